@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'dispatcher',
+  preset: '../../jest.preset.js',
+};

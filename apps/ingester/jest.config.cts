@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'ingester',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,2 @@
+export * from './lib/caravan-config';
+export * from './lib/load-config';

@@ -1,0 +1,53 @@
+import { ConfigValidationError, loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('applies documented defaults when nothing is set', () => {
+    const config = loadConfig('dispatcher', {});
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 5007 });
+    expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/caravan');
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.kafka.topics).toEqual({ events: 'caravan.events', deliveries: 'caravan.deliveries' });
+    expect(config.kafka.clientId).toBe('caravan-dispatcher');
+    expect(config.kafka.createTopics).toBe(true);
+  });
+
+  it('gives each service its own default port', () => {
+    expect(loadConfig('api', {}).http.port).toBe(5005);
+    expect(loadConfig('ingester', {}).http.port).toBe(5006);
+  });
+
+  it('parses numbers, booleans and lists from strings', () => {
+    const config = loadConfig('api', {
+      CARAVAN_HTTP_PORT: '8080',
+      CARAVAN_KAFKA_BROKERS: 'k1:9092,k2:9093',
+      CARAVAN_KAFKA_CREATE_TOPICS: 'false',
+      CARAVAN_KAFKA_PARTITIONS: '24',
+    });
+    expect(config.http.port).toBe(8080);
+    expect(config.kafka.brokers).toEqual(['k1:9092', 'k2:9093']);
+    expect(config.kafka.createTopics).toBe(false);
+    expect(config.kafka.partitions).toBe(24);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig('api', { CARAVAN_HTTP_PORT: '' }).http.port).toBe(5005);
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig('api', {
+        CARAVAN_HTTP_PORT: 'eighty',
+        CARAVAN_DATABASE_URL: 'mysql://x',
+        CARAVAN_KAFKA_BROKERS: 'no-port',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const message = (error as Error).message;
+    expect(message).toContain('CARAVAN_HTTP_PORT');
+    expect(message).toContain('CARAVAN_DATABASE_URL');
+    expect(message).toContain('CARAVAN_KAFKA_BROKERS');
+  });
+});

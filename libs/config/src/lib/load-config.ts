@@ -1,0 +1,74 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { CaravanEnvironment, DEFAULT_PORTS, ServiceName } from './caravan-config';
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** The validated configuration of one service. */
+export interface CaravanConfig {
+  service: ServiceName;
+  http: { host: string; port: number };
+  database: { url: string; poolSize: number };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    topics: { events: string; deliveries: string };
+    partitions: number;
+    replicationFactor: number;
+    createTopics: boolean;
+  };
+  log: { level: CaravanEnvironment['CARAVAN_LOG_LEVEL']; format: 'json' | 'pretty' };
+  shutdownTimeoutMs: number;
+  readinessTimeoutMs: number;
+}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) =>
+      // class-validator starts each message with the property name already.
+      message.startsWith(error.property) ? message : `${error.property} ${message}`,
+    ),
+  );
+}
+
+/**
+ * Reads and validates the environment. Empty strings count as unset, so `FOO=` in a
+ * compose file falls back to the default rather than failing validation.
+ */
+export function loadConfig(
+  service: ServiceName,
+  env: NodeJS.ProcessEnv = process.env,
+): CaravanConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key.startsWith('CARAVAN_') && value !== ''),
+  );
+  const parsed = plainToInstance(CaravanEnvironment, present, { exposeDefaultValues: true });
+  const errors = validateSync(parsed, { whitelist: false });
+  if (errors.length > 0) {
+    throw new ConfigValidationError(describe(errors));
+  }
+  return {
+    service,
+    http: { host: parsed.CARAVAN_HTTP_HOST, port: parsed.CARAVAN_HTTP_PORT ?? DEFAULT_PORTS[service] },
+    database: { url: parsed.CARAVAN_DATABASE_URL, poolSize: parsed.CARAVAN_DATABASE_POOL_SIZE },
+    kafka: {
+      brokers: parsed.CARAVAN_KAFKA_BROKERS.split(','),
+      clientId: `${parsed.CARAVAN_KAFKA_CLIENT_ID}-${service}`,
+      topics: {
+        events: parsed.CARAVAN_KAFKA_EVENTS_TOPIC,
+        deliveries: parsed.CARAVAN_KAFKA_DELIVERIES_TOPIC,
+      },
+      partitions: parsed.CARAVAN_KAFKA_PARTITIONS,
+      replicationFactor: parsed.CARAVAN_KAFKA_REPLICATION_FACTOR,
+      createTopics: parsed.CARAVAN_KAFKA_CREATE_TOPICS,
+    },
+    log: { level: parsed.CARAVAN_LOG_LEVEL, format: parsed.CARAVAN_LOG_FORMAT },
+    shutdownTimeoutMs: parsed.CARAVAN_SHUTDOWN_TIMEOUT_MS,
+    readinessTimeoutMs: parsed.CARAVAN_READINESS_TIMEOUT_MS,
+  };
+}

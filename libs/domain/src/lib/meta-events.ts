@@ -1,0 +1,7 @@
+export enum MetaEventType {
+  EndpointCreated = 'endpoint.created',
+  EndpointUpdated = 'endpoint.updated',
+  EndpointDeleted = 'endpoint.deleted',
+  EventDeliverySuccess = 'eventdelivery.success',
+  EventDeliveryFailed = 'eventdelivery.failed',
+}
