@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'system-tests',
+  preset: '../jest.preset.js',
+  testMatch: ['<rootDir>/**/*.spec.ts'],
+};
