@@ -1,42 +1,96 @@
 import nx from '@nx/eslint-plugin';
 
+/**
+ * Dependency rules of DESIGN.md §7, enforced on every import:
+ *   domain        → nothing of ours, no framework (only ulid and Node built-ins)
+ *   config        → domain
+ *   observability → domain, config
+ *   persistence   → domain, config, observability      (never messaging)
+ *   messaging     → domain, config, observability      (never persistence)
+ *   intake        → domain, config, observability, persistence, messaging
+ *   apps          → any lib, never another app; libs/testing only from test files
+ *   testing       → any lib
+ */
+const FRAMEWORKS = [
+  '@nestjs/*',
+  'typeorm',
+  'pg',
+  'kafkajs',
+  'express',
+  'got',
+  'prom-client',
+  'class-validator',
+  'class-transformer',
+  'amqplib',
+  '@aws-sdk/*',
+  '@google-cloud/*',
+];
+
+const productionConstraints = [
+  {
+    sourceTag: 'layer:domain',
+    onlyDependOnLibsWithTags: ['layer:domain'],
+    bannedExternalImports: FRAMEWORKS,
+  },
+  { sourceTag: 'layer:config', onlyDependOnLibsWithTags: ['layer:domain'] },
+  { sourceTag: 'layer:observability', onlyDependOnLibsWithTags: ['layer:domain', 'layer:config'] },
+  {
+    sourceTag: 'layer:persistence',
+    onlyDependOnLibsWithTags: ['layer:domain', 'layer:config', 'layer:observability'],
+  },
+  {
+    sourceTag: 'layer:messaging',
+    onlyDependOnLibsWithTags: ['layer:domain', 'layer:config', 'layer:observability'],
+  },
+  {
+    sourceTag: 'layer:intake',
+    onlyDependOnLibsWithTags: [
+      'layer:domain',
+      'layer:config',
+      'layer:observability',
+      'layer:persistence',
+      'layer:messaging',
+    ],
+  },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+];
+
+// Test files may also use libs/testing (fixtures, real-infra helpers).
+const testConstraints = productionConstraints.map((constraint) =>
+  constraint.sourceTag.startsWith('layer:') || constraint.sourceTag === 'type:app'
+    ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:testing'] }
+    : constraint,
+);
+
+const boundaries = (depConstraints) => [
+  'error',
+  {
+    enforceBuildableLibDependency: true,
+    allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+    depConstraints,
+  },
+];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
+  { ignores: ['**/dist', '**/out-tsc', '**/node_modules', '.cache/**', '.run/**', 'tmp/**'] },
   {
-    ignores: ['**/dist', '**/out-tsc'],
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs', '**/*.cts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(productionConstraints) },
   },
   {
-    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx'],
+    files: ['**/*.spec.ts', '**/*.test.ts', 'libs/testing/**/*.ts', 'test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(testConstraints) },
+  },
+  {
+    files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
-          depConstraints: [
-            {
-              sourceTag: '*',
-              onlyDependOnLibsWithTags: ['*'],
-            },
-          ],
-        },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
     },
-  },
-  {
-    files: [
-      '**/*.ts',
-      '**/*.tsx',
-      '**/*.cts',
-      '**/*.mts',
-      '**/*.js',
-      '**/*.jsx',
-      '**/*.cjs',
-      '**/*.mjs',
-    ],
-    // Override or add rules here
-    rules: {},
   },
 ];

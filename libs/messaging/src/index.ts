@@ -1,1 +1,5 @@
-
+export * from './lib/tokens';
+export * from './lib/kafka-client.factory';
+export * from './lib/kafka-readiness.check';
+export * from './lib/topic-provisioner';
+export * from './lib/messaging.module';

@@ -1,0 +1,38 @@
+import { DynamicModule, InjectionToken, Module, ModuleMetadata, Type } from '@nestjs/common';
+import { HealthController } from './health.controller';
+import { MetricsRegistry } from './metrics.registry';
+import { READINESS_CHECKS, READINESS_TIMEOUT_MS, ReadinessCheck } from './readiness-check';
+import { ReadinessService } from './readiness.service';
+
+export interface ObservabilityOptions {
+  service: string;
+  readinessTimeoutMs: number;
+  /** Modules that provide the readiness checks. */
+  imports?: ModuleMetadata['imports'];
+  /** Tokens of the providers that implement ReadinessCheck. */
+  checks: Array<Type<ReadinessCheck> | InjectionToken>;
+}
+
+/** /healthz, /readyz and /metrics, the same on every Caravan service. */
+@Module({})
+export class ObservabilityModule {
+  static forRoot(options: ObservabilityOptions): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      global: true,
+      imports: options.imports ?? [],
+      controllers: [HealthController],
+      providers: [
+        { provide: MetricsRegistry, useValue: new MetricsRegistry(options.service) },
+        { provide: READINESS_TIMEOUT_MS, useValue: options.readinessTimeoutMs },
+        {
+          provide: READINESS_CHECKS,
+          useFactory: (...checks: ReadinessCheck[]) => checks,
+          inject: options.checks,
+        },
+        ReadinessService,
+      ],
+      exports: [MetricsRegistry],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { ReadinessService } from './readiness.service';
+import type { ReadinessCheck } from './readiness-check';
+
+const check = (name: string, behaviour: () => Promise<void>): ReadinessCheck => ({
+  name,
+  check: behaviour,
+});
+
+describe('ReadinessService', () => {
+  it('is ready when every check passes', async () => {
+    const service = new ReadinessService(
+      [check('postgres', async () => undefined), check('kafka', async () => undefined)],
+      1000,
+    );
+    await expect(service.report()).resolves.toEqual({
+      ready: true,
+      checks: { postgres: { status: 'up' }, kafka: { status: 'up' } },
+    });
+  });
+
+  it('names the failing dependency and its reason', async () => {
+    const service = new ReadinessService(
+      [
+        check('postgres', async () => undefined),
+        check('kafka', async () => {
+          throw new Error('Connection refused');
+        }),
+      ],
+      1000,
+    );
+    const report = await service.report();
+    expect(report.ready).toBe(false);
+    expect(report.checks['kafka']).toEqual({ status: 'down', error: 'Connection refused' });
+    expect(report.checks['postgres']).toEqual({ status: 'up' });
+  });
+
+  it('bounds a hung check by the timeout', async () => {
+    const service = new ReadinessService(
+      [check('kafka', () => new Promise<void>(() => undefined))],
+      50,
+    );
+    const report = await service.report();
+    expect(report.checks['kafka']).toEqual({ status: 'down', error: 'no answer within 50 ms' });
+  });
+});

@@ -1,0 +1,64 @@
+import { INestApplication, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CaravanConfig, ConfigValidationError, ServiceName, loadConfig } from '@caravan/config';
+import { createLogger } from './logger';
+
+export interface ServiceDefinition {
+  service: ServiceName;
+  /** Builds the root module from the validated configuration. */
+  rootModule: (config: CaravanConfig) => unknown;
+  /** Extra set-up on the created app (pipes, filters, body limits). */
+  configure?: (app: INestApplication, config: CaravanConfig) => void | Promise<void>;
+}
+
+/**
+ * Boots one Caravan service: validates config (exits 78, EX_CONFIG, naming the bad variables),
+ * listens, and shuts down on SIGTERM/SIGINT within the configured bound. Nest's own
+ * enableShutdownHooks has no deadline; a stuck close would keep a pod Terminating forever.
+ */
+export async function runService(definition: ServiceDefinition): Promise<INestApplication> {
+  let config: CaravanConfig;
+  try {
+    config = loadConfig(definition.service);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`caravan ${definition.service}: ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  const app = await NestFactory.create(definition.rootModule(config) as never, {
+    logger,
+    bufferLogs: true,
+  });
+  await definition.configure?.(app, config);
+  await app.listen(config.http.port, config.http.host);
+  logger.log(`listening on http://${config.http.host}:${config.http.port}`);
+  installShutdown(app, logger, config.shutdownTimeoutMs);
+  return app;
+}
+
+function installShutdown(app: INestApplication, logger: LoggerService, timeoutMs: number): void {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received, shutting down (deadline ${timeoutMs} ms)`);
+    const deadline = setTimeout(() => {
+      logger.error(`shutdown did not finish within ${timeoutMs} ms; exiting`);
+      process.exit(1);
+    }, timeoutMs);
+    deadline.unref();
+    try {
+      await app.close();
+      logger.log('stopped cleanly');
+      process.exit(0);
+    } catch (error) {
+      logger.error(`shutdown failed: ${(error as Error).message}`, (error as Error).stack);
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}

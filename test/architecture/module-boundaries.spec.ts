@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * DESIGN.md §7's dependency rules are enforced by lint. These cases feed real source text
+ * through the project's own ESLint config, as if the file lived at the given path, so a
+ * weakened constraint (e.g. back to `* → *`) makes this test fail.
+ */
+const workspaceRoot = join(__dirname, '..', '..');
+
+// ESLint loads its flat config with a dynamic import, which Jest's VM cannot run, so the
+// linting happens in a child Node process (the real ESLint, the real config).
+const LINT_SCRIPT = `
+const { ESLint } = require('eslint');
+const path = require('node:path');
+const cases = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+const eslint = new ESLint({ cwd: process.cwd() });
+(async () => {
+  const out = [];
+  for (const { filePath, code } of cases) {
+    const [result] = await eslint.lintText(code, { filePath: path.join(process.cwd(), filePath) });
+    out.push(result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message));
+  }
+  process.stdout.write(JSON.stringify(out));
+})();
+`;
+
+function lintAll(cases: Array<{ filePath: string; code: string }>): string[][] {
+  const output = execFileSync(process.execPath, ['-e', LINT_SCRIPT], {
+    cwd: workspaceRoot,
+    input: JSON.stringify(cases),
+    encoding: 'utf8',
+  });
+  return JSON.parse(output) as string[][];
+}
+
+const use = (specifier: string, name: string) =>
+  `import { ${name} } from '${specifier}';\nexport const used = ${name};\n`;
+
+type Case = [title: string, filePath: string, code: string];
+
+const forbidden: Case[] = [
+  ['domain may not import persistence', 'libs/domain/src/lib/x.ts', use('@caravan/persistence', 'PersistenceModule')],
+  ['domain may not import config', 'libs/domain/src/lib/x.ts', use('@caravan/config', 'loadConfig')],
+  ['domain may not import a framework', 'libs/domain/src/lib/x.ts', use('@nestjs/common', 'Injectable')],
+  ['domain may not import the ORM', 'libs/domain/src/lib/x.ts', use('typeorm', 'DataSource')],
+  ['persistence may not import messaging', 'libs/persistence/src/lib/x.ts', use('@caravan/messaging', 'MessagingModule')],
+  ['messaging may not import persistence', 'libs/messaging/src/lib/x.ts', use('@caravan/persistence', 'PersistenceModule')],
+  ['observability may not import persistence', 'libs/observability/src/lib/x.ts', use('@caravan/persistence', 'PersistenceModule')],
+  ['a lib may not import intake upwards', 'libs/persistence/src/lib/x.ts', use('@caravan/intake', 'Anything')],
+  ['production app code may not import libs/testing', 'apps/api/src/x.ts', use('@caravan/testing', 'createTestDatabase')],
+  ['an app may not import another app', 'apps/api/src/x.ts', use('../../dispatcher/src/dispatcher.module', 'DispatcherModule')],
+];
+
+const allowed: Case[] = [
+  ['intake may use persistence', 'libs/intake/src/lib/x.ts', use('@caravan/persistence', 'PersistenceModule')],
+  ['intake may use messaging', 'libs/intake/src/lib/x.ts', use('@caravan/messaging', 'MessagingModule')],
+  ['persistence may use observability', 'libs/persistence/src/lib/x.ts', use('@caravan/observability', 'MetricsRegistry')],
+  ['domain may use ulid', 'libs/domain/src/lib/x.ts', use('ulid', 'ulid')],
+  ['an app may use any lib', 'apps/dispatcher/src/x.ts', use('@caravan/intake', 'Anything')],
+  ['app tests may use libs/testing', 'apps/api/src/x.spec.ts', use('@caravan/testing', 'createTestDatabase')],
+];
+
+describe('module boundaries (DESIGN.md §7)', () => {
+  let results: Map<string, string[]>;
+
+  beforeAll(() => {
+    const cases = [...forbidden, ...allowed];
+    const errors = lintAll(cases.map(([, filePath, code]) => ({ filePath, code })));
+    results = new Map(cases.map(([title], index) => [title, errors[index]]));
+  }, 120_000);
+
+  it.each(forbidden)('%s', (title) => {
+    expect(results.get(title)?.length).toBeGreaterThan(0);
+  });
+
+  it.each(allowed)('%s', (title) => {
+    expect(results.get(title)).toEqual([]);
+  });
+});
