@@ -1,0 +1,28 @@
+# Sourced by the project's scripts: installs the pinned dependencies when the lockfile changed
+# and puts the project's Node 24 (the npm package `node`) first on PATH.
+CARAVAN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export CARAVAN_ROOT
+
+caravan_install_dependencies() {
+  local marker="$CARAVAN_ROOT/node_modules/.caravan-lock.sha256"
+  local wanted
+  wanted="$(sha256sum "$CARAVAN_ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [[ -x "$CARAVAN_ROOT/node_modules/.bin/node" && -f "$marker" && "$(cat "$marker")" == "$wanted" ]]; then
+    return 0
+  fi
+  echo "deps: installing pinned dependencies (npm ci)"
+  (cd "$CARAVAN_ROOT" && npm ci --no-audit --no-fund --loglevel=error) || {
+    echo "deps: npm ci failed; see the output above" >&2
+    return 1
+  }
+  echo "$wanted" > "$marker"
+}
+
+caravan_install_dependencies
+export PATH="$CARAVAN_ROOT/node_modules/.bin:$PATH"
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+
+case "$(node --version)" in
+  v24.*) ;;
+  *) echo "deps: expected Node 24 from node_modules/.bin, got $(node --version)" >&2; exit 1 ;;
+esac

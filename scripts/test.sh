@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The full test suite: installs dependencies, starts the real Postgres and Kafka it needs,
+# then lint, type-check, build, and every Jest project (unit, integration, system tests).
+# Extra arguments go to Jest (e.g. scripts/test.sh libs/persistence).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/node-env.sh"
+cd "$CARAVAN_ROOT"
+STATE_DIR="${CARAVAN_STATE_DIR:-$CARAVAN_ROOT/.run}"
+mkdir -p "$STATE_DIR"
+started=$SECONDS
+
+"$CARAVAN_ROOT/scripts/infra.sh" up postgres kafka
+
+echo "lint: eslint (module boundaries included)"
+eslint . --cache --cache-location "$STATE_DIR/eslintcache" --max-warnings=0
+
+echo "typecheck: tsc --noEmit over apps, libs and tests"
+tsc -p tsconfig.check.json
+
+echo "build: api, ingester, dispatcher (the system tests run the built bundles)"
+nx run-many -t build --projects=api,ingester,dispatcher --output-style=stream-without-prefixes >"$STATE_DIR/build.log" 2>&1 || {
+  tail -n 40 "$STATE_DIR/build.log" >&2
+  exit 1
+}
+
+echo "jest: every project"
+set +e
+jest --ci --maxWorkers=2 --json --outputFile="$STATE_DIR/jest-results.json" "$@"
+status=$?
+set -e
+# The plain summary line CI reads, from Jest's own result file.
+node -e "
+const r = require(process.argv[1]);
+const skipped = r.numPendingTests + r.numTodoTests;
+console.log('tests: ' + r.numPassedTests + ' passed, ' + r.numFailedTests + ' failed' + (skipped ? ', ' + skipped + ' skipped' : ''));
+" "$STATE_DIR/jest-results.json" || true
+echo "total: $(( SECONDS - started )) s"
+exit $status
