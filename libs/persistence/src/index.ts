@@ -1,1 +1,25 @@
-
+export * from './lib/entities/project.entity';
+export * from './lib/entities/api-key.entity';
+export * from './lib/entities/endpoint.entity';
+export * from './lib/entities/source.entity';
+export * from './lib/entities/subscription.entity';
+export * from './lib/entities/event.entity';
+export * from './lib/entities/event-delivery.entity';
+export * from './lib/entities/delivery-attempt.entity';
+export * from './lib/entities/meta-event.entity';
+export * from './lib/migrations/1732300000000-initial-schema.migration';
+export * from './lib/data-source.factory';
+export * from './lib/persistence.module';
+export * from './lib/postgres-readiness.check';
+export * from './lib/pagination/cursor-pagination.helper';
+export * from './lib/pagination/invalid-page-cursor.error';
+export type { NewRow } from './lib/sql/sql-rows.helper';
+export * from './lib/repositories/projects.repository';
+export * from './lib/repositories/api-keys.repository';
+export * from './lib/repositories/endpoints.repository';
+export * from './lib/repositories/subscriptions.repository';
+export * from './lib/repositories/sources.repository';
+export * from './lib/repositories/events.repository';
+export * from './lib/repositories/event-deliveries.repository';
+export * from './lib/repositories/delivery-attempts.repository';
+export * from './lib/repositories/meta-events.repository';

@@ -1,1 +1,4 @@
-
+export * from './lib/test-database.helper';
+export * from './lib/fixtures.helper';
+export * from './lib/service-process';
+export * from './lib/kafka-instance';

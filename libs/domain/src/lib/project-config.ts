@@ -77,5 +77,5 @@ export const DEFAULT_PROJECT_CONFIG: Readonly<ProjectConfig> = Object.freeze({
   ssl: { enforce_secure_endpoints: false },
   disable_endpoint: false,
   max_payload_read_size: 50 * 1024 * 1024,
-  meta_event: { is_enabled: false, type: 'http', url: '', secret: '', event_type: [] },
+  meta_event: { is_enabled: false, type: 'http' as const, url: '', secret: '', event_type: [] },
 });

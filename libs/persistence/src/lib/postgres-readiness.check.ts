@@ -1,8 +1,8 @@
+import type { ReadinessCheck } from '@caravan/observability';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ReadinessCheck } from '@caravan/observability';
 
-/** Postgres answers when a trivial query round-trips through the pool. */
+/** /readyz: Postgres answers a trivial query through the service's own pool. */
 @Injectable()
 export class PostgresReadinessCheck implements ReadinessCheck {
   readonly name = 'postgres';
@@ -10,6 +10,9 @@ export class PostgresReadinessCheck implements ReadinessCheck {
   constructor(private readonly dataSource: DataSource) {}
 
   async check(): Promise<void> {
+    if (!this.dataSource.isInitialized) {
+      throw new Error('data source is not initialized');
+    }
     await this.dataSource.query('SELECT 1');
   }
 }

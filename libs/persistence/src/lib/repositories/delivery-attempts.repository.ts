@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { DeliveryAttemptEntity } from '../entities/delivery-attempt.entity';
+import { insertRows, NewRow } from '../sql/sql-rows.helper';
+
+export type NewDeliveryAttempt = NewRow<
+  DeliveryAttemptEntity,
+  'projectId' | 'eventDeliveryId' | 'endpointId' | 'url' | 'success' | 'latencyMs'
+>;
+
+@Injectable()
+export class DeliveryAttemptsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** One multi-row INSERT for a batch of attempts; returns their ids in input order. */
+  async insertMany(
+    attempts: readonly NewDeliveryAttempt[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string[]> {
+    const rows = await insertRows(manager, DeliveryAttemptEntity, attempts, 'RETURNING id');
+    return rows.map((row) => String(row['id']));
+  }
+
+  async listForDelivery(projectId: string, eventDeliveryId: string): Promise<DeliveryAttemptEntity[]> {
+    return this.dataSource
+      .getRepository(DeliveryAttemptEntity)
+      .find({ where: { projectId, eventDeliveryId }, order: { id: 'ASC' } });
+  }
+
+  async findById(projectId: string, eventDeliveryId: string, id: string): Promise<DeliveryAttemptEntity | null> {
+    return this.dataSource
+      .getRepository(DeliveryAttemptEntity)
+      .findOneBy({ projectId, eventDeliveryId, id });
+  }
+}

@@ -1,0 +1,162 @@
+import { EventStatus, newId } from '@caravan/domain';
+import { createTestDatabase, insertProject, TestDatabase } from '@caravan/testing';
+import { QueryFailedError } from 'typeorm';
+import { EventsRepository, NewEvent } from './events.repository';
+
+describe('EventsRepository', () => {
+  let db: TestDatabase;
+  let repo: EventsRepository;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    repo = new EventsRepository(db.dataSource);
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  function newEvent(projectId: string, overrides: Partial<NewEvent> = {}): NewEvent {
+    return {
+      projectId,
+      eventType: 'invoice.paid',
+      routing: 'broadcast',
+      raw: Buffer.from('{"amount":100}'),
+      ...overrides,
+    };
+  }
+
+  describe('insertAccepted', () => {
+    it('stores an event without a key as an original, Pending, generation 0', async () => {
+      const project = await insertProject(db.dataSource);
+      const first = await repo.insertAccepted(newEvent(project.id));
+      const second = await repo.insertAccepted(newEvent(project.id));
+      expect(first.duplicate).toBe(false);
+      expect(second.duplicate).toBe(false);
+      expect(first.event).toMatchObject({
+        projectId: project.id,
+        status: EventStatus.Pending,
+        isDuplicateEvent: false,
+        generation: 0,
+        idempotencyKey: null,
+        endpointIds: [],
+        headers: {},
+      });
+    });
+
+    it('stores the second original with the same key as a duplicate', async () => {
+      const project = await insertProject(db.dataSource);
+      const original = await repo.insertAccepted(newEvent(project.id, { idempotencyKey: 'key-1' }));
+      const again = await repo.insertAccepted(newEvent(project.id, { idempotencyKey: 'key-1' }));
+      const third = await repo.insertAccepted(newEvent(project.id, { idempotencyKey: 'key-1' }));
+
+      expect(original.duplicate).toBe(false);
+      expect(original.event.isDuplicateEvent).toBe(false);
+      for (const duplicate of [again, third]) {
+        expect(duplicate.duplicate).toBe(true);
+        expect(duplicate.event.isDuplicateEvent).toBe(true);
+        expect(duplicate.event.idempotencyKey).toBe('key-1');
+        // Nothing to deliver, so it must not wait as Pending for the router.
+        expect(duplicate.event.status).toBe(EventStatus.Success);
+        expect(duplicate.event.id).not.toBe(original.event.id);
+      }
+      expect(await repo.findById(project.id, again.event.id)).not.toBeNull();
+    });
+
+    it('lets exactly one of 20 concurrent inserts with one key be the original', async () => {
+      const project = await insertProject(db.dataSource);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => repo.insertAccepted(newEvent(project.id, { idempotencyKey: 'race' }))),
+      );
+      expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
+      const [{ originals, total }] = await db.dataSource.query(
+        `SELECT count(*) FILTER (WHERE NOT is_duplicate_event)::int AS originals, count(*)::int AS total
+         FROM events WHERE project_id = $1 AND idempotency_key = 'race'`,
+        [project.id],
+      );
+      expect(originals).toBe(1);
+      expect(total).toBe(20);
+    });
+
+    it('treats the same key in another project as an original', async () => {
+      const projectA = await insertProject(db.dataSource);
+      const projectB = await insertProject(db.dataSource);
+      const a = await repo.insertAccepted(newEvent(projectA.id, { idempotencyKey: 'shared' }));
+      const b = await repo.insertAccepted(newEvent(projectB.id, { idempotencyKey: 'shared' }));
+      expect(a.duplicate).toBe(false);
+      expect(b.duplicate).toBe(false);
+    });
+
+    it('is backed by the unique index: a raw second original violates it (23505)', async () => {
+      const project = await insertProject(db.dataSource);
+      await repo.insertAccepted(newEvent(project.id, { idempotencyKey: 'raw' }));
+      const insert = db.dataSource.query(
+        `INSERT INTO events (id, project_id, event_type, routing, raw, idempotency_key)
+         VALUES ($1, $2, 'x', 'broadcast', '\\x7b7d', 'raw')`,
+        [newId(), project.id],
+      );
+      await expect(insert).rejects.toBeInstanceOf(QueryFailedError);
+      await expect(insert).rejects.toMatchObject({
+        driverError: { code: '23505', constraint: 'events_project_idempotency_key_idx' },
+      });
+    });
+  });
+
+  describe('raw bytes', () => {
+    it.each([
+      ['pretty-printed JSON', Buffer.from('{\n    "a": 1,\n    "b": [ 1, 2 ]\n}\n')],
+      ['unicode JSON', Buffer.from('{"name":"Zoë 🚚 \\u00e9 ñ 日本","emoji":"🎉"}', 'utf8')],
+      ['JSON with odd spacing and key order', Buffer.from('{ "z":1,"a" :2.50 , "n":null }')],
+      ['arbitrary bytes', Buffer.from([0x00, 0xff, 0x7b, 0x0a, 0xc3, 0x28, 0x5c, 0x78])],
+    ])('round-trips %s exactly', async (_name, raw) => {
+      const project = await insertProject(db.dataSource);
+      const { event } = await repo.insertAccepted(newEvent(project.id, { raw }));
+      expect(event.raw.equals(raw)).toBe(true);
+      const reread = await repo.findById(project.id, event.id);
+      expect(reread?.raw).toBeInstanceOf(Buffer);
+      expect(reread?.raw.equals(raw)).toBe(true);
+    });
+
+    it('round-trips headers, endpoints and query params', async () => {
+      const project = await insertProject(db.dataSource);
+      const { event } = await repo.insertAccepted(
+        newEvent(project.id, {
+          routing: 'direct',
+          endpointIds: ['01H3FRSZYKNYWGPVV46RN98PM5'],
+          headers: { 'X-A': ['b'], 'X-Multi': ['1', '2'] },
+          urlQueryParams: 'a=1&b=2',
+          ownerId: 'owner-1',
+        }),
+      );
+      expect(await repo.findById(project.id, event.id)).toMatchObject({
+        routing: 'direct',
+        endpointIds: ['01H3FRSZYKNYWGPVV46RN98PM5'],
+        headers: { 'X-A': ['b'], 'X-Multi': ['1', '2'] },
+        urlQueryParams: 'a=1&b=2',
+        ownerId: 'owner-1',
+      });
+    });
+  });
+
+  describe('findById and markRouted', () => {
+    it('never finds another project\'s event', async () => {
+      const mine = await insertProject(db.dataSource);
+      const theirs = await insertProject(db.dataSource);
+      const { event } = await repo.insertAccepted(newEvent(theirs.id));
+      expect(await repo.findById(mine.id, event.id)).toBeNull();
+      expect(await repo.markRouted(mine.id, [event.id])).toEqual([]);
+      expect((await repo.findById(theirs.id, event.id))?.status).toBe(EventStatus.Pending);
+    });
+
+    it('moves Pending events to Processing once, and they stop looking stale', async () => {
+      const project = await insertProject(db.dataSource);
+      const { event } = await repo.insertAccepted(newEvent(project.id));
+      expect((await repo.findStalePending(0, 10_000)).map((row) => row.id)).toContain(event.id);
+
+      expect(await repo.markRouted(project.id, [event.id])).toEqual([event.id]);
+      expect(await repo.markRouted(project.id, [event.id])).toEqual([]);
+      expect((await repo.findById(project.id, event.id))?.status).toBe(EventStatus.Processing);
+      expect((await repo.findStalePending(0, 10_000)).map((row) => row.id)).not.toContain(event.id);
+    });
+  });
+});

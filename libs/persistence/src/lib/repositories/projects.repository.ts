@@ -1,0 +1,92 @@
+import { DEFAULT_PROJECT_CONFIG, ProjectConfig, ProjectType } from '@caravan/domain';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ProjectEntity } from '../entities/project.entity';
+import { hydrate, insertRows, queryRows } from '../sql/sql-rows.helper';
+
+/** A config as clients send it: every section optional, and every field within a section. */
+export type ProjectConfigInput = { [K in keyof ProjectConfig]?: Partial<ProjectConfig[K]> };
+
+export interface NewProject {
+  id?: string;
+  name: string;
+  type: ProjectType;
+  config?: ProjectConfigInput;
+}
+
+/** Fills every missing section and field from DEFAULT_PROJECT_CONFIG (sections are one level deep). */
+export function mergeProjectConfig(
+  input: ProjectConfigInput = {},
+  base: ProjectConfig = DEFAULT_PROJECT_CONFIG,
+): ProjectConfig {
+  const merged = structuredClone(base) as ProjectConfig;
+  for (const key of Object.keys(merged) as Array<keyof ProjectConfig>) {
+    const given = input[key];
+    if (given === undefined) {
+      continue;
+    }
+    const current = merged[key];
+    (merged as unknown as Record<string, unknown>)[key] =
+      typeof current === 'object' && current !== null && !Array.isArray(current)
+        ? { ...current, ...(given as object) }
+        : given;
+  }
+  return merged;
+}
+
+@Injectable()
+export class ProjectsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async create(project: NewProject): Promise<ProjectEntity> {
+    const manager = this.dataSource.manager;
+    const [row] = await insertRows(
+      manager,
+      ProjectEntity,
+      [{ id: project.id, name: project.name, type: project.type, config: mergeProjectConfig(project.config) }],
+      'RETURNING *',
+    );
+    return withDefaults(hydrate(manager, ProjectEntity, row));
+  }
+
+  async findById(id: string): Promise<ProjectEntity | null> {
+    const project = await this.dataSource.getRepository(ProjectEntity).findOneBy({ id });
+    return project && withDefaults(project);
+  }
+
+  /** Applies a partial update; a given config is merged over the stored one. */
+  async update(
+    id: string,
+    changes: { name?: string; config?: ProjectConfigInput },
+  ): Promise<ProjectEntity | null> {
+    const current = await this.findById(id);
+    if (!current) {
+      return null;
+    }
+    const manager = this.dataSource.manager;
+    const rows = await queryRows(
+      manager,
+      `UPDATE projects SET name = $2, config = $3::jsonb, updated_at = now()
+       WHERE id = $1 AND deleted_at IS NULL RETURNING *`,
+      [id, changes.name ?? current.name, JSON.stringify(mergeProjectConfig(changes.config, current.config))],
+    );
+    return rows[0] ? withDefaults(hydrate(manager, ProjectEntity, rows[0])) : null;
+  }
+
+  /** Returns false when there was no live project with that id. */
+  async softDelete(id: string): Promise<boolean> {
+    // Not TypeORM's softDelete: it would re-stamp an already deleted row and report success.
+    const rows = await queryRows(
+      this.dataSource.manager,
+      `UPDATE projects SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+}
+
+/** Rows written before a config field existed still read as a full config. */
+function withDefaults(project: ProjectEntity): ProjectEntity {
+  project.config = mergeProjectConfig(project.config);
+  return project;
+}

@@ -1,0 +1,98 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..', '..');
+
+export type ServiceName = 'api' | 'ingester' | 'dispatcher';
+
+export interface ServiceProcess {
+  readonly name: ServiceName;
+  readonly port: number;
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (or the signal name) once the process has exited. */
+  exited: Promise<number | string>;
+  waitForReady(timeoutMs?: number): Promise<void>;
+  /** Sends the signal and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/**
+ * Runs a service from its built bundle (dist/apps/<name>/main.js), exactly as production
+ * does, with the given environment on top of the test process's own.
+ */
+export function spawnService(
+  name: ServiceName,
+  port: number,
+  env: Record<string, string>,
+): ServiceProcess {
+  const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'dist', 'apps', name, 'main.js')], {
+    cwd: WORKSPACE_ROOT,
+    env: {
+      ...process.env,
+      CARAVAN_HTTP_HOST: '127.0.0.1',
+      CARAVAN_HTTP_PORT: String(port),
+      CARAVAN_LOG_FORMAT: 'json',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  const url = `http://127.0.0.1:${port}`;
+
+  const service: ServiceProcess = {
+    name,
+    port,
+    url,
+    child,
+    exited,
+    output: () => log,
+    async waitForReady(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last = 'no answer';
+      while (Date.now() < deadline) {
+        if (child.exitCode !== null) {
+          throw new Error(`${name} exited with ${child.exitCode} before ready:\n${log}`);
+        }
+        try {
+          const response = await fetch(`${url}/readyz`);
+          last = `${response.status} ${await response.text()}`;
+          if (response.status === 200) return;
+        } catch (error) {
+          last = (error as Error).message;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      throw new Error(`${name} not ready within ${timeoutMs} ms (last: ${last}):\n${log}`);
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  return service;
+}
+
+/** Polls `probe` until it returns true or the time runs out; returns the last value seen. */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 30_000,
+  intervalMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!accept(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    value = await probe();
+  }
+  return value;
+}
