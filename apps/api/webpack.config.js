@@ -14,6 +14,8 @@ module.exports = {
       target: 'node',
       compiler: 'tsc',
       main: './src/main.ts',
+      // The migration entry point ships in the api image: `node migrate.js` (a Helm hook Job).
+      additionalEntryPoints: [{ entryName: 'migrate', entryPath: './src/migrate.ts' }],
       tsConfig: './tsconfig.app.json',
       
       optimization: false,

@@ -3,3 +3,4 @@ export * from './lib/kafka-client.factory';
 export * from './lib/kafka-readiness.check';
 export * from './lib/topic-provisioner';
 export * from './lib/messaging.module';
+export * from './lib/doorbell.producer';

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DoorbellProducer } from './doorbell.producer';
 import { createKafka, KafkaSettings } from './kafka-client.factory';
 import { KafkaReadinessCheck } from './kafka-readiness.check';
 import { KAFKA_CLIENT, KAFKA_SETTINGS } from './tokens';
@@ -16,8 +17,9 @@ export class MessagingModule {
         { provide: KAFKA_CLIENT, useFactory: () => createKafka(settings) },
         KafkaReadinessCheck,
         TopicProvisioner,
+        DoorbellProducer,
       ],
-      exports: [KAFKA_SETTINGS, KAFKA_CLIENT, KafkaReadinessCheck, TopicProvisioner],
+      exports: [KAFKA_SETTINGS, KAFKA_CLIENT, KafkaReadinessCheck, TopicProvisioner, DoorbellProducer],
     };
   }
 }
