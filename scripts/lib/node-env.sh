@@ -10,9 +10,13 @@ caravan_install_dependencies() {
   if [[ -x "$CARAVAN_ROOT/node_modules/.bin/node" && -f "$marker" && "$(cat "$marker")" == "$wanted" ]]; then
     return 0
   fi
-  echo "deps: installing pinned dependencies (npm ci)"
-  (cd "$CARAVAN_ROOT" && npm ci --no-audit --no-fund --loglevel=error) || {
-    echo "deps: npm ci failed; see the output above" >&2
+  # `npm install` from the lockfile, not `npm ci`: the registry reachable here lacks other
+  # platforms' optional binaries (@swc/core-darwin-*, …), so no lockfile made here lists
+  # them and `npm ci` rejects it as out of sync. With a lockfile present, `npm install`
+  # installs exactly the locked versions.
+  echo "deps: installing pinned dependencies (npm install from package-lock.json)"
+  (cd "$CARAVAN_ROOT" && npm install --no-audit --no-fund --loglevel=error) || {
+    echo "deps: npm install failed; see the output above" >&2
     return 1
   }
   echo "$wanted" > "$marker"
