@@ -266,7 +266,8 @@ kafka_java() {
   fi
 }
 
-# A Kafka cluster id: 16 random bytes, URL-safe base64 without padding.
+# A Kafka cluster id: 16 random bytes, URL-safe base64 without padding. It may start with
+# '-', so it is always passed as --cluster-id=<id>, never as a separate argument.
 kafka_cluster_id() {
   head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
 }
@@ -280,7 +281,7 @@ kafka_format_if_needed() {
     printf '\n===== %s infra.sh: formatting %s =====\n' "$(date -u +%FT%TZ)" "$KAFKA_DATA"
   } >>"$KAFKA_LOG"
   if ! "$java" -Xmx256m "${KAFKA_LOG_OPTS[@]}" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format \
-    -t "$(kafka_cluster_id)" -c "$KAFKA_PROPS" >>"$KAFKA_LOG" 2>&1; then
+    --cluster-id="$(kafka_cluster_id)" --config="$KAFKA_PROPS" >>"$KAFKA_LOG" 2>&1; then
     rm -rf "$KAFKA_DATA"
     show_log_tail "$KAFKA_LOG" 30
     die "$(kafka_label): formatting storage in $KAFKA_DATA failed (log: $KAFKA_LOG)"
@@ -336,6 +337,16 @@ up_kafka() {
     fi
     kafka_ready
     log "$label: already running (pid $pid) on $addr; $KAFKA_SUMMARY"
+    return 0
+  fi
+
+  # A broker this checkout did not start (e.g. one left by another clone of the project on
+  # the same machine) is used as it is when it answers Kafka metadata: tests and services only
+  # need a broker, and `down` leaves it alone since there is no pidfile for it here.
+  if port_open "$KAFKA_HOST" "$KAFKA_PORT" && [[ ${CARAVAN_REUSE_KAFKA:-1} == 1 ]] &&
+    (KAFKA_READY_TIMEOUT=10 kafka_ready) >/dev/null 2>&1; then
+    kafka_ready
+    log "$label: using the broker already answering on $addr (not started here; 'down' leaves it running); $KAFKA_SUMMARY"
     return 0
   fi
 

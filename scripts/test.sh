@@ -12,6 +12,9 @@ started=$SECONDS
 "$CARAVAN_ROOT/scripts/infra.sh" up postgres kafka
 
 echo "lint: eslint (module boundaries included)"
+# The boundary rule reads Nx's cached project graph and silently skips itself when there is
+# none (a fresh clone), so compute the graph first.
+nx show projects >/dev/null
 eslint . --cache --cache-location "$STATE_DIR/eslintcache" --max-warnings=0
 
 echo "typecheck: tsc --noEmit over apps, libs and tests"

@@ -6,3 +6,7 @@ export * from './lib/sources';
 export * from './lib/filters';
 export * from './lib/meta-events';
 export * from './lib/messages';
+export * from './lib/signer';
+export * from './lib/retry-policy';
+export * from './lib/delivery-state-machine';
+export * from './lib/filter-matcher';
