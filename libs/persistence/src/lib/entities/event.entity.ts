@@ -2,7 +2,12 @@ import { EventStatus } from '@caravan/domain';
 import { Column, CreateDateColumn, DeleteDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** How the router picks an event's endpoints (`POST /events`, `/fanout`, `/broadcast`, `/dynamic`). */
-export type EventRouting = 'direct' | 'fanout' | 'broadcast' | 'dynamic';
+/**
+ * How the router finds an event's subscriptions: `direct`/`dynamic` by endpoint_ids, `fanout`
+ * by owner_id, `broadcast` every matching subscription of the project, `source` the
+ * subscriptions of the event's source (webhooks received at /ingest).
+ */
+export type EventRouting = 'direct' | 'fanout' | 'broadcast' | 'dynamic' | 'source';
 
 @Entity({ name: 'events' })
 export class EventEntity {

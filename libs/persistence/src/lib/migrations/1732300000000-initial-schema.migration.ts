@@ -120,7 +120,7 @@ const STEPS: Step[] = [
       project_id text COLLATE "C" NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
       event_type text NOT NULL,
       source_id text COLLATE "C" REFERENCES sources (id) ON DELETE SET NULL,
-      routing text NOT NULL CHECK (routing IN ('direct','fanout','broadcast','dynamic')),
+      routing text NOT NULL CHECK (routing IN ('direct','fanout','broadcast','dynamic','source')),
       endpoint_ids text[] NOT NULL DEFAULT '{}',
       owner_id text,
       raw bytea NOT NULL,
