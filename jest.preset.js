@@ -2,8 +2,32 @@ const nxPreset = require('@nx/jest/preset').default;
 
 // SWC instead of ts-jest: an order of magnitude faster, and it emits the decorator
 // metadata NestJS's dependency injection needs. Types are checked by `npm run typecheck`.
+// got (the HTTP sender) and its dependencies ship only as ES modules. Node 24 loads them from
+// the CommonJS bundles natively, but Jest's module system cannot, so Jest compiles them too.
+const ESM_PACKAGES = [
+  'got',
+  '@sindresorhus/is',
+  'byte-counter',
+  'cacheable-request',
+  'get-stream',
+  '@sec-ant/readable-stream',
+  'is-stream',
+  'keyv',
+  '@keyv/serialize',
+  'mimic-response',
+  'normalize-url',
+  'responselike',
+  'lowercase-keys',
+  'chunk-data',
+  'decompress-response',
+  'type-fest',
+  'tagged-tag',
+  'uint8array-extras',
+];
+
 module.exports = {
   ...nxPreset,
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: {
