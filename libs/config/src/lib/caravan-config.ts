@@ -113,4 +113,18 @@ export class CaravanEnvironment {
   @IsInt()
   @Min(100)
   CARAVAN_READINESS_TIMEOUT_MS = 2_000;
+
+  /**
+   * The instance admin key: may create, read, update and delete projects. Unset means no
+   * admin routes (projects are then managed with their own keys only).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'CARAVAN_ADMIN_API_KEY must be at least 32 characters' })
+  CARAVAN_ADMIN_API_KEY?: string;
+
+  /** Base URL the api is reachable at from outside, used in sources' ingest `url`. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  CARAVAN_PUBLIC_URL = 'http://127.0.0.1:5005';
 }

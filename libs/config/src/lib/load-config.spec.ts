@@ -51,3 +51,17 @@ describe('loadConfig', () => {
     expect(message).toContain('CARAVAN_KAFKA_BROKERS');
   });
 });
+
+describe('loadConfig: api settings', () => {
+  it('has no admin key unless configured, and trims the public URL', () => {
+    expect(loadConfig('api', {}).api).toEqual({ adminApiKey: undefined, publicUrl: 'http://127.0.0.1:5005' });
+    const key = 'k'.repeat(40);
+    expect(
+      loadConfig('api', { CARAVAN_ADMIN_API_KEY: key, CARAVAN_PUBLIC_URL: 'https://hooks.example.com/' }).api,
+    ).toEqual({ adminApiKey: key, publicUrl: 'https://hooks.example.com' });
+  });
+
+  it('refuses a short admin key, naming the variable', () => {
+    expect(() => loadConfig('api', { CARAVAN_ADMIN_API_KEY: 'short' })).toThrow(/CARAVAN_ADMIN_API_KEY/);
+  });
+});

@@ -25,6 +25,7 @@ export interface CaravanConfig {
   log: { level: CaravanEnvironment['CARAVAN_LOG_LEVEL']; format: 'json' | 'pretty' };
   shutdownTimeoutMs: number;
   readinessTimeoutMs: number;
+  api: { adminApiKey?: string; publicUrl: string };
 }
 
 function describe(errors: ValidationError[]): string[] {
@@ -70,5 +71,9 @@ export function loadConfig(
     log: { level: parsed.CARAVAN_LOG_LEVEL, format: parsed.CARAVAN_LOG_FORMAT },
     shutdownTimeoutMs: parsed.CARAVAN_SHUTDOWN_TIMEOUT_MS,
     readinessTimeoutMs: parsed.CARAVAN_READINESS_TIMEOUT_MS,
+    api: {
+      adminApiKey: parsed.CARAVAN_ADMIN_API_KEY,
+      publicUrl: parsed.CARAVAN_PUBLIC_URL.replace(/\/+$/, ''),
+    },
   };
 }
