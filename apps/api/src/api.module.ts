@@ -1,11 +1,14 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import type { CaravanConfig } from '@caravan/config';
 import { KafkaReadinessCheck, MessagingModule } from '@caravan/messaging';
 import { ObservabilityModule } from '@caravan/observability';
 import { PersistenceModule, PostgresReadinessCheck } from '@caravan/persistence';
+import { CommonModule } from './common/common.module';
+import { JsonContentTypeMiddleware } from './common/json-content-type.middleware';
+import { ProjectsModule } from './projects/projects.module';
 
 @Module({})
-export class ApiModule {
+export class ApiModule implements NestModule {
   static forRoot(config: CaravanConfig): DynamicModule {
     return {
       module: ApiModule,
@@ -17,7 +20,19 @@ export class ApiModule {
           readinessTimeoutMs: config.readinessTimeoutMs,
           checks: [PostgresReadinessCheck, KafkaReadinessCheck],
         }),
+        CommonModule.forRoot(config.api.adminApiKey),
+        ProjectsModule,
       ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(JsonContentTypeMiddleware)
+      .forRoutes(
+        { path: 'api/v1/*path', method: RequestMethod.POST },
+        { path: 'api/v1/*path', method: RequestMethod.PUT },
+        { path: 'api/v1/*path', method: RequestMethod.PATCH },
+      );
   }
 }

@@ -10,3 +10,5 @@ export * from './lib/signer';
 export * from './lib/retry-policy';
 export * from './lib/delivery-state-machine';
 export * from './lib/filter-matcher';
+export * from './lib/api-keys';
+export * from './lib/json-member';

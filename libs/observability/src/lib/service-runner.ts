@@ -1,4 +1,4 @@
-import { INestApplication, LoggerService } from '@nestjs/common';
+import { INestApplication, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CaravanConfig, ConfigValidationError, ServiceName, loadConfig } from '@caravan/config';
 import { createLogger } from './logger';
@@ -7,6 +7,8 @@ export interface ServiceDefinition {
   service: ServiceName;
   /** Builds the root module from the validated configuration. */
   rootModule: (config: CaravanConfig) => unknown;
+  /** Options for NestFactory.create (e.g. `rawBody` for the api). */
+  nestOptions?: NestApplicationOptions;
   /** Extra set-up on the created app (pipes, filters, body limits). */
   configure?: (app: INestApplication, config: CaravanConfig) => void | Promise<void>;
 }
@@ -29,6 +31,7 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
   }
   const logger = createLogger(config);
   const app = await NestFactory.create(definition.rootModule(config) as never, {
+    ...definition.nestOptions,
     logger,
     bufferLogs: true,
   });

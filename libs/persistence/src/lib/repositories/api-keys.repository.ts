@@ -32,6 +32,11 @@ export class ApiKeysRepository {
     return rows[0] ? hydrate(manager, ApiKeyEntity, rows[0]) : null;
   }
 
+  /** A project's keys, revoked ones included (listings show them masked). */
+  async listForProject(projectId: string): Promise<ApiKeyEntity[]> {
+    return this.dataSource.getRepository(ApiKeyEntity).find({ where: { projectId }, order: { id: 'ASC' } });
+  }
+
   async revoke(projectId: string, id: string): Promise<boolean> {
     const rows = await queryRows(
       this.dataSource.manager,

@@ -54,6 +54,12 @@ export class ProjectsRepository {
     return project && withDefaults(project);
   }
 
+  /** Every live project, oldest first (instance admins only; projects are few). */
+  async listAll(): Promise<ProjectEntity[]> {
+    const projects = await this.dataSource.getRepository(ProjectEntity).find({ order: { id: 'ASC' } });
+    return projects.map(withDefaults);
+  }
+
   /** Applies a partial update; a given config is merged over the stored one. */
   async update(
     id: string,
@@ -82,6 +88,20 @@ export class ProjectsRepository {
       [id],
     );
     return rows.length > 0;
+  }
+
+  /** Live projects by id, in one query (the dispatcher reads the configs of a batch). */
+  async findByIds(ids: readonly string[]): Promise<ProjectEntity[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const manager = this.dataSource.manager;
+    const rows = await queryRows(
+      manager,
+      `SELECT * FROM projects WHERE id = ANY($1::text[]) AND deleted_at IS NULL`,
+      [[...new Set(ids)]],
+    );
+    return rows.map((row) => withDefaults(hydrate(manager, ProjectEntity, row)));
   }
 }
 

@@ -1,0 +1,23 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import { ApiKeyAuthenticator } from './api-key-authenticator.service';
+import type { AuthenticatedRequest } from './principal';
+
+/**
+ * Routes under /projects/:projectID: the admin key, or a key of that very project. A key of
+ * another project is a 403 (Convoy answers 401; telling "wrong project" apart helps callers).
+ */
+@Injectable()
+export class ProjectAccessGuard implements CanActivate {
+  constructor(private readonly authenticator: ApiKeyAuthenticator) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = await this.authenticator.authenticate(request.headers.authorization);
+    request.principal = principal;
+    const projectId = request.params['projectID'];
+    if (projectId !== undefined && principal.kind === 'project' && principal.projectId !== projectId) {
+      throw new ForbiddenException('this API key does not belong to that project');
+    }
+    return true;
+  }
+}

@@ -1,0 +1,175 @@
+import { Type } from 'class-transformer';
+import {
+  Allow,
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import {
+  MetaEventType,
+  RetryStrategyType,
+  SignatureEncoding,
+  SignatureHash,
+} from '@caravan/domain';
+
+export class StrategyConfigDto {
+  @IsOptional()
+  @IsIn(Object.values(RetryStrategyType))
+  type?: RetryStrategyType;
+
+  /** Seconds: the constant interval (linear) or the base delay (exponential). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  duration?: number;
+
+  /** Attempts in all, the first included. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  retry_count?: number;
+}
+
+export class SignatureVersionDto {
+  @IsIn(Object.values(SignatureHash))
+  hash!: SignatureHash;
+
+  @IsIn(Object.values(SignatureEncoding))
+  encoding!: SignatureEncoding;
+
+  // Convoy's versions carry these; accepted and ignored.
+  @Allow()
+  uid?: string;
+
+  @Allow()
+  created_at?: string;
+}
+
+export class SignatureConfigDto {
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  header?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => SignatureVersionDto)
+  versions?: SignatureVersionDto[];
+}
+
+export class RateLimitConfigDto {
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  count?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  duration?: number;
+}
+
+export class SslConfigDto {
+  @IsOptional()
+  @IsBoolean()
+  enforce_secure_endpoints?: boolean;
+}
+
+export class MetaEventConfigDto {
+  @IsOptional()
+  @IsBoolean()
+  is_enabled?: boolean;
+
+  @IsOptional()
+  @IsIn(['http'])
+  type?: 'http';
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  url?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  secret?: string;
+
+  @IsOptional()
+  @IsArray()
+  @IsIn(Object.values(MetaEventType), { each: true })
+  event_type?: MetaEventType[];
+
+  // Convoy's meta-event config also has pub_sub settings; accepted and ignored.
+  @Allow()
+  pub_sub?: unknown;
+}
+
+/**
+ * Convoy's project config. Fields Convoy has that Caravan does not act on are accepted and
+ * ignored (listed in the README); anything else is a 400 naming it.
+ */
+export class ProjectConfigDto {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => StrategyConfigDto)
+  strategy?: StrategyConfigDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SignatureConfigDto)
+  signature?: SignatureConfigDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RateLimitConfigDto)
+  ratelimit?: RateLimitConfigDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SslConfigDto)
+  ssl?: SslConfigDto;
+
+  @IsOptional()
+  @IsBoolean()
+  disable_endpoint?: boolean;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100 * 1024 * 1024)
+  max_payload_read_size?: number;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MetaEventConfigDto)
+  meta_event?: MetaEventConfigDto;
+
+  @Allow()
+  search_policy?: unknown;
+
+  @Allow()
+  multiple_endpoint_subscriptions?: unknown;
+
+  @Allow()
+  retention_policy?: unknown;
+
+  @Allow()
+  add_event_id_trace_headers?: unknown;
+
+  @Allow()
+  is_retention_policy_enabled?: unknown;
+}

@@ -1,0 +1,83 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { generateApiKey } from '@caravan/domain';
+import {
+  ApiKeyEntity,
+  ApiKeysRepository,
+  ProjectConfigInput,
+  ProjectEntity,
+  ProjectsRepository,
+} from '@caravan/persistence';
+import type { CreateProjectDto, UpdateProjectDto } from './dto/project.dto';
+import type { CreateApiKeyDto } from './dto/api-key.dto';
+
+export interface IssuedApiKey {
+  record: ApiKeyEntity;
+  /** The full key: returned once, never stored. */
+  key: string;
+}
+
+@Injectable()
+export class ProjectsService {
+  constructor(
+    private readonly projects: ProjectsRepository,
+    private readonly apiKeys: ApiKeysRepository,
+  ) {}
+
+  /** Creates the project and its first key together; the key is shown only in this answer. */
+  async create(input: CreateProjectDto): Promise<{ project: ProjectEntity; apiKey: IssuedApiKey }> {
+    const project = await this.projects.create({
+      name: input.name,
+      type: input.type,
+      config: input.config as ProjectConfigInput | undefined,
+    });
+    const apiKey = await this.issueKey(project.id, { name: `${input.name} default key` });
+    return { project, apiKey };
+  }
+
+  async get(projectId: string): Promise<ProjectEntity> {
+    const project = await this.projects.findById(projectId);
+    if (!project) throw new NotFoundException(`project ${projectId} not found`);
+    return project;
+  }
+
+  list(): Promise<ProjectEntity[]> {
+    return this.projects.listAll();
+  }
+
+  async update(projectId: string, input: UpdateProjectDto): Promise<ProjectEntity> {
+    const project = await this.projects.update(projectId, {
+      name: input.name,
+      config: input.config as ProjectConfigInput | undefined,
+    });
+    if (!project) throw new NotFoundException(`project ${projectId} not found`);
+    return project;
+  }
+
+  async remove(projectId: string): Promise<void> {
+    if (!(await this.projects.softDelete(projectId))) {
+      throw new NotFoundException(`project ${projectId} not found`);
+    }
+  }
+
+  async issueKey(projectId: string, input: CreateApiKeyDto): Promise<IssuedApiKey> {
+    const generated = generateApiKey();
+    const record = await this.apiKeys.insert({
+      projectId,
+      name: input.name,
+      maskId: generated.maskId,
+      keyHash: generated.secretHash,
+      expiresAt: input.expiration ? new Date(Date.now() + input.expiration * 1000) : null,
+    });
+    return { record, key: generated.key };
+  }
+
+  listKeys(projectId: string): Promise<ApiKeyEntity[]> {
+    return this.apiKeys.listForProject(projectId);
+  }
+
+  async revokeKey(projectId: string, keyId: string): Promise<void> {
+    if (!(await this.apiKeys.revoke(projectId, keyId))) {
+      throw new NotFoundException(`api key ${keyId} not found in project ${projectId}`);
+    }
+  }
+}
