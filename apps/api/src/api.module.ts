@@ -6,6 +6,7 @@ import { PersistenceModule, PostgresReadinessCheck } from '@caravan/persistence'
 import { CommonModule } from './common/common.module';
 import { JsonContentTypeMiddleware } from './common/json-content-type.middleware';
 import { ProjectsModule } from './projects/projects.module';
+import { IntakeModule } from '@caravan/intake';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -21,6 +22,7 @@ export class ApiModule implements NestModule {
           checks: [PostgresReadinessCheck, KafkaReadinessCheck],
         }),
         CommonModule.forRoot(config.api.adminApiKey),
+        IntakeModule,
         ProjectsModule,
       ],
     };

@@ -1,1 +1,2 @@
-
+export * from './lib/meta-event.publisher';
+export * from './lib/intake.module';
