@@ -23,10 +23,17 @@ const ESM_PACKAGES = [
   'type-fest',
   'tagged-tag',
   'uint8array-extras',
+  '@octokit/webhooks-methods',
 ];
+
+const { join } = require('node:path');
 
 module.exports = {
   ...nxPreset,
+  // Exports only an `import` condition, which Jest's CommonJS resolver does not try.
+  moduleNameMapper: {
+    '^@octokit/webhooks-methods$': join(__dirname, 'node_modules/@octokit/webhooks-methods/dist-node/index.js'),
+  },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
