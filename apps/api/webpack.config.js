@@ -16,6 +16,11 @@ module.exports = {
       main: './src/main.ts',
       // The migration entry point ships in the api image: `node migrate.js` (a Helm hook Job).
       additionalEntryPoints: [{ entryName: 'migrate', entryPath: './src/migrate.ts' }],
+      // Derives the OpenAPI schemas from the DTOs' types and class-validator rules, so the
+      // document served at /api/v1/openapi.json matches what the code accepts.
+      transformers: [
+        { name: '@nestjs/swagger/plugin', options: { classValidatorShim: true, introspectComments: true } },
+      ],
       tsConfig: './tsconfig.app.json',
       
       optimization: false,
