@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
+import type { EndpointSecret } from '@caravan/domain';
 import { EndpointEntity } from '../entities/endpoint.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { hydrate, insertRows, NewRow } from '../sql/sql-rows.helper';
+import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
 
 export type NewEndpoint = NewRow<EndpointEntity, 'projectId' | 'name' | 'url'>;
 
@@ -51,5 +52,132 @@ export class EndpointsRepository {
       qb.andWhere(`ep.name ILIKE :q ESCAPE '\\'`, { q: `%${filter.q.replace(/[\\%_]/g, '\\$&')}%` });
     }
     return paginate(qb, page);
+  }
+
+  /** Live endpoints named by (project, id) pairs, in one query. */
+  async findByRefs(refs: ReadonlyArray<{ projectId: string; id: string }>): Promise<EndpointEntity[]> {
+    if (refs.length === 0) {
+      return [];
+    }
+    const manager = this.dataSource.manager;
+    const rows = await queryRows(
+      manager,
+      `SELECT e.* FROM endpoints e
+       JOIN unnest($1::text[], $2::text[]) AS r(project_id, id) ON e.project_id = r.project_id AND e.id = r.id
+       WHERE e.deleted_at IS NULL`,
+      [refs.map((ref) => ref.projectId), refs.map((ref) => ref.id)],
+    );
+    return rows.map((row) => hydrate(manager, EndpointEntity, row));
+  }
+
+  /**
+   * Sets a live endpoint `inactive` (410 Gone, a breaker that keeps tripping). Returns the
+   * updated row, or null when it was already inactive or is gone, so exactly one caller
+   * announces the change.
+   */
+  async deactivate(projectId: string, id: string): Promise<EndpointEntity | null> {
+    const manager = this.dataSource.manager;
+    const rows = await queryRows(
+      manager,
+      `UPDATE endpoints SET status = 'inactive', updated_at = now()
+       WHERE project_id = $1 AND id = $2 AND status <> 'inactive' AND deleted_at IS NULL
+       RETURNING *`,
+      [projectId, id],
+    );
+    return rows[0] ? hydrate(manager, EndpointEntity, rows[0]) : null;
+  }
+
+  /** Changes a live endpoint's columns; the updated row, or null when it does not exist (or is deleted). */
+  async applyChanges(
+    projectId: string,
+    id: string,
+    changes: Partial<Omit<EndpointEntity, 'id' | 'projectId' | 'createdAt' | 'updatedAt' | 'deletedAt'>>,
+  ): Promise<EndpointEntity | null> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(EndpointEntity)
+      .set({ ...changes, updatedAt: () => 'now()' })
+      .where('project_id = :projectId AND id = :id AND deleted_at IS NULL', { projectId, id })
+      .returning('*')
+      .execute();
+    const rows = result.raw as Record<string, unknown>[];
+    return rows[0] ? hydrate(this.dataSource.manager, EndpointEntity, rows[0]) : null;
+  }
+
+  /**
+   * Secret rotation in one statement: every live secret without an expiry gets `expiresAt`,
+   * secrets already expired are dropped, and `secret` is appended (it signs from now). Null
+   * when the endpoint does not exist.
+   */
+  async rotateSecret(
+    projectId: string,
+    id: string,
+    secret: EndpointSecret,
+    expiresAt: string,
+  ): Promise<EndpointEntity | null> {
+    const manager = this.dataSource.manager;
+    const rows = await queryRows(
+      manager,
+      `UPDATE endpoints SET
+         secrets = COALESCE((
+           SELECT jsonb_agg(
+                    CASE WHEN s->>'expires_at' IS NULL THEN jsonb_set(s, '{expires_at}', to_jsonb($3::text)) ELSE s END
+                    ORDER BY ordinality)
+           FROM jsonb_array_elements(secrets) WITH ORDINALITY AS t(s, ordinality)
+           WHERE s->>'expires_at' IS NULL OR (s->>'expires_at')::timestamptz > now()
+         ), '[]'::jsonb) || jsonb_build_array($4::jsonb),
+         updated_at = now()
+       WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL
+       RETURNING *`,
+      [projectId, id, expiresAt, JSON.stringify(secret)],
+    );
+    return rows[0] ? hydrate(manager, EndpointEntity, rows[0]) : null;
+  }
+
+  /**
+   * Moves a live endpoint to `to` when its status is one of `from`, atomically. The updated
+   * row, or null when it does not exist or was in another status.
+   */
+  async transitionStatus(
+    projectId: string,
+    id: string,
+    from: readonly EndpointEntity['status'][],
+    to: EndpointEntity['status'],
+  ): Promise<EndpointEntity | null> {
+    const manager = this.dataSource.manager;
+    const rows = await queryRows(
+      manager,
+      `UPDATE endpoints SET status = $4, updated_at = now()
+       WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL AND status = ANY($3::text[])
+       RETURNING *`,
+      [projectId, id, [...from], to],
+    );
+    return rows[0] ? hydrate(manager, EndpointEntity, rows[0]) : null;
+  }
+
+  /**
+   * Soft-deletes a live endpoint and, in the same transaction, its live subscriptions (they
+   * could never deliver again). The deleted row, or null when there was none.
+   */
+  async softDeleteWithSubscriptions(projectId: string, id: string): Promise<EndpointEntity | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await queryRows(
+        manager,
+        `UPDATE endpoints SET deleted_at = now(), updated_at = now()
+         WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL
+         RETURNING *`,
+        [projectId, id],
+      );
+      if (!rows[0]) {
+        return null;
+      }
+      await queryRows(
+        manager,
+        `UPDATE subscriptions SET deleted_at = now(), updated_at = now()
+         WHERE project_id = $1 AND endpoint_id = $2 AND deleted_at IS NULL`,
+        [projectId, id],
+      );
+      return hydrate(manager, EndpointEntity, rows[0]);
+    });
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SourceEntity } from '../entities/source.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { hydrate, insertRows, NewRow } from '../sql/sql-rows.helper';
+import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
 
 export type NewSource = NewRow<SourceEntity, 'projectId' | 'name' | 'type' | 'maskId'>;
 
@@ -34,5 +34,79 @@ export class SourcesRepository {
       .createQueryBuilder('src')
       .where('src.project_id = :projectId', { projectId });
     return paginate(qb, page);
+  }
+
+  /** A page of live sources, optionally of one type and/or provider (Convoy's list filters). */
+  async listFiltered(
+    projectId: string,
+    filter: { type?: SourceEntity['type']; provider?: NonNullable<SourceEntity['provider']> },
+    page: PageQuery = {},
+  ): Promise<Page<SourceEntity>> {
+    const qb = this.dataSource
+      .getRepository(SourceEntity)
+      .createQueryBuilder('src')
+      .where('src.project_id = :projectId', { projectId });
+    if (filter.type) {
+      qb.andWhere('src.type = :type', { type: filter.type });
+    }
+    if (filter.provider) {
+      qb.andWhere('src.provider = :provider', { provider: filter.provider });
+    }
+    return paginate(qb, page);
+  }
+
+  /** Changes a live source's columns; the updated row, or null when it does not exist. */
+  async applyChanges(
+    projectId: string,
+    id: string,
+    changes: Partial<Omit<SourceEntity, 'id' | 'projectId' | 'maskId' | 'createdAt' | 'updatedAt' | 'deletedAt'>>,
+  ): Promise<SourceEntity | null> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(SourceEntity)
+      .set({ ...changes, updatedAt: () => 'now()' })
+      .where('project_id = :projectId AND id = :id AND deleted_at IS NULL', { projectId, id })
+      .returning('*')
+      .execute();
+    const rows = result.raw as Record<string, unknown>[];
+    return rows[0] ? hydrate(this.dataSource.manager, SourceEntity, rows[0]) : null;
+  }
+
+  /**
+   * Soft-deletes a live source and, in the same transaction, the live subscriptions bound to
+   * it (as Convoy does). False when there was none.
+   */
+  async softDeleteWithSubscriptions(projectId: string, id: string): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await queryRows(
+        manager,
+        `UPDATE sources SET deleted_at = now(), updated_at = now()
+         WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL
+         RETURNING id`,
+        [projectId, id],
+      );
+      if (rows.length === 0) {
+        return false;
+      }
+      await queryRows(
+        manager,
+        `UPDATE subscriptions SET deleted_at = now(), updated_at = now()
+         WHERE project_id = $1 AND source_id = $2 AND deleted_at IS NULL`,
+        [projectId, id],
+      );
+      return true;
+    });
+  }
+  /** Remembers an answered Twitter CRC challenge (Convoy's `provider_config.twitter.crc_verified_at`). */
+  async recordCrcVerified(projectId: string, id: string): Promise<void> {
+    await queryRows(
+      this.dataSource.manager,
+      `UPDATE sources
+       SET provider_config = jsonb_set(COALESCE(provider_config, '{}'::jsonb), '{twitter}',
+                                       jsonb_build_object('crc_verified_at', now()), true),
+           updated_at = now()
+       WHERE project_id = $1 AND id = $2`,
+      [projectId, id],
+    );
   }
 }

@@ -57,4 +57,92 @@ export class SubscriptionsRepository {
       .where('s.project_id = :projectId', { projectId });
     return paginate(qb, page);
   }
+
+  /** Live subscriptions of a source whose event types include `eventType` or `*`. */
+  async findForSource(projectId: string, sourceId: string, eventType: string): Promise<SubscriptionEntity[]> {
+    const manager = this.dataSource.manager;
+    const rows = await queryRows(
+      manager,
+      `SELECT * FROM subscriptions
+       WHERE project_id = $1 AND source_id = $2 AND deleted_at IS NULL
+         AND event_types && ARRAY[$3, $4]::text[]
+       ORDER BY id`,
+      [projectId, sourceId, eventType, CATCH_ALL_EVENT_TYPE],
+    );
+    return rows.map((row) => hydrate(manager, SubscriptionEntity, row));
+  }
+
+  /**
+   * Gives an endpoint without any live subscription a catch-all one (`event_types ['*']`),
+   * as Convoy does for `POST /events`. Race-safe: a transaction-scoped advisory lock on the
+   * endpoint serialises concurrent callers, so two routers never create two. Returns the
+   * subscription it created, or null when the endpoint already had one.
+   */
+  async ensureCatchAll(projectId: string, endpointId: string): Promise<SubscriptionEntity | null> {
+    return this.dataSource.transaction(async (manager) => {
+      await queryRows(manager, `SELECT pg_advisory_xact_lock(hashtextextended('subscriptions:' || $1, 0))`, [
+        endpointId,
+      ]);
+      const existing = await queryRows(
+        manager,
+        `SELECT 1 FROM subscriptions WHERE project_id = $1 AND endpoint_id = $2 AND deleted_at IS NULL LIMIT 1`,
+        [projectId, endpointId],
+      );
+      if (existing.length > 0) {
+        return null;
+      }
+      const [row] = await insertRows(
+        manager,
+        SubscriptionEntity,
+        [{ projectId, endpointId, name: `${endpointId}-catch-all`, eventTypes: [CATCH_ALL_EVENT_TYPE] }],
+        'RETURNING *',
+      );
+      return hydrate(manager, SubscriptionEntity, row);
+    });
+  }
+
+  /** A page of live subscriptions, only those of `endpointIds` when given (Convoy's `endpointId` filter). */
+  async listForEndpoints(
+    projectId: string,
+    endpointIds: readonly string[] | undefined,
+    page: PageQuery = {},
+  ): Promise<Page<SubscriptionEntity>> {
+    const qb = this.dataSource
+      .getRepository(SubscriptionEntity)
+      .createQueryBuilder('s')
+      .where('s.project_id = :projectId', { projectId });
+    if (endpointIds && endpointIds.length > 0) {
+      qb.andWhere('s.endpoint_id IN (:...endpointIds)', { endpointIds: [...endpointIds] });
+    }
+    return paginate(qb, page);
+  }
+
+  /** Changes a live subscription's columns; the updated row, or null when it does not exist. */
+  async applyChanges(
+    projectId: string,
+    id: string,
+    changes: Partial<Omit<SubscriptionEntity, 'id' | 'projectId' | 'createdAt' | 'updatedAt' | 'deletedAt'>>,
+  ): Promise<SubscriptionEntity | null> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(SubscriptionEntity)
+      .set({ ...changes, updatedAt: () => 'now()' })
+      .where('project_id = :projectId AND id = :id AND deleted_at IS NULL', { projectId, id })
+      .returning('*')
+      .execute();
+    const rows = result.raw as Record<string, unknown>[];
+    return rows[0] ? hydrate(this.dataSource.manager, SubscriptionEntity, rows[0]) : null;
+  }
+
+  /** Soft-deletes a live subscription; false when there was none. */
+  async softDelete(projectId: string, id: string): Promise<boolean> {
+    const rows = await queryRows(
+      this.dataSource.manager,
+      `UPDATE subscriptions SET deleted_at = now(), updated_at = now()
+       WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL
+       RETURNING id`,
+      [projectId, id],
+    );
+    return rows.length > 0;
+  }
 }

@@ -1,0 +1,115 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  Allow,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { SignatureFormat } from '@caravan/domain';
+import { EndpointAuthenticationDto } from './endpoint-authentication.dto';
+import { OptionalUnlessEmpty } from './optional-unless-empty.decorator';
+
+const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+
+/** Convoy's endpoint body, plus Caravan's `signature_format`. */
+export class CreateEndpointDto {
+  @ApiProperty({ example: 'https://example.com/webhooks', description: 'http(s); https only when the project enforces secure endpoints' })
+  @IsUrl(HTTP_URL)
+  @MaxLength(2048)
+  url!: string;
+
+  @ApiProperty({ example: 'billing service' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  name!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Signing secret; generated when absent. With signature_format standard-webhooks it must be whsec_ + base64 of 24-64 bytes.',
+  })
+  @OptionalUnlessEmpty()
+  @IsString()
+  @MaxLength(512)
+  secret?: string;
+
+  @ApiPropertyOptional({ description: 'Groups endpoints for fan-out (POST /events/fanout)' })
+  @OptionalUnlessEmpty()
+  @IsString()
+  @MaxLength(255)
+  owner_id?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  description?: string;
+
+  @ApiPropertyOptional({ description: 'Sign with t=<unix>,v1=<sig> (one signature per live secret)' })
+  @IsOptional()
+  @IsBoolean()
+  advanced_signatures?: boolean;
+
+  @ApiPropertyOptional({ description: 'Seconds', minimum: 1, maximum: 300 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  http_timeout?: number;
+
+  @ApiPropertyOptional({ description: 'Deliveries per rate_limit_duration; 0 = unlimited', minimum: 0 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  rate_limit?: number;
+
+  @ApiPropertyOptional({ description: 'Seconds', minimum: 1, maximum: 86400 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  rate_limit_duration?: number;
+
+  @ApiPropertyOptional()
+  @OptionalUnlessEmpty()
+  @IsEmail()
+  @MaxLength(320)
+  support_email?: string;
+
+  @ApiPropertyOptional()
+  @OptionalUnlessEmpty()
+  @IsUrl({ ...HTTP_URL, protocols: ['https'] })
+  @MaxLength(2048)
+  slack_webhook_url?: string;
+
+  @ApiPropertyOptional({ type: () => EndpointAuthenticationDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EndpointAuthenticationDto)
+  authentication?: EndpointAuthenticationDto;
+
+  @ApiPropertyOptional({ description: 'true creates (or turns) the endpoint inactive; false re-activates an inactive one' })
+  @IsOptional()
+  @IsBoolean()
+  is_disabled?: boolean;
+
+  @ApiPropertyOptional({ enum: SignatureFormat, default: SignatureFormat.Convoy })
+  @IsOptional()
+  @IsIn(Object.values(SignatureFormat))
+  signature_format?: SignatureFormat;
+
+  // Convoy's deprecated application id; accepted and ignored.
+  @Allow()
+  app_id?: unknown;
+}

@@ -1,0 +1,79 @@
+import type { EndpointEntity } from '@caravan/persistence';
+
+const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
+
+/** Convoy's secret object (secrets are never soft-deleted on their own, so deleted_at is null). */
+function presentSecrets(endpoint: EndpointEntity) {
+  return endpoint.secrets.map((secret) => ({
+    uid: secret.uid,
+    value: secret.value,
+    created_at: secret.created_at,
+    updated_at: secret.created_at,
+    expires_at: secret.expires_at,
+    deleted_at: null,
+  }));
+}
+
+/**
+ * An endpoint as the API shows it: Convoy's endpoint object (seed 000), the `title` and
+ * `target_url` aliases of Convoy's older shape, and Caravan's `signature_format`. Secret
+ * values are shown, as Convoy shows them to the project's own key.
+ */
+export function presentEndpoint(endpoint: EndpointEntity) {
+  return {
+    uid: endpoint.id,
+    project_id: endpoint.projectId,
+    owner_id: endpoint.ownerId ?? '',
+    name: endpoint.name,
+    title: endpoint.name,
+    url: endpoint.url,
+    target_url: endpoint.url,
+    description: endpoint.description,
+    status: endpoint.status,
+    secrets: presentSecrets(endpoint),
+    advanced_signatures: endpoint.advancedSignatures,
+    signature_format: endpoint.signatureFormat,
+    http_timeout: endpoint.httpTimeout,
+    rate_limit: endpoint.rateLimit,
+    rate_limit_duration: endpoint.rateLimitDuration,
+    authentication: endpoint.authentication,
+    support_email: endpoint.supportEmail,
+    slack_webhook_url: endpoint.slackWebhookUrl,
+    created_at: iso(endpoint.createdAt),
+    updated_at: iso(endpoint.updatedAt),
+    deleted_at: iso(endpoint.deletedAt),
+  };
+}
+
+/** Seconds as a Go duration, the way Convoy's meta events show them: 10 → "10s", 60 → "1m0s". */
+function goDuration(seconds: number): string {
+  if (!seconds) return '';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+/** `data` of endpoint.created|updated|deleted meta events: Convoy's payload shape (seed 004). */
+export function endpointMetaEventData(endpoint: EndpointEntity) {
+  return {
+    uid: endpoint.id,
+    project_id: endpoint.projectId,
+    owner_id: endpoint.ownerId ?? '',
+    target_url: endpoint.url,
+    title: endpoint.name,
+    secrets: presentSecrets(endpoint),
+    advanced_signatures: endpoint.advancedSignatures,
+    description: endpoint.description,
+    http_timeout: goDuration(endpoint.httpTimeout),
+    rate_limit: endpoint.rateLimit,
+    status: endpoint.status,
+    rate_limit_duration: goDuration(endpoint.rateLimitDuration),
+    authentication: endpoint.authentication,
+    created_at: iso(endpoint.createdAt),
+    updated_at: iso(endpoint.updatedAt),
+    deleted_at: iso(endpoint.deletedAt),
+  };
+}

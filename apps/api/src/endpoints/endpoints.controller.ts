@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ProjectAccessGuard } from '../common/auth/project-access.guard';
+import { ProjectId } from '../common/auth/project-id.decorator';
+import { envelope } from '../common/envelope';
+import { CreateEndpointDto } from './dto/create-endpoint.dto';
+import { ExpireSecretDto } from './dto/expire-secret.dto';
+import { ListEndpointsQueryDto } from './dto/list-endpoints-query.dto';
+import { UpdateEndpointDto } from './dto/update-endpoint.dto';
+import { presentEndpoint } from './endpoint.presenter';
+import { EndpointsService } from './endpoints.service';
+
+@ApiTags('endpoints')
+@ApiBearerAuth()
+@UseGuards(ProjectAccessGuard)
+@Controller('api/v1/projects/:projectID/endpoints')
+export class EndpointsController {
+  constructor(private readonly endpoints: EndpointsService) {}
+
+  @Post()
+  async create(@ProjectId() projectId: string, @Body() body: CreateEndpointDto) {
+    return envelope('Endpoint created successfully', presentEndpoint(await this.endpoints.create(projectId, body)));
+  }
+
+  @Get()
+  async list(@ProjectId() projectId: string, @Query() query: ListEndpointsQueryDto) {
+    const { q, ownerId, ...page } = query;
+    const { content, pagination } = await this.endpoints.list(projectId, { q, ownerId }, page);
+    return envelope('Endpoints fetched successfully', { content: content.map(presentEndpoint), pagination });
+  }
+
+  @Get(':endpointID')
+  async get(@ProjectId() projectId: string, @Param('endpointID') id: string) {
+    return envelope('Endpoint fetched successfully', presentEndpoint(await this.endpoints.get(projectId, id)));
+  }
+
+  @Put(':endpointID')
+  @HttpCode(202)
+  async update(@ProjectId() projectId: string, @Param('endpointID') id: string, @Body() body: UpdateEndpointDto) {
+    return envelope('Endpoint updated successfully', presentEndpoint(await this.endpoints.update(projectId, id, body)));
+  }
+
+  @Delete(':endpointID')
+  async remove(@ProjectId() projectId: string, @Param('endpointID') id: string) {
+    await this.endpoints.remove(projectId, id);
+    return envelope('Endpoint deleted successfully', null);
+  }
+
+  @Put(':endpointID/expire_secret')
+  @HttpCode(202)
+  async expireSecret(@ProjectId() projectId: string, @Param('endpointID') id: string, @Body() body: ExpireSecretDto) {
+    return envelope('Endpoint secret expired successfully', presentEndpoint(await this.endpoints.expireSecret(projectId, id, body)));
+  }
+
+  @Put(':endpointID/pause')
+  @HttpCode(202)
+  async togglePause(@ProjectId() projectId: string, @Param('endpointID') id: string) {
+    return envelope('Endpoint status updated successfully', presentEndpoint(await this.endpoints.togglePause(projectId, id)));
+  }
+
+  @Post(':endpointID/activate')
+  @HttpCode(202)
+  async activate(@ProjectId() projectId: string, @Param('endpointID') id: string) {
+    return envelope('Endpoint status updated successfully', presentEndpoint(await this.endpoints.activate(projectId, id)));
+  }
+}

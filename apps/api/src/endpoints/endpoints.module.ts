@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { IntakeModule } from '@caravan/intake';
+import { EndpointsController } from './endpoints.controller';
+import { EndpointsService } from './endpoints.service';
+
+@Module({
+  imports: [IntakeModule],
+  controllers: [EndpointsController],
+  providers: [EndpointsService],
+})
+export class EndpointsModule {}

@@ -1,0 +1,16 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+
+export class ApiKeyVerifierDto {
+  @ApiProperty({ example: 'X-Api-Key' })
+  @IsString()
+  @Matches(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'header_name must be a valid HTTP header name' })
+  @MaxLength(256)
+  header_name!: string;
+
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4096)
+  header_value!: string;
+}

@@ -1,0 +1,101 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { SourceProvider, SourceType } from '@caravan/domain';
+import { OptionalUnlessEmpty } from '../../endpoints/dto/optional-unless-empty.decorator';
+import { CustomResponseDto } from './custom-response.dto';
+import { PubSubDto } from './pub-sub.dto';
+import { VerifierDto } from './verifier.dto';
+
+/** Largest body_function / header_function accepted. */
+export const MAX_FUNCTION_LENGTH = 64 * 1024;
+const TRANSFORM_FUNCTION = /function\s+transform\s*\(/;
+const IDEMPOTENCY_KEY_LOCATION = /^request\.(headers|body|query)\.\S+$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Convoy's source body (seed 002), plus Caravan's pub_sub `endpoint`s. */
+export class CreateSourceDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  name!: string;
+
+  @ApiProperty({ enum: SourceType, description: 'db_change_stream is refused: Caravan has no such consumer' })
+  @IsIn(Object.values(SourceType))
+  type!: SourceType;
+
+  @ApiPropertyOptional({ enum: SourceProvider, description: 'http only: a preset hmac verifier; needs verifier.hmac.secret' })
+  @OptionalUnlessEmpty()
+  @IsIn(Object.values(SourceProvider))
+  provider?: SourceProvider | '' | null;
+
+  @ApiPropertyOptional({ type: () => VerifierDto, description: 'http sources; noop when absent' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => VerifierDto)
+  verifier?: VerifierDto;
+
+  @ApiPropertyOptional({ type: () => PubSubDto, description: 'Required for pub_sub sources' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PubSubDto)
+  pub_sub?: PubSubDto | null;
+
+  @ApiPropertyOptional({ type: () => CustomResponseDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CustomResponseDto)
+  custom_response?: CustomResponseDto | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['request.headers.X-Id', 'request.body.id'],
+    description: 'Ordered locations of the idempotency key: request.headers.<name>, request.body.<path>, request.query.<name>',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @Matches(IDEMPOTENCY_KEY_LOCATION, {
+    each: true,
+    message: 'each of idempotency_keys must look like request.headers.<name>, request.body.<path> or request.query.<name>',
+  })
+  idempotency_keys?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Incoming headers forwarded to the endpoints' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(HEADER_NAME, { each: true, message: 'each of forward_headers must be an HTTP header name' })
+  forward_headers?: string[];
+
+  @ApiPropertyOptional({ description: 'JavaScript declaring `function transform(payload)`; run sandboxed by the ingester' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_FUNCTION_LENGTH)
+  @Matches(TRANSFORM_FUNCTION, { message: 'body_function must declare function transform(…)' })
+  body_function?: string | null;
+
+  @ApiPropertyOptional({ description: 'JavaScript declaring `function transform(headers)`; run sandboxed by the ingester' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_FUNCTION_LENGTH)
+  @Matches(TRANSFORM_FUNCTION, { message: 'header_function must declare function transform(…)' })
+  header_function?: string | null;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  is_disabled?: boolean;
+}

@@ -1,0 +1,31 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDefined, IsString, MaxLength, MinLength } from 'class-validator';
+import { OptionalUnlessEmpty } from '../../endpoints/dto/optional-unless-empty.decorator';
+
+export class GooglePubSubDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  project_id!: string;
+
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  subscription_id!: string;
+
+  @ApiProperty({
+    description:
+      "The service account key JSON: base64 of it (Convoy's wire form, []byte), the JSON object itself, or its bytes as a number array. Answered as base64.",
+    oneOf: [{ type: 'string', format: 'byte' }, { type: 'object' }, { type: 'array', items: { type: 'integer' } }],
+  })
+  @IsDefined()
+  service_account!: unknown;
+
+  @ApiPropertyOptional({ description: 'Caravan: a Pub/Sub emulator host (host:port)' })
+  @OptionalUnlessEmpty()
+  @IsString()
+  @MaxLength(255)
+  endpoint?: string;
+}

@@ -1,0 +1,57 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ProjectAccessGuard } from '../common/auth/project-access.guard';
+import { ProjectId } from '../common/auth/project-id.decorator';
+import { envelope } from '../common/envelope';
+import { CreateSubscriptionDto } from './dto/create-subscription.dto';
+import { ListSubscriptionsQueryDto } from './dto/list-subscriptions-query.dto';
+import { TestFilterDto } from './dto/test-filter.dto';
+import { UpdateSubscriptionDto } from './dto/update-subscription.dto';
+import { presentSubscription } from './subscription.presenter';
+import { SubscriptionsService, SubscriptionView } from './subscriptions.service';
+
+const present = ({ subscription, endpoint }: SubscriptionView) => presentSubscription(subscription, endpoint);
+
+@ApiTags('subscriptions')
+@ApiBearerAuth()
+@UseGuards(ProjectAccessGuard)
+@Controller('api/v1/projects/:projectID/subscriptions')
+export class SubscriptionsController {
+  constructor(private readonly subscriptions: SubscriptionsService) {}
+
+  @Post()
+  async create(@ProjectId() projectId: string, @Body() body: CreateSubscriptionDto) {
+    return envelope('Subscription created successfully', present(await this.subscriptions.create(projectId, body)));
+  }
+
+  /** Convoy answers 200 here: nothing is created. */
+  @Post('test_filter')
+  @HttpCode(200)
+  testFilter(@Body() body: TestFilterDto) {
+    return envelope('Subscriptions filter validated successfully', this.subscriptions.testFilter(body));
+  }
+
+  @Get()
+  async list(@ProjectId() projectId: string, @Query() query: ListSubscriptionsQueryDto) {
+    const { endpointId, ...page } = query;
+    const { content, pagination } = await this.subscriptions.list(projectId, endpointId, page);
+    return envelope('Subscriptions fetched successfully', { content: content.map(present), pagination });
+  }
+
+  @Get(':subscriptionID')
+  async get(@ProjectId() projectId: string, @Param('subscriptionID') id: string) {
+    return envelope('Subscription fetched successfully', present(await this.subscriptions.get(projectId, id)));
+  }
+
+  @Put(':subscriptionID')
+  @HttpCode(202)
+  async update(@ProjectId() projectId: string, @Param('subscriptionID') id: string, @Body() body: UpdateSubscriptionDto) {
+    return envelope('Subscription updated successfully', present(await this.subscriptions.update(projectId, id, body)));
+  }
+
+  @Delete(':subscriptionID')
+  async remove(@ProjectId() projectId: string, @Param('subscriptionID') id: string) {
+    await this.subscriptions.remove(projectId, id);
+    return envelope('Subscription deleted successfully', null);
+  }
+}
