@@ -7,6 +7,13 @@ import { CommonModule } from './common/common.module';
 import { JsonContentTypeMiddleware } from './common/json-content-type.middleware';
 import { ProjectsModule } from './projects/projects.module';
 import { IntakeModule } from '@caravan/intake';
+import { EventsModule } from './events/events.module';
+import { EventDeliveriesModule } from './event-deliveries/event-deliveries.module';
+import { MetaEventsModule } from './meta-events/meta-events.module';
+import { IngestModule } from './ingest/ingest.module';
+import { EndpointsModule } from './endpoints/endpoints.module';
+import { SourcesModule } from './sources/sources.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -24,6 +31,13 @@ export class ApiModule implements NestModule {
         CommonModule.forRoot(config.api.adminApiKey),
         IntakeModule,
         ProjectsModule,
+        EndpointsModule,
+        SubscriptionsModule,
+        SourcesModule.forRoot(config.api.publicUrl),
+        EventsModule,
+        EventDeliveriesModule,
+        MetaEventsModule,
+        IngestModule,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { CaravanConfig } from '@caravan/config';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
+import { parsesUnlessIngest } from './ingest/ingest-body';
 
 /** Largest JSON body the parser reads; each project's max_payload_read_size applies below it. */
 export const MAX_JSON_BODY_BYTES = 100 * 1024 * 1024;
@@ -14,7 +15,9 @@ export const MAX_JSON_BODY_BYTES = 100 * 1024 * 1024;
  */
 export function configureApi(app: INestApplication, config: CaravanConfig): void {
   const express = app as NestExpressApplication;
-  express.useBodyParser('json', { limit: MAX_JSON_BODY_BYTES });
+  // /ingest reads its own stream under the source project's limit, so the parsers skip it.
+  express.useBodyParser('json', { limit: MAX_JSON_BODY_BYTES, type: parsesUnlessIngest('application/json') });
+  express.useBodyParser('urlencoded', { extended: true, type: parsesUnlessIngest('application/x-www-form-urlencoded') });
   express.disable('x-powered-by');
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(createValidationPipe());

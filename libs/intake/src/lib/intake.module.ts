@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IntakeService } from './intake.service';
 import { MetaEventPublisher } from './meta-event.publisher';
 
 /**
@@ -6,7 +7,7 @@ import { MetaEventPublisher } from './meta-event.publisher';
  * Needs PersistenceModule and MessagingModule (both global) in the app.
  */
 @Module({
-  providers: [MetaEventPublisher],
-  exports: [MetaEventPublisher],
+  providers: [IntakeService, MetaEventPublisher],
+  exports: [IntakeService, MetaEventPublisher],
 })
 export class IntakeModule {}

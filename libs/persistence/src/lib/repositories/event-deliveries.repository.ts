@@ -1,6 +1,6 @@
 import { DeliveryStatus } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventDeliveryEntity } from '../entities/event-delivery.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { hydrate, insertRows, NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
@@ -36,6 +36,24 @@ export interface EventDeliveryFilter {
 }
 
 const CLAIMABLE = `status IN ('Scheduled','Retry')`;
+
+/** The claim's lease is the fencing token (compared to the millisecond JS dates keep). */
+const FENCED = `abs(EXTRACT(EPOCH FROM d.lease_until - v.lease_until)) < 0.001`;
+
+/** A finished attempt's effect on its delivery row (see recordOutcomes). */
+export interface DeliveryOutcomeUpdate {
+  id: string;
+  /** The lease returned by the claim. */
+  leaseUntil: Date;
+  status: DeliveryStatus;
+  description: string;
+  /** Attempts made in all, this one included. */
+  attempts: number;
+  /** Retry: when to send next; null keeps the current value. */
+  nextSendTime: Date | null;
+  /** Set on the first success: accepted → delivered, in ms. */
+  latencyMs: number | null;
+}
 
 @Injectable()
 export class EventDeliveriesRepository {
@@ -185,6 +203,186 @@ export class EventDeliveriesRepository {
       qb.andWhere('d.created_at <= :createdTo', { createdTo: filter.createdTo });
     }
     return paginate(qb, page);
+  }
+
+  /**
+   * Writes the outcome of a batch of attempts in one statement. Fenced by the claim: a row
+   * is only updated while it is still Processing under the lease this sender got, so a
+   * sender that outlived its lease never overwrites a row another sender re-claimed.
+   * Returns the ids actually updated.
+   */
+  async recordOutcomes(
+    outcomes: readonly DeliveryOutcomeUpdate[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string[]> {
+    if (outcomes.length === 0) {
+      return [];
+    }
+    const rows = await queryRows(
+      manager,
+      `UPDATE event_deliveries d
+       SET status = v.status, description = v.description, attempts = v.attempts,
+           next_send_time = COALESCE(v.next_send_time, d.next_send_time),
+           latency_ms = COALESCE(d.latency_ms, v.latency_ms),
+           lease_until = NULL, updated_at = now()
+       FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], $7::int[])
+         AS v(id, lease_until, status, description, attempts, next_send_time, latency_ms)
+       WHERE d.id = v.id AND d.status = 'Processing' AND ${FENCED}
+       RETURNING d.id`,
+      [
+        outcomes.map((o) => o.id),
+        outcomes.map((o) => o.leaseUntil),
+        outcomes.map((o) => o.status),
+        outcomes.map((o) => o.description),
+        outcomes.map((o) => o.attempts),
+        outcomes.map((o) => o.nextSendTime),
+        outcomes.map((o) => o.latencyMs),
+      ],
+    );
+    return rows.map((row) => String(row['id']));
+  }
+
+  /**
+   * Hands claimed rows back unattempted (rate limited, breaker open, shutting down): they
+   * return to Scheduled (never attempted) or Retry, due at `nextSendTime`, with no attempt
+   * counted. Fenced like recordOutcomes. Returns the ids put back.
+   */
+  async putBack(rows: ReadonlyArray<{ id: string; leaseUntil: Date; nextSendTime: Date }>): Promise<string[]> {
+    if (rows.length === 0) {
+      return [];
+    }
+    const updated = await queryRows(
+      this.dataSource.manager,
+      `UPDATE event_deliveries d
+       SET status = CASE WHEN d.attempts = 0 THEN 'Scheduled' ELSE 'Retry' END,
+           next_send_time = v.next_send_time, lease_until = NULL, updated_at = now()
+       FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS v(id, lease_until, next_send_time)
+       WHERE d.id = v.id AND d.status = 'Processing' AND ${FENCED}
+       RETURNING d.id`,
+      [rows.map((r) => r.id), rows.map((r) => r.leaseUntil), rows.map((r) => r.nextSendTime)],
+    );
+    return updated.map((row) => String(row['id']));
+  }
+
+  /**
+   * The scheduler's sweep: due rows whose doorbell must be rung (again), locked with SKIP
+   * LOCKED for the duration of `work` so concurrent schedulers take disjoint rows. Retry
+   * rows, and rows deliberately deferred (next_send_time set past their last update, e.g.
+   * put back by the rate limiter), are rung as soon as they are due; other Scheduled rows
+   * only once untouched for `graceSeconds` (until then their first doorbell is in flight).
+   */
+  async withDueDoorbells<T>(
+    limit: number,
+    graceSeconds: number,
+    work: (due: DeliveryRef[]) => Promise<T>,
+  ): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await queryRows(
+        manager,
+        `SELECT id, project_id, endpoint_id FROM event_deliveries
+         WHERE ${CLAIMABLE} AND next_send_time <= now() AND deleted_at IS NULL
+           AND (status = 'Retry' OR next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
+         ORDER BY next_send_time
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED`,
+        [limit, graceSeconds],
+      );
+      return work(rows.map(toRef));
+    });
+  }
+
+  /** Due rows not yet claimed and how long the oldest has waited (the scheduler backlog). */
+  async dueBacklog(): Promise<{ count: number; oldestAgeSeconds: number }> {
+    const [row] = await queryRows(
+      this.dataSource.manager,
+      `SELECT count(*)::int AS count,
+              COALESCE(EXTRACT(EPOCH FROM now() - min(next_send_time)), 0)::float8 AS oldest
+       FROM event_deliveries WHERE ${CLAIMABLE} AND next_send_time <= now() AND deleted_at IS NULL`,
+    );
+    return { count: Number(row?.['count'] ?? 0), oldestAgeSeconds: Number(row?.['oldest'] ?? 0) };
+  }
+  // ------------------------------------------------------- manual retries (events API)
+
+  /**
+   * Manual retry (`resend`, `forceresend`): the named deliveries that are in `fromStatuses`
+   * and whose endpoint is live and active become Scheduled, due now, in ONE statement.
+   * Returns the rows moved (the caller rings their doorbells).
+   */
+  async requeue(
+    projectId: string,
+    ids: readonly string[],
+    fromStatuses: readonly DeliveryStatus[],
+    description: string,
+  ): Promise<DeliveryRef[]> {
+    if (ids.length === 0 || fromStatuses.length === 0) {
+      return [];
+    }
+    const rows = await queryRows(
+      this.dataSource.manager,
+      `UPDATE event_deliveries d
+       SET status = 'Scheduled', next_send_time = now(), lease_until = NULL, description = $4, updated_at = now()
+       FROM endpoints ep
+       WHERE d.project_id = $1 AND d.id = ANY($2::text[]) AND d.status = ANY($3::text[]) AND d.deleted_at IS NULL
+         AND ep.id = d.endpoint_id AND ep.project_id = d.project_id AND ep.status = 'active' AND ep.deleted_at IS NULL
+       RETURNING d.id, d.project_id, d.endpoint_id`,
+      [projectId, [...ids], [...fromStatuses], description],
+    );
+    return rows.map(toRef);
+  }
+
+  /**
+   * Batch retry: every delivery matching the list filter that is in `fromStatuses` (and in
+   * the filter's own statuses, when it names some) is requeued as in `requeue`, in ONE
+   * statement. Returns how many matched and the rows moved (a matched row whose endpoint is
+   * not active stays put).
+   */
+  async requeueMatching(
+    projectId: string,
+    filter: EventDeliveryFilter,
+    fromStatuses: readonly DeliveryStatus[],
+    description: string,
+  ): Promise<{ matched: number; requeued: DeliveryRef[] }> {
+    const statuses = filter.statuses?.length ? fromStatuses.filter((s) => filter.statuses?.includes(s)) : [...fromStatuses];
+    if (statuses.length === 0) {
+      return { matched: 0, requeued: [] };
+    }
+    const [matching, params] = this.filtered(projectId, { ...filter, statuses })
+      .select('d.id', 'id')
+      .getQueryAndParameters();
+    const n = params.length;
+    const [row] = await queryRows(
+      this.dataSource.manager,
+      `WITH matched AS (${matching}),
+       requeued AS (
+         UPDATE event_deliveries d
+         SET status = 'Scheduled', next_send_time = now(), lease_until = NULL, description = $${n + 2}, updated_at = now()
+         FROM matched m, endpoints ep
+         WHERE d.id = m.id AND d.project_id = $${n + 1} AND d.status = ANY($${n + 3}::text[])
+           AND ep.id = d.endpoint_id AND ep.project_id = d.project_id AND ep.status = 'active' AND ep.deleted_at IS NULL
+         RETURNING d.id, d.project_id, d.endpoint_id
+       )
+       SELECT (SELECT count(*)::int FROM matched) AS matched,
+              COALESCE((SELECT json_agg(requeued) FROM requeued), '[]'::json) AS requeued`,
+      [...params, projectId, description, statuses],
+    );
+    const requeued = ((row?.['requeued'] as SqlRow[] | undefined) ?? []).map(toRef);
+    return { matched: Number(row?.['matched'] ?? 0), requeued };
+  }
+
+  private filtered(projectId: string, filter: EventDeliveryFilter): SelectQueryBuilder<EventDeliveryEntity> {
+    const qb = this.dataSource
+      .getRepository(EventDeliveryEntity)
+      .createQueryBuilder('d')
+      .where('d.project_id = :projectId', { projectId });
+    if (filter.endpointIds?.length) qb.andWhere('d.endpoint_id IN (:...endpointIds)', { endpointIds: filter.endpointIds });
+    if (filter.statuses?.length) qb.andWhere('d.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.eventId) qb.andWhere('d.event_id = :eventId', { eventId: filter.eventId });
+    if (filter.subscriptionId) qb.andWhere('d.subscription_id = :subscriptionId', { subscriptionId: filter.subscriptionId });
+    if (filter.eventType) qb.andWhere('d.event_type = :eventType', { eventType: filter.eventType });
+    if (filter.idempotencyKey) qb.andWhere('d.idempotency_key = :idempotencyKey', { idempotencyKey: filter.idempotencyKey });
+    if (filter.createdFrom) qb.andWhere('d.created_at >= :createdFrom', { createdFrom: filter.createdFrom });
+    if (filter.createdTo) qb.andWhere('d.created_at <= :createdTo', { createdTo: filter.createdTo });
+    return qb;
   }
 }
 

@@ -1,7 +1,9 @@
-import { EventStatus, newId } from '@caravan/domain';
+import { CATCH_ALL_EVENT_TYPE, EndpointSecret, EventStatus, newId } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { EndpointEntity } from '../entities/endpoint.entity';
 import { EventEntity } from '../entities/event.entity';
+import { SubscriptionEntity } from '../entities/subscription.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
 
@@ -20,6 +22,20 @@ export interface EventFilter {
   ownerId?: string;
   createdFrom?: Date;
   createdTo?: Date;
+}
+
+/** EventFilter plus Convoy's free-text `query`. */
+export interface EventSearchFilter extends EventFilter {
+  /** Matches the event type (case-insensitive substring) or the exact bytes anywhere in the body. */
+  query?: string;
+}
+
+/** What `POST /events/dynamic` names: an endpoint by URL, created with a subscription when new. */
+export interface DynamicTarget {
+  url: string;
+  name: string;
+  secret: EndpointSecret;
+  eventTypes: string[];
 }
 
 @Injectable()
@@ -126,5 +142,154 @@ export class EventsRepository {
       qb.andWhere('e.created_at <= :createdTo', { createdTo: filter.createdTo });
     }
     return paginate(qb, page);
+  }
+
+  /**
+   * The events named by a batch of doorbells, in ONE query whatever the batch size. Each ref
+   * carries its project, so a doorbell can never load another tenant's event.
+   */
+  async findByRefs(refs: ReadonlyArray<{ projectId: string; id: string }>): Promise<EventEntity[]> {
+    if (refs.length === 0) {
+      return [];
+    }
+    const manager = this.dataSource.manager;
+    const rows = await queryRows(
+      manager,
+      `SELECT e.* FROM events e
+       JOIN unnest($1::text[], $2::text[]) AS r(project_id, id) ON e.project_id = r.project_id AND e.id = r.id
+       WHERE e.deleted_at IS NULL`,
+      [refs.map((ref) => ref.projectId), refs.map((ref) => ref.id)],
+    );
+    return rows.map((row) => hydrate(manager, EventEntity, row));
+  }
+  // ------------------------------------------------------------------ events API
+
+  /** `list` plus Convoy's `query` (see EventSearchFilter). */
+  async search(projectId: string, filter: EventSearchFilter = {}, page: PageQuery = {}): Promise<Page<EventEntity>> {
+    return paginate(this.filtered(projectId, filter), page);
+  }
+
+  /**
+   * Replays an event afresh (Convoy's replay): the next generation, Pending again, so the
+   * router creates a new set of deliveries. Null when there is no such live original event
+   * (duplicates have nothing to deliver and are not replayed).
+   */
+  async replay(projectId: string, id: string): Promise<EventEntity | null> {
+    const manager = this.dataSource.manager;
+    const rows = await queryRows(
+      manager,
+      `UPDATE events SET generation = generation + 1, status = 'Pending', updated_at = now()
+       WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL AND NOT is_duplicate_event
+       RETURNING *`,
+      [projectId, id],
+    );
+    return rows[0] ? hydrate(manager, EventEntity, rows[0]) : null;
+  }
+
+  /**
+   * Replays every original event matching the filter in ONE statement. Returns how many
+   * matched and the ids replayed (the caller rings their doorbells).
+   */
+  async replayMatching(projectId: string, filter: EventSearchFilter): Promise<{ matched: number; replayed: string[] }> {
+    const [matching, params] = this.filtered(projectId, filter)
+      .andWhere('NOT e.is_duplicate_event')
+      .select('e.id', 'id')
+      .getQueryAndParameters();
+    const [row] = await queryRows(
+      this.dataSource.manager,
+      `WITH matched AS (${matching}),
+       replayed AS (
+         UPDATE events e SET generation = e.generation + 1, status = 'Pending', updated_at = now()
+         FROM matched m WHERE e.id = m.id AND e.project_id = $${params.length + 1}
+         RETURNING e.id
+       )
+       SELECT (SELECT count(*)::int FROM matched) AS matched,
+              COALESCE((SELECT array_agg(id) FROM replayed), '{}') AS replayed`,
+      [...params, projectId],
+    );
+    return { matched: Number(row?.['matched'] ?? 0), replayed: (row?.['replayed'] as string[] | undefined) ?? [] };
+  }
+
+  /**
+   * The endpoint a dynamic event goes to: the project's live endpoint with that URL, or a
+   * new one with a subscription for `eventTypes`. An existing endpoint without any live
+   * subscription gets one too. Serialised per (project, URL) by an advisory lock, so two
+   * concurrent dynamic events never create two endpoints. (Lives here rather than in
+   * EndpointsRepository because only the events API needs it.)
+   */
+  async ensureDynamicTarget(
+    projectId: string,
+    target: DynamicTarget,
+  ): Promise<{ endpoint: EndpointEntity; created: boolean }> {
+    return this.dataSource.transaction(async (manager) => {
+      await queryRows(manager, `SELECT pg_advisory_xact_lock(hashtextextended('endpoints:url:' || $1 || ':' || $2, 0))`, [
+        projectId,
+        target.url,
+      ]);
+      const found = await queryRows(
+        manager,
+        `SELECT * FROM endpoints WHERE project_id = $1 AND url = $2 AND deleted_at IS NULL ORDER BY id LIMIT 1`,
+        [projectId, target.url],
+      );
+      let endpoint: EndpointEntity;
+      let created = false;
+      if (found[0]) {
+        endpoint = hydrate(manager, EndpointEntity, found[0]);
+      } else {
+        const [row] = await insertRows(
+          manager,
+          EndpointEntity,
+          [{ projectId, url: target.url, name: target.name, secrets: [target.secret] }],
+          'RETURNING *',
+        );
+        endpoint = hydrate(manager, EndpointEntity, row);
+        created = true;
+      }
+      // The router's ensureCatchAll takes the same lock before it adds a catch-all.
+      await queryRows(manager, `SELECT pg_advisory_xact_lock(hashtextextended('subscriptions:' || $1, 0))`, [endpoint.id]);
+      const subscribed = await queryRows(
+        manager,
+        `SELECT 1 FROM subscriptions WHERE project_id = $1 AND endpoint_id = $2 AND deleted_at IS NULL LIMIT 1`,
+        [projectId, endpoint.id],
+      );
+      if (subscribed.length === 0) {
+        await insertRows(
+          manager,
+          SubscriptionEntity,
+          [
+            {
+              projectId,
+              endpointId: endpoint.id,
+              name: `${endpoint.name}-dynamic`,
+              eventTypes: target.eventTypes.length > 0 ? target.eventTypes : [CATCH_ALL_EVENT_TYPE],
+            },
+          ],
+          'RETURNING id',
+        );
+      }
+      return { endpoint, created };
+    });
+  }
+
+  private filtered(projectId: string, filter: EventSearchFilter): SelectQueryBuilder<EventEntity> {
+    const qb = this.dataSource
+      .getRepository(EventEntity)
+      .createQueryBuilder('e')
+      .where('e.project_id = :projectId', { projectId });
+    if (filter.endpointIds?.length) {
+      qb.andWhere('e.endpoint_ids && CAST(:endpointIds AS text[])', { endpointIds: filter.endpointIds });
+    }
+    if (filter.sourceId) qb.andWhere('e.source_id = :sourceId', { sourceId: filter.sourceId });
+    if (filter.idempotencyKey) qb.andWhere('e.idempotency_key = :idempotencyKey', { idempotencyKey: filter.idempotencyKey });
+    if (filter.ownerId) qb.andWhere('e.owner_id = :ownerId', { ownerId: filter.ownerId });
+    if (filter.createdFrom) qb.andWhere('e.created_at >= :createdFrom', { createdFrom: filter.createdFrom });
+    if (filter.createdTo) qb.andWhere('e.created_at <= :createdTo', { createdTo: filter.createdTo });
+    if (filter.query) {
+      qb.andWhere(
+        `(e.event_type ILIKE :queryPattern ESCAPE '\\' OR position(convert_to(:queryText, 'UTF8') in e.raw) > 0)`,
+        { queryPattern: `%${filter.query.replace(/[\\%_]/g, '\\$&')}%`, queryText: filter.query },
+      );
+    }
+    return qb;
   }
 }

@@ -1,0 +1,73 @@
+import { IntersectionType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsISO8601, IsOptional, IsString, MinLength } from 'class-validator';
+import { DeliveryStatus } from '@caravan/domain';
+import { PageQueryDto } from '../../common/page-query.dto';
+import { toArray } from '../../events/dto/event-query.dto';
+
+const STATUSES = Object.values(DeliveryStatus);
+
+/** `GET /eventdeliveries` and `POST /eventdeliveries/batchretry` filters (Convoy's names, both array spellings). */
+export class EventDeliveryFilterQueryDto {
+  @IsOptional()
+  @Transform(toArray)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  endpointId?: string[];
+
+  @IsOptional()
+  @Transform(toArray)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  'endpointId[]'?: string[];
+
+  @IsOptional()
+  @IsString()
+  eventId?: string;
+
+  @IsOptional()
+  @IsString()
+  subscriptionId?: string;
+
+  @IsOptional()
+  @IsString()
+  idempotencyKey?: string;
+
+  @IsOptional()
+  @IsString()
+  eventType?: string;
+
+  @IsOptional()
+  @Transform(toArray)
+  @IsArray()
+  @IsIn(STATUSES, { each: true, message: `status must each be one of ${STATUSES.join(', ')}` })
+  status?: DeliveryStatus[];
+
+  @IsOptional()
+  @Transform(toArray)
+  @IsArray()
+  @IsIn(STATUSES, { each: true, message: `status[] must each be one of ${STATUSES.join(', ')}` })
+  'status[]'?: DeliveryStatus[];
+
+  @IsOptional()
+  @IsISO8601()
+  startDate?: string;
+
+  @IsOptional()
+  @IsISO8601()
+  endDate?: string;
+}
+
+export class EventDeliveryListQueryDto extends IntersectionType(PageQueryDto, EventDeliveryFilterQueryDto) {}
+
+/** `POST /eventdeliveries/forceresend`. */
+export class ForceResendDto {
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  ids!: string[];
+}

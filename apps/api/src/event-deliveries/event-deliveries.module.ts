@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { EventDeliveriesController } from './event-deliveries.controller';
+import { EventDeliveriesService } from './event-deliveries.service';
+
+@Module({
+  controllers: [EventDeliveriesController],
+  providers: [EventDeliveriesService],
+})
+export class EventDeliveriesModule {}

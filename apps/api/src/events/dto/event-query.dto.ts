@@ -1,0 +1,55 @@
+import { IntersectionType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../common/page-query.dto';
+
+/** A repeatable query parameter (`?a=1&a=2` arrives as an array, a single one as a string). */
+export const toArray = ({ value }: { value: unknown }): unknown =>
+  value === undefined ? undefined : Array.isArray(value) ? value : [value];
+
+/** `GET /events` and `POST /events/batchreplay` filters (Convoy's names). */
+export class EventFilterQueryDto {
+  @IsOptional()
+  @Transform(toArray)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  endpointId?: string[];
+
+  /** Convoy clients also send the bracketed form. */
+  @IsOptional()
+  @Transform(toArray)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  'endpointId[]'?: string[];
+
+  @IsOptional()
+  @IsString()
+  sourceId?: string;
+
+  @IsOptional()
+  @IsString()
+  idempotencyKey?: string;
+
+  @IsOptional()
+  @IsString()
+  ownerId?: string;
+
+  /** Case-insensitive match on the event type, or the exact text anywhere in the body. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  query?: string;
+
+  @IsOptional()
+  @IsISO8601()
+  startDate?: string;
+
+  @IsOptional()
+  @IsISO8601()
+  endDate?: string;
+}
+
+/** `GET /events`: the filters plus Convoy's paging. */
+export class EventListQueryDto extends IntersectionType(PageQueryDto, EventFilterQueryDto) {}

@@ -1,0 +1,159 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { EndpointSecret, generateConvoySecret, MetaEventType, newId, rawJsonMember } from '@caravan/domain';
+import { AcceptedEventResult, EventRoute, IntakeService, MetaEventPublisher } from '@caravan/intake';
+import { EventEntity, EventSearchFilter, EventsRepository, Page, PageQuery } from '@caravan/persistence';
+import type {
+  CreateBroadcastEventDto,
+  CreateDynamicEventDto,
+  CreateEventDto,
+  CreateFanoutEventDto,
+  EventBodyDto,
+} from './dto/create-event.dto';
+import type { EventFilterQueryDto } from './dto/event-query.dto';
+
+/** `custom_headers {"X-A":"b"}` → Convoy's event headers `{"X-A":["b"]}`. */
+export function toHeaderArrays(headers: Record<string, string> | undefined): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, [value]]));
+}
+
+@Injectable()
+export class EventsService {
+  constructor(
+    private readonly intake: IntakeService,
+    private readonly events: EventsRepository,
+    private readonly metaEvents: MetaEventPublisher,
+  ) {}
+
+  createDirect(projectId: string, body: CreateEventDto, rawBody: Buffer | undefined): Promise<AcceptedEventResult> {
+    return this.accept(projectId, { routing: 'direct', endpointId: body.endpoint_id }, body, rawBody);
+  }
+
+  createFanout(projectId: string, body: CreateFanoutEventDto, rawBody: Buffer | undefined): Promise<AcceptedEventResult> {
+    return this.accept(projectId, { routing: 'fanout', ownerId: body.owner_id }, body, rawBody);
+  }
+
+  createBroadcast(projectId: string, body: CreateBroadcastEventDto, rawBody: Buffer | undefined): Promise<AcceptedEventResult> {
+    const acknowledgedAt = body.acknowledged_at ? new Date(body.acknowledged_at) : undefined;
+    return this.accept(projectId, { routing: 'broadcast' }, body, rawBody, acknowledgedAt);
+  }
+
+  /** Finds or creates the endpoint by URL (with a subscription for `event_types`), then routes to it. */
+  async createDynamic(projectId: string, body: CreateDynamicEventDto, rawBody: Buffer | undefined): Promise<AcceptedEventResult> {
+    const project = await this.intake.project(projectId);
+    const raw = this.dataBytes(body, rawBody);
+    IntakeService.assertWithinLimit(project, raw.length);
+    const secret: EndpointSecret = {
+      uid: newId(),
+      value: body.secret ?? generateConvoySecret(),
+      created_at: new Date().toISOString(),
+      expires_at: null,
+    };
+    const { endpoint, created } = await this.events.ensureDynamicTarget(projectId, {
+      url: body.url,
+      name: body.url,
+      secret,
+      eventTypes: body.event_types ?? [],
+    });
+    if (created) {
+      await this.metaEvents.publish(project, MetaEventType.EndpointCreated, {
+        uid: endpoint.id,
+        project_id: endpoint.projectId,
+        owner_id: endpoint.ownerId ?? '',
+        title: endpoint.name,
+        target_url: endpoint.url,
+        status: endpoint.status,
+        description: endpoint.description,
+        created_at: endpoint.createdAt,
+        updated_at: endpoint.updatedAt,
+      });
+    }
+    return this.intake.accept({
+      project,
+      route: { routing: 'dynamic', endpointId: endpoint.id },
+      eventType: body.event_type,
+      raw,
+      headers: toHeaderArrays(body.custom_headers),
+      idempotencyKey: body.idempotency_key,
+      acknowledgedAt: new Date(),
+    });
+  }
+
+  list(projectId: string, filter: EventFilterQueryDto, page: PageQuery): Promise<Page<EventEntity>> {
+    return this.events.search(projectId, toSearchFilter(filter), page);
+  }
+
+  async get(projectId: string, eventId: string): Promise<EventEntity> {
+    const event = await this.events.findById(projectId, eventId);
+    if (!event) throw new NotFoundException(`event ${eventId} not found`);
+    return event;
+  }
+
+  /** Convoy's replay: afresh, as if new (a new generation of deliveries). */
+  async replay(projectId: string, eventId: string): Promise<EventEntity> {
+    const replayed = await this.events.replay(projectId, eventId);
+    if (!replayed) {
+      const event = await this.get(projectId, eventId);
+      if (event.isDuplicateEvent) {
+        throw new BadRequestException(
+          `event ${eventId} is a duplicate (its idempotency key was already used) and has nothing to deliver; replay the original`,
+        );
+      }
+      throw new NotFoundException(`event ${eventId} not found`);
+    }
+    this.intake.ring([replayed]);
+    return replayed;
+  }
+
+  /** Replays every matching original event in one statement. */
+  async batchReplay(projectId: string, filter: EventFilterQueryDto): Promise<{ num_success: number; num_failure: number }> {
+    const { matched, replayed } = await this.events.replayMatching(projectId, toSearchFilter(filter));
+    this.intake.ring(replayed.map((id) => ({ id, projectId })));
+    return { num_success: replayed.length, num_failure: matched - replayed.length };
+  }
+
+  private async accept(
+    projectId: string,
+    route: EventRoute,
+    body: EventBodyDto,
+    rawBody: Buffer | undefined,
+    acknowledgedAt: Date = new Date(),
+  ): Promise<AcceptedEventResult> {
+    const project = await this.intake.project(projectId);
+    return this.intake.accept({
+      project,
+      route,
+      eventType: body.event_type,
+      raw: this.dataBytes(body, rawBody),
+      headers: toHeaderArrays(body.custom_headers),
+      idempotencyKey: body.idempotency_key,
+      acknowledgedAt,
+    });
+  }
+
+  /** The exact bytes the producer sent for `data` (re-serialised only if the raw body is missing). */
+  private dataBytes(body: EventBodyDto, rawBody: Buffer | undefined): Buffer {
+    return (rawBody && rawJsonMember(rawBody, 'data')) || Buffer.from(JSON.stringify(body.data), 'utf8');
+  }
+}
+
+export function toSearchFilter(query: EventFilterQueryDto): EventSearchFilter {
+  const endpointIds = [...(query.endpointId ?? []), ...(query['endpointId[]'] ?? [])];
+  const createdFrom = query.startDate ? new Date(query.startDate) : undefined;
+  const createdTo = query.endDate ? new Date(query.endDate) : undefined;
+  if (createdFrom && createdTo && createdFrom > createdTo) {
+    throw new BadRequestException({
+      status: false,
+      message: 'startDate must not be after endDate',
+      errors: [{ field: 'startDate', message: 'startDate must not be after endDate' }],
+    });
+  }
+  return {
+    endpointIds: endpointIds.length > 0 ? endpointIds : undefined,
+    sourceId: query.sourceId,
+    idempotencyKey: query.idempotencyKey,
+    ownerId: query.ownerId,
+    query: query.query,
+    createdFrom,
+    createdTo,
+  };
+}

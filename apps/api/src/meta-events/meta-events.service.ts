@@ -1,0 +1,48 @@
+import { BadRequestException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { DeliveryDoorbell } from '@caravan/domain';
+import { DoorbellProducer, KAFKA_SETTINGS, KafkaSettings } from '@caravan/messaging';
+import { MetaEventEntity, MetaEventsRepository, Page, PageQuery, ProjectEntity, ProjectsRepository } from '@caravan/persistence';
+
+@Injectable()
+export class MetaEventsService {
+  private readonly logger = new Logger(MetaEventsService.name);
+
+  constructor(
+    private readonly metaEvents: MetaEventsRepository,
+    private readonly projects: ProjectsRepository,
+    private readonly doorbells: DoorbellProducer,
+    @Inject(KAFKA_SETTINGS) private readonly kafka: KafkaSettings,
+  ) {}
+
+  project(projectId: string): Promise<ProjectEntity | null> {
+    return this.projects.findById(projectId);
+  }
+
+  list(projectId: string, page: PageQuery): Promise<Page<MetaEventEntity>> {
+    return this.metaEvents.list(projectId, page);
+  }
+
+  async get(projectId: string, id: string): Promise<MetaEventEntity> {
+    const metaEvent = await this.metaEvents.findById(projectId, id);
+    if (!metaEvent) throw new NotFoundException(`meta event ${id} not found`);
+    return metaEvent;
+  }
+
+  /** Scheduled now (any state but Processing), then the doorbell (kind `meta`) after commit. */
+  async resend(projectId: string, id: string): Promise<MetaEventEntity> {
+    const requeued = await this.metaEvents.requeue(projectId, id);
+    if (!requeued) {
+      const current = await this.get(projectId, id);
+      throw new BadRequestException(`meta event ${id} is ${current.status}: it is being sent right now; try again shortly`);
+    }
+    const doorbell: DeliveryDoorbell = { project_id: projectId, endpoint_id: '', delivery_id: requeued.id, kind: 'meta' };
+    this.doorbells
+      .ring(this.kafka.topics.deliveries, [{ key: `meta:${projectId}`, value: doorbell }])
+      .catch((error: Error) =>
+        this.logger.warn(
+          `meta event ${requeued.id} (project ${projectId}) rescheduled but its doorbell failed: ${error.message}; the scheduler will send it`,
+        ),
+      );
+    return requeued;
+  }
+}

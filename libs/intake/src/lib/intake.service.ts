@@ -1,0 +1,158 @@
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { EventDoorbell } from '@caravan/domain';
+import { DoorbellProducer, KAFKA_SETTINGS, KafkaSettings } from '@caravan/messaging';
+import {
+  EndpointsRepository,
+  EventEntity,
+  EventRouting,
+  EventsRepository,
+  ProjectEntity,
+  ProjectsRepository,
+} from '@caravan/persistence';
+import { EventRejectedException } from './event-rejected.exception';
+
+/** Where an accepted event goes (DESIGN.md §3); the router resolves it to subscriptions. */
+export type EventRoute =
+  | { routing: 'direct'; endpointId: string }
+  | { routing: 'dynamic'; endpointId: string }
+  | { routing: 'fanout'; ownerId: string }
+  | { routing: 'broadcast' }
+  | { routing: 'source'; sourceId: string };
+
+export interface AcceptEventInput {
+  project: ProjectEntity;
+  route: EventRoute;
+  eventType: string;
+  /** The exact bytes of the event's `data`: stored, signed and delivered as they are. */
+  raw: Buffer;
+  /** Convoy's shape: header name → values. */
+  headers?: Record<string, string[]>;
+  idempotencyKey?: string | null;
+  /** The original query string, without the `?` (ingest). */
+  urlQueryParams?: string;
+  acknowledgedAt?: Date | null;
+}
+
+export interface AcceptedEventResult {
+  event: EventEntity;
+  /** True when the idempotency key was already taken: stored, flagged, and never delivered. */
+  duplicate: boolean;
+}
+
+/**
+ * The one way an event enters Caravan, for the api (`POST /events…`, `/ingest`) and the
+ * ingester: validate, INSERT (idempotency decided by the unique index), and only after
+ * the row is committed ring `caravan.events`. The row is the promise: when Kafka is down
+ * the request still succeeds, the failure is logged, and the dispatcher's scheduler
+ * re-rings events left Pending. When Postgres is down the insert throws and the caller
+ * fails the request (the api answers 503): an event is never acknowledged unstored.
+ */
+@Injectable()
+export class IntakeService {
+  private readonly logger = new Logger(IntakeService.name);
+
+  constructor(
+    private readonly projects: ProjectsRepository,
+    private readonly endpoints: EndpointsRepository,
+    private readonly events: EventsRepository,
+    private readonly doorbells: DoorbellProducer,
+    @Inject(KAFKA_SETTINGS) private readonly kafka: KafkaSettings,
+  ) {}
+
+  /** The live project, or a 404. */
+  async project(projectId: string): Promise<ProjectEntity> {
+    const project = await this.projects.findById(projectId);
+    if (!project) throw new EventRejectedException(HttpStatus.NOT_FOUND, `project ${projectId} not found`);
+    return project;
+  }
+
+  /** Refuses a body over the project's `max_payload_read_size` with a 413. */
+  static assertWithinLimit(project: ProjectEntity, bytes: number): void {
+    const limit = project.config.max_payload_read_size;
+    if (bytes > limit) {
+      throw new EventRejectedException(
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        `event data is ${bytes} bytes, over the project's max_payload_read_size of ${limit} bytes`,
+      );
+    }
+  }
+
+  async accept(input: AcceptEventInput): Promise<AcceptedEventResult> {
+    const { project, route } = input;
+    IntakeService.assertWithinLimit(project, input.raw.length);
+    const target = await this.resolveTarget(project.id, route);
+    const { event, duplicate } = await this.events.insertAccepted({
+      projectId: project.id,
+      eventType: input.eventType,
+      routing: route.routing satisfies EventRouting,
+      endpointIds: target.endpointIds,
+      ownerId: route.routing === 'fanout' ? route.ownerId : null,
+      sourceId: route.routing === 'source' ? route.sourceId : null,
+      raw: input.raw,
+      headers: input.headers ?? {},
+      urlQueryParams: input.urlQueryParams ?? '',
+      idempotencyKey: input.idempotencyKey || null,
+      acknowledgedAt: input.acknowledgedAt ?? null,
+    });
+    if (!duplicate) this.ring([event]);
+    return { event, duplicate };
+  }
+
+  /**
+   * Rings `caravan.events` for events already committed (new, or replayed). Never throws and
+   * is not awaited by callers: a lost doorbell only delays routing until the scheduler's
+   * sweep finds the event still Pending.
+   */
+  ring(events: ReadonlyArray<Pick<EventEntity, 'id' | 'projectId'>>): void {
+    if (events.length === 0) return;
+    const bells = events.map((event) => {
+      const value: EventDoorbell = { project_id: event.projectId, event_id: event.id };
+      return { key: event.id, value };
+    });
+    this.doorbells.ring(this.kafka.topics.events, bells).catch((error: Error) => {
+      const ids = events
+        .slice(0, 20)
+        .map((event) => `${event.projectId}/${event.id}`)
+        .join(', ');
+      this.logger.warn(
+        `${events.length} event(s) stored but their doorbell failed (${ids}${events.length > 20 ? ', …' : ''}): ${error.message}; the scheduler will route them`,
+      );
+    });
+  }
+
+  /** Checks the route's target in this project; the endpoint ids shown as Convoy's `endpoints`. */
+  private async resolveTarget(projectId: string, route: EventRoute): Promise<{ endpointIds: string[] }> {
+    switch (route.routing) {
+      case 'direct':
+      case 'dynamic': {
+        const endpoint = await this.endpoints.findById(projectId, route.endpointId);
+        if (!endpoint) {
+          throw new EventRejectedException(
+            HttpStatus.BAD_REQUEST,
+            `endpoint_id: no endpoint ${route.endpointId} in this project`,
+            'endpoint_id',
+          );
+        }
+        return { endpointIds: [endpoint.id] };
+      }
+      case 'fanout': {
+        const owned = await this.endpoints.findByOwner(projectId, route.ownerId);
+        if (owned.length === 0) {
+          throw new EventRejectedException(
+            HttpStatus.BAD_REQUEST,
+            `owner_id: no endpoint in this project has owner_id ${route.ownerId}`,
+            'owner_id',
+          );
+        }
+        return { endpointIds: owned.map((endpoint) => endpoint.id) };
+      }
+      case 'broadcast':
+      case 'source':
+        return { endpointIds: [] };
+      default: {
+        const unknown: never = route;
+        throw new Error(`unknown routing ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+}
