@@ -12,3 +12,4 @@ export * from './lib/delivery-state-machine';
 export * from './lib/filter-matcher';
 export * from './lib/api-keys';
 export * from './lib/json-member';
+export * from './lib/source-providers';

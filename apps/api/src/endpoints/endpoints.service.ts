@@ -25,7 +25,7 @@ import type { EndpointAuthenticationDto } from './dto/endpoint-authentication.dt
 import type { ExpireSecretDto } from './dto/expire-secret.dto';
 import type { UpdateEndpointDto } from './dto/update-endpoint.dto';
 import { endpointMetaEventData } from './endpoint.presenter';
-import { InvalidFieldsException } from './invalid-fields.exception';
+import { InvalidFieldsException } from '../common/invalid-fields.exception';
 
 type EndpointChanges = Parameters<EndpointsRepository['applyChanges']>[2];
 

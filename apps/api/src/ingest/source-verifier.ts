@@ -2,43 +2,14 @@ import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   constantTimeEquals,
+  HmacRule,
+  PROVIDER_RULES,
   SignatureEncoding,
   SignatureHash,
-  SourceProvider,
   VerifierType,
   verifyHmac,
 } from '@caravan/domain';
 import type { SourceEntity } from '@caravan/persistence';
-
-interface HmacRule {
-  header: string;
-  hash: SignatureHash;
-  encoding: SignatureEncoding;
-  /** A prefix the provider puts before the digest (`sha256=`). */
-  prefix: string;
-}
-
-/** Provider presets (reference/signatures.md): the source only supplies the secret. */
-export const PROVIDER_RULES: Readonly<Record<SourceProvider, HmacRule>> = {
-  [SourceProvider.GitHub]: {
-    header: 'X-Hub-Signature-256',
-    hash: SignatureHash.SHA256,
-    encoding: SignatureEncoding.Hex,
-    prefix: 'sha256=',
-  },
-  [SourceProvider.Shopify]: {
-    header: 'X-Shopify-Hmac-SHA256',
-    hash: SignatureHash.SHA256,
-    encoding: SignatureEncoding.Base64,
-    prefix: '',
-  },
-  [SourceProvider.Twitter]: {
-    header: 'X-Twitter-Webhooks-Signature',
-    hash: SignatureHash.SHA256,
-    encoding: SignatureEncoding.Base64,
-    prefix: 'sha256=',
-  },
-};
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name.toLowerCase()];

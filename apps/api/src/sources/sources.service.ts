@@ -1,11 +1,18 @@
 import { randomInt } from 'node:crypto';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { PubSubConfig, PubSubType, SourceProvider, SourceType, VerifierConfig, VerifierType } from '@caravan/domain';
+import {
+  PROVIDER_RULES,
+  PubSubConfig,
+  PubSubType,
+  SourceProvider,
+  SourceType,
+  VerifierConfig,
+  VerifierType,
+} from '@caravan/domain';
 import { Page, PageQuery, SourceEntity, SourcesRepository } from '@caravan/persistence';
 import type { FieldError } from '../common/validation.pipe';
-import { InvalidFieldsException } from '../endpoints/invalid-fields.exception';
-import { PROVIDER_RULES } from '../ingest/source-verifier';
+import { InvalidFieldsException } from '../common/invalid-fields.exception';
 import type { CreateSourceDto } from './dto/create-source.dto';
 import type { PubSubDto } from './dto/pub-sub.dto';
 import type { UpdateSourceDto } from './dto/update-source.dto';

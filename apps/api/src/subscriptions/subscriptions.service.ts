@@ -15,7 +15,7 @@ import {
   SubscriptionEntity,
   SubscriptionsRepository,
 } from '@caravan/persistence';
-import { InvalidFieldsException } from '../endpoints/invalid-fields.exception';
+import { InvalidFieldsException } from '../common/invalid-fields.exception';
 import type { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import type { FilterConfigDto } from './dto/filter-config.dto';
 import type { TestFilterDto } from './dto/test-filter.dto';

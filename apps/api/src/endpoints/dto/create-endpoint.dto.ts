@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { SignatureFormat } from '@caravan/domain';
 import { EndpointAuthenticationDto } from './endpoint-authentication.dto';
-import { OptionalUnlessEmpty } from './optional-unless-empty.decorator';
+import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 
 const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
-import { OptionalUnlessEmpty } from './optional-unless-empty.decorator';
+import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 
 export class ExpireSecretDto {
   @ApiPropertyOptional({ description: 'The new secret; generated when absent (same rules as on create)' })

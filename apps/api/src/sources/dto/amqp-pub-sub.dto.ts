@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { OptionalUnlessEmpty } from '../../endpoints/dto/optional-unless-empty.decorator';
+import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 import { AmqpAuthDto } from './amqp-auth.dto';
 import { AmqpBindExchangeDto } from './amqp-bind-exchange.dto';
 

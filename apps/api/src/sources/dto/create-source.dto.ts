@@ -13,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { SourceProvider, SourceType } from '@caravan/domain';
-import { OptionalUnlessEmpty } from '../../endpoints/dto/optional-unless-empty.decorator';
+import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 import { CustomResponseDto } from './custom-response.dto';
 import { PubSubDto } from './pub-sub.dto';
 import { VerifierDto } from './verifier.dto';

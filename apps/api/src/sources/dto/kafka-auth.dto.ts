@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { OptionalUnlessEmpty } from '../../endpoints/dto/optional-unless-empty.decorator';
+import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 
 export class KafkaAuthDto {
   @ApiPropertyOptional({ enum: ['plain', 'scram'] })

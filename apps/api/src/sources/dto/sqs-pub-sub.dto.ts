@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, IsUrl, MaxLength, MinLength } from 'class-validator';
-import { OptionalUnlessEmpty } from '../../endpoints/dto/optional-unless-empty.decorator';
+import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 
 export class SqsPubSubDto {
   @ApiProperty()

@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import type { FieldError } from '../common/validation.pipe';
+import type { FieldError } from './validation.pipe';
 
 /**
  * A 400 for rules class-validator cannot express (cross-field, cross-row): the same body as
