@@ -102,6 +102,19 @@ describe('service lifecycle', () => {
       }
     });
 
+    it('serves OpenAPI schemas derived from the DTOs in the production bundle', async () => {
+      const api = named(running, 'api');
+      const document = (await (await fetch(`${api.url}/api/v1/openapi.json`)).json()) as {
+        components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+      };
+      const schemas = document.components.schemas;
+      expect(schemas['CreateProjectDto']?.required).toEqual(expect.arrayContaining(['name', 'type']));
+      expect(Object.keys(schemas['CreateEventDto']?.properties ?? {})).toEqual(
+        expect.arrayContaining(['endpoint_id', 'event_type', 'data', 'custom_headers', 'idempotency_key']),
+      );
+      expect(schemas['CreateEventDto']?.required).toEqual(expect.arrayContaining(['endpoint_id', 'event_type', 'data']));
+    });
+
     it.each(SERVICES)('%s exits 0 on SIGTERM and says it stopped cleanly', async (name) => {
       const service = named(running, name);
       const started = Date.now();
