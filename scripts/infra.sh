@@ -3,10 +3,10 @@
 #
 #   scripts/infra.sh up     [component ...]   start (all when none given); no-op if running
 #   scripts/infra.sh down   [component ...]   stop what this script started (all when none given)
-#   scripts/infra.sh status                   one line per component
-#   scripts/infra.sh reset  component ...     stop and wipe its data (kafka)
+#   scripts/infra.sh status [component ...]   one line per component
+#   scripts/infra.sh reset  component ...     stop and wipe its data (kafka, pubsub)
 #
-# Components: postgres, kafka.
+# Components: postgres, kafka, elasticmq (SQS), pubsub (Google Pub/Sub emulator).
 #
 # Environment:
 #   CARAVAN_STATE_DIR   pidfiles, logs, data      (default <repo>/.run)
@@ -20,10 +20,23 @@
 #             KAFKA_STOP_TIMEOUT (30 s before SIGKILL),
 #             CARAVAN_KAFKA_EVENTS_TOPIC (caravan.events),
 #             CARAVAN_KAFKA_DELIVERIES_TOPIC (caravan.deliveries), CARAVAN_KAFKA_PARTITIONS (12)
+#   elasticmq: ELASTICMQ_INSTANCE (elasticmq; state under $CARAVAN_STATE_DIR/<instance>/),
+#             ELASTICMQ_PORT (9324; SQS endpoint http://127.0.0.1:<port>, in memory),
+#             ELASTICMQ_HEAP_OPTS (-Xms64m -Xmx256m), ELASTICMQ_JVM_OPTS (extra JVM flags),
+#             ELASTICMQ_START_TIMEOUT (60 s for the port), ELASTICMQ_READY_TIMEOUT (30 s for
+#             the SQS API), ELASTICMQ_STOP_TIMEOUT (20 s before SIGKILL),
+#             CARAVAN_REUSE_ELASTICMQ (1: use an SQS endpoint already answering on the port)
+#   pubsub:   PUBSUB_INSTANCE (pubsub; state under $CARAVAN_STATE_DIR/<instance>/),
+#             PUBSUB_PORT (8085; clients set PUBSUB_EMULATOR_HOST=127.0.0.1:<port>),
+#             PUBSUB_PROJECT_ID (caravan-local), PUBSUB_JVM_OPTS (-Xms64m -Xmx256m ...),
+#             PUBSUB_START_TIMEOUT (60 s), PUBSUB_READY_TIMEOUT (30 s),
+#             PUBSUB_STOP_TIMEOUT (20 s before SIGKILL of the process group),
+#             CARAVAN_REUSE_PUBSUB (1: use an emulator already answering on the port)
 #
 # Adding a component: append its name to COMPONENTS and define up_<name>, down_<name>,
 # status_<name> (and optionally reset_<name>), using the helpers in scripts/lib/common.sh
-# (mvn_fetch, start_background, wait_for_port, stop_pidfile, pidfile_pid, lock_fd).
+# (mvn_fetch, start_background, wait_for_port, stop_pidfile, stop_group, pidfile_pid,
+# pidfile_group, lock_fd).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,7 +48,7 @@ STATE_DIR=${CARAVAN_STATE_DIR:-$REPO_ROOT/.run}
 CACHE_DIR=${CARAVAN_CACHE_DIR:-$REPO_ROOT/.cache}
 
 # Order matters: `up` goes left to right, `down` right to left.
-COMPONENTS=(postgres kafka)
+COMPONENTS=(postgres kafka elasticmq pubsub)
 
 # ===========================================================================
 # postgres: the machine's PostgreSQL cluster (not ours to own unless we start it)
@@ -447,6 +460,419 @@ status_kafka() {
 }
 
 # ===========================================================================
+# shared by elasticmq and pubsub
+# ===========================================================================
+# validate_instance LABEL NAME VALUE: instance names become folder names.
+validate_instance() {
+  [[ $3 =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] ||
+    die "$1: $2 '$3' must be letters, digits, '.', '_' or '-'"
+}
+
+# validate_port LABEL VALUE
+validate_port() {
+  if ! [[ $2 =~ ^[0-9]+$ ]] || (($2 < 1 || $2 > 65535)); then
+    die "$1: invalid port '$2'"
+  fi
+}
+
+# instance_label COMPONENT INSTANCE -> "elasticmq" or "elasticmq[other]"
+instance_label() {
+  if [[ $1 == "$2" ]]; then printf '%s' "$1"; else printf '%s[%s]' "$1" "$2"; fi
+}
+
+# find_java NAME: the java binary (JAVA_HOME first).
+find_java() {
+  if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then
+    printf '%s\n' "$JAVA_HOME/bin/java"
+  elif command -v java >/dev/null 2>&1; then
+    command -v java
+  else
+    die "$1: java not found (Java 17+ is needed)"
+  fi
+}
+
+# rotate_log FILE: keep one old copy once a log passes 50 MiB.
+rotate_log() {
+  if [[ -f $1 ]] && (($(stat -c %s "$1") > 50 * 1024 * 1024)); then
+    mv -f "$1" "$1.1"
+  fi
+}
+
+# run_ready_script LABEL LOGFILE SCRIPT [VAR=VALUE ...]: run a scripts/lib/*-ready.mjs
+# check with the given environment; on success sets READY_SUMMARY to its last line,
+# on failure prints its output and the log tail and dies.
+READY_SUMMARY=''
+run_ready_script() {
+  local label=$1 logfile=$2 script=$3 node out
+  shift 3
+  node=$(find_node)
+  if ! out=$(env "$@" "$node" "$SCRIPT_DIR/lib/$script" 2>&1); then
+    printf '%s\n' "$out" >&2
+    show_log_tail "$logfile" 30
+    die "$label: did not become ready (log: $logfile)"
+  fi
+  READY_SUMMARY=$(printf '%s\n' "$out" | tail -n1)
+  local warnings
+  warnings=$(printf '%s\n' "$out" | sed '$d')
+  [[ -z $warnings ]] || warn "$warnings"
+}
+
+# ready_quietly SCRIPT [VAR=VALUE ...]: true if the check passes (no output).
+ready_quietly() {
+  local script=$1 node
+  shift
+  node=$(find_node)
+  env "$@" "$node" "$SCRIPT_DIR/lib/$script" >/dev/null 2>&1
+}
+
+# wait_started LABEL HOST PORT TIMEOUT PID PIDFILE LOGFILE STOPCMD...: wait for the
+# port of a process just started; on failure show the log, stop it and die.
+wait_started() {
+  local label=$1 host=$2 port=$3 timeout=$4 pid=$5 pidfile=$6 logfile=$7 rc=0
+  shift 7
+  wait_for_port "$host" "$port" "$timeout" "$pid" || rc=$?
+  ((rc == 0)) && return 0
+  show_log_tail "$logfile" 30
+  if ((rc == 2)); then
+    "$@" >/dev/null 2>&1 || true # leftovers of a launcher that died
+    rm -f "$pidfile"
+    die "$label: exited during startup (log: $logfile)"
+  fi
+  "$@" >/dev/null 2>&1 || true
+  rm -f "$pidfile"
+  die "$label: $host:$port did not open within ${timeout}s; stopped pid $pid (log: $logfile)"
+}
+
+# ===========================================================================
+# elasticmq: ElasticMQ (SQS-compatible), jars from Maven Central
+# ===========================================================================
+# Newest 1.x release Maven Central serves here; verified with @aws-sdk/client-sqs
+# 3.1169.0 (create queue, send, receive, delete) by test/infra/brokers-script.spec.ts.
+ELASTICMQ_VERSION=1.7.1
+
+ELASTICMQ_HOST=127.0.0.1
+ELASTICMQ_INSTANCE=${ELASTICMQ_INSTANCE:-elasticmq}
+ELASTICMQ_PORT=${ELASTICMQ_PORT:-9324}
+ELASTICMQ_HOME=$CACHE_DIR/elasticmq-$ELASTICMQ_VERSION
+ELASTICMQ_LIBS=$ELASTICMQ_HOME/libs
+ELASTICMQ_DIR=$STATE_DIR/$ELASTICMQ_INSTANCE
+ELASTICMQ_CONF=$ELASTICMQ_DIR/elasticmq.conf
+ELASTICMQ_PIDFILE=$ELASTICMQ_DIR/elasticmq.pid
+ELASTICMQ_LOG=$ELASTICMQ_DIR/elasticmq.log
+ELASTICMQ_ADDRESS_FILE=$ELASTICMQ_DIR/address
+
+elasticmq_label() { instance_label elasticmq "$ELASTICMQ_INSTANCE"; }
+
+elasticmq_validate() {
+  validate_instance elasticmq ELASTICMQ_INSTANCE "$ELASTICMQ_INSTANCE"
+  validate_port elasticmq "$ELASTICMQ_PORT"
+}
+
+# Our server's command line contains this; guards against pid reuse.
+elasticmq_pattern() { printf -- '-Dconfig.file=%s ' "$ELASTICMQ_CONF"; }
+
+elasticmq_write_conf() {
+  mkdir -p "$ELASTICMQ_DIR"
+  local h=$ELASTICMQ_HOST p=$ELASTICMQ_PORT
+  cat >"$ELASTICMQ_CONF.tmp" <<EOF
+# Written by scripts/infra.sh on each start; edits are overwritten.
+include classpath("application.conf")
+
+# Queue URLs the server hands out: http://$h:$p/<account>/<queue>.
+node-address {
+  protocol = http
+  host = "$h"
+  port = $p
+  context-path = ""
+}
+generate-node-address = false
+
+rest-sqs {
+  enabled = true
+  bind-port = $p
+  bind-hostname = "$h"
+  sqs-limits = strict
+}
+
+# The statistics UI/API (default port 9325) is not needed and would clash between instances.
+rest-stats {
+  enabled = false
+}
+
+# In memory only: queues and messages are gone after a restart. Queues are created by the
+# apps (or tests) with the SDK.
+queues {}
+queues-storage {
+  enabled = false
+}
+messages-storage {
+  enabled = false
+}
+
+aws {
+  region = us-east-1
+  accountId = 000000000000
+}
+EOF
+  mv -f "$ELASTICMQ_CONF.tmp" "$ELASTICMQ_CONF"
+}
+
+elasticmq_ready() {
+  run_ready_script "$(elasticmq_label)" "$ELASTICMQ_LOG" sqs-ready.mjs \
+    SQS_HOST="$ELASTICMQ_HOST" SQS_PORT="$ELASTICMQ_PORT" \
+    SQS_READY_TIMEOUT_MS=$((${ELASTICMQ_READY_TIMEOUT:-30} * 1000))
+}
+
+up_elasticmq() {
+  elasticmq_validate
+  local label addr="$ELASTICMQ_HOST:$ELASTICMQ_PORT" pid start
+  label=$(elasticmq_label)
+  mkdir -p "$ELASTICMQ_DIR"
+  lock_fd 9 "$ELASTICMQ_DIR/.lock" "$label"
+
+  if pid=$(pidfile_pid "$ELASTICMQ_PIDFILE" "$(elasticmq_pattern)"); then
+    local running_addr
+    running_addr=$(cat "$ELASTICMQ_ADDRESS_FILE" 2>/dev/null || echo '?')
+    if [[ $running_addr != "$addr" ]]; then
+      die "$label: already running (pid $pid) on $running_addr, not $addr; run 'scripts/infra.sh down elasticmq' first"
+    fi
+    if ! wait_for_port "$ELASTICMQ_HOST" "$ELASTICMQ_PORT" "${ELASTICMQ_START_TIMEOUT:-60}" "$pid"; then
+      show_log_tail "$ELASTICMQ_LOG" 30
+      die "$label: pid $pid is running but $addr does not answer (log: $ELASTICMQ_LOG)"
+    fi
+    elasticmq_ready
+    log "$label: already running (pid $pid) on $addr; $READY_SUMMARY"
+    return 0
+  fi
+
+  # An SQS endpoint this checkout did not start (e.g. another clone's ElasticMQ) is used
+  # as it is when it answers the SQS API; `down` leaves it alone (no pidfile here).
+  if port_open "$ELASTICMQ_HOST" "$ELASTICMQ_PORT"; then
+    if [[ ${CARAVAN_REUSE_ELASTICMQ:-1} == 1 ]] &&
+      ready_quietly sqs-ready.mjs SQS_HOST="$ELASTICMQ_HOST" SQS_PORT="$ELASTICMQ_PORT" SQS_READY_TIMEOUT_MS=5000; then
+      elasticmq_ready
+      log "$label: using the SQS endpoint already answering on $addr (not started here; 'down' leaves it running); $READY_SUMMARY"
+      return 0
+    fi
+    die "$label: port $addr is already in use by $(port_owner "$ELASTICMQ_PORT"), which infra.sh did not start (no live pidfile at $ELASTICMQ_PIDFILE). Stop it, or choose another port with ELASTICMQ_PORT."
+  fi
+
+  mvn_fetch elasticmq "$SCRIPT_DIR/elasticmq/pom.xml" "$ELASTICMQ_LIBS" "$ELASTICMQ_HOME/mvn.log" \
+    -Delasticmq.version="$ELASTICMQ_VERSION"
+
+  local java
+  java=$(find_java elasticmq)
+  rotate_log "$ELASTICMQ_LOG"
+  elasticmq_write_conf
+  printf '%s\n' "$addr" >"$ELASTICMQ_ADDRESS_FILE"
+  printf '%s\n' "$ELASTICMQ_VERSION" >"$ELASTICMQ_DIR/version"
+
+  start=$(now_ms) # time the start itself; the download line has its own timing
+  step_begin "$label: starting $ELASTICMQ_VERSION on $addr ..."
+  # shellcheck disable=SC2206
+  local heap=(${ELASTICMQ_HEAP_OPTS:--Xms64m -Xmx256m}) extra=(${ELASTICMQ_JVM_OPTS:-})
+  local jvm=(
+    "${heap[@]}"
+    -XX:+UseSerialGC -XX:CICompilerCount=2 -XX:+ExitOnOutOfMemoryError
+    -Djava.awt.headless=true
+    "${extra[@]}"
+  )
+  printf '\n===== %s infra.sh: starting ElasticMQ %s on %s =====\n' \
+    "$(date -u +%FT%TZ)" "$ELASTICMQ_VERSION" "$addr" >>"$ELASTICMQ_LOG"
+
+  # -Dconfig.file comes last before the main class so that the pattern ends with a space.
+  if ! pid=$(start_background "$ELASTICMQ_PIDFILE" "$ELASTICMQ_LOG" "$ELASTICMQ_DIR" \
+    "$java" "${jvm[@]}" -cp "$ELASTICMQ_LIBS/*" "-Dconfig.file=$ELASTICMQ_CONF" org.elasticmq.server.Main); then
+    show_log_tail "$ELASTICMQ_LOG" 30
+    die "$label: could not start the JVM (log: $ELASTICMQ_LOG)"
+  fi
+  wait_started "$label" "$ELASTICMQ_HOST" "$ELASTICMQ_PORT" "${ELASTICMQ_START_TIMEOUT:-60}" \
+    "$pid" "$ELASTICMQ_PIDFILE" "$ELASTICMQ_LOG" kill -KILL "$pid"
+  elasticmq_ready
+  step_end "ready in $(elapsed_since "$start") (pid $pid; $READY_SUMMARY)"
+}
+
+down_elasticmq() {
+  elasticmq_validate
+  local label
+  label=$(elasticmq_label)
+  [[ -d $ELASTICMQ_DIR ]] || {
+    log "$label: not running"
+    return 0
+  }
+  lock_fd 9 "$ELASTICMQ_DIR/.lock" "$label"
+  stop_pidfile "$label" "$ELASTICMQ_PIDFILE" "$(elasticmq_pattern)" "${ELASTICMQ_STOP_TIMEOUT:-20}"
+}
+
+status_elasticmq() {
+  elasticmq_validate
+  local label pid addr="$ELASTICMQ_HOST:$ELASTICMQ_PORT"
+  label=$(elasticmq_label)
+  if pid=$(pidfile_pid "$ELASTICMQ_PIDFILE" "$(elasticmq_pattern)"); then
+    addr=$(cat "$ELASTICMQ_ADDRESS_FILE" 2>/dev/null || echo "$addr")
+    local version
+    version=$(cat "$ELASTICMQ_DIR/version" 2>/dev/null || echo '?')
+    if port_open "${addr%:*}" "${addr##*:}"; then
+      status_line "$label" running "$pid" "$addr" "ElasticMQ $version, log $ELASTICMQ_LOG"
+    else
+      status_line "$label" starting "$pid" "$addr" "not answering yet, log $ELASTICMQ_LOG"
+    fi
+  elif port_open "$ELASTICMQ_HOST" "$ELASTICMQ_PORT"; then
+    status_line "$label" stopped - "$addr" "port in use by $(port_owner "$ELASTICMQ_PORT"), not ours"
+  else
+    status_line "$label" stopped - "$addr"
+  fi
+}
+
+# ===========================================================================
+# pubsub: the Google Cloud Pub/Sub emulator (Debian package
+# google-cloud-cli-pubsub-emulator), run through gcloud
+# ===========================================================================
+# `gcloud beta emulators pubsub start` is a Python process that runs the emulator's
+# launcher script, which execs a JVM. Signalling gcloud alone leaves the JVM running, so
+# the whole process group (start_background makes gcloud a group leader) is stopped.
+PUBSUB_HOST=127.0.0.1
+PUBSUB_INSTANCE=${PUBSUB_INSTANCE:-pubsub}
+PUBSUB_PORT=${PUBSUB_PORT:-8085}
+PUBSUB_PROJECT=${PUBSUB_PROJECT_ID:-caravan-local}
+PUBSUB_DIR=$STATE_DIR/$PUBSUB_INSTANCE
+PUBSUB_DATA=$PUBSUB_DIR/data
+PUBSUB_PIDFILE=$PUBSUB_DIR/pubsub.pid
+PUBSUB_LOG=$PUBSUB_DIR/pubsub.log
+PUBSUB_ADDRESS_FILE=$PUBSUB_DIR/address
+
+pubsub_label() { instance_label pubsub "$PUBSUB_INSTANCE"; }
+
+pubsub_validate() {
+  validate_instance pubsub PUBSUB_INSTANCE "$PUBSUB_INSTANCE"
+  validate_port pubsub "$PUBSUB_PORT"
+}
+
+# The group leader's (gcloud's) command line contains this; guards against pid reuse.
+pubsub_pattern() { printf -- '--host-port=%s:%s ' "$PUBSUB_HOST" "$PUBSUB_PORT"; }
+# Every process of the group (gcloud, the launcher, the JVM) mentions pubsub.
+PUBSUB_MEMBER_PATTERN=pubsub
+
+pubsub_ready() {
+  run_ready_script "$(pubsub_label)" "$PUBSUB_LOG" pubsub-ready.mjs \
+    PUBSUB_EMULATOR_HOST="$PUBSUB_HOST:$PUBSUB_PORT" PUBSUB_PROJECT_ID="$PUBSUB_PROJECT" \
+    PUBSUB_READY_TIMEOUT_MS=$((${PUBSUB_READY_TIMEOUT:-30} * 1000))
+}
+
+pubsub_stop_group() {
+  stop_group "$(pubsub_label)" "$PUBSUB_PIDFILE" "$PUBSUB_MEMBER_PATTERN" "${PUBSUB_STOP_TIMEOUT:-20}"
+}
+
+up_pubsub() {
+  pubsub_validate
+  local label addr="$PUBSUB_HOST:$PUBSUB_PORT" pid start
+  label=$(pubsub_label)
+  mkdir -p "$PUBSUB_DIR"
+  lock_fd 9 "$PUBSUB_DIR/.lock" "$label"
+
+  if pid=$(pidfile_group "$PUBSUB_PIDFILE" "$PUBSUB_MEMBER_PATTERN"); then
+    if ! pid_alive "$pid" || [[ $(pid_cmdline "$pid") != *"$(pubsub_pattern)"* ]]; then
+      # gcloud is gone but left its JVM: not a state worth keeping.
+      warn "$label: gcloud (pid $pid) exited but left part of its process group running; restarting"
+      pubsub_stop_group >/dev/null
+    else
+      local running_addr
+      running_addr=$(cat "$PUBSUB_ADDRESS_FILE" 2>/dev/null || echo '?')
+      if [[ $running_addr != "$addr" ]]; then
+        die "$label: already running (pid $pid) on $running_addr, not $addr; run 'scripts/infra.sh down pubsub' first"
+      fi
+      if ! wait_for_port "$PUBSUB_HOST" "$PUBSUB_PORT" "${PUBSUB_START_TIMEOUT:-60}" "$pid"; then
+        show_log_tail "$PUBSUB_LOG" 30
+        die "$label: pid $pid is running but $addr does not answer (log: $PUBSUB_LOG)"
+      fi
+      pubsub_ready
+      log "$label: already running (pid $pid) on $addr; $READY_SUMMARY"
+      return 0
+    fi
+  fi
+
+  # An emulator this checkout did not start is used as it is when it answers the
+  # Pub/Sub API; `down` leaves it alone (no pidfile here).
+  if port_open "$PUBSUB_HOST" "$PUBSUB_PORT"; then
+    if [[ ${CARAVAN_REUSE_PUBSUB:-1} == 1 ]] &&
+      ready_quietly pubsub-ready.mjs PUBSUB_EMULATOR_HOST="$addr" PUBSUB_PROJECT_ID="$PUBSUB_PROJECT" PUBSUB_READY_TIMEOUT_MS=5000; then
+      pubsub_ready
+      log "$label: using the Pub/Sub emulator already answering on $addr (not started here; 'down' leaves it running); $READY_SUMMARY"
+      return 0
+    fi
+    die "$label: port $addr is already in use by $(port_owner "$PUBSUB_PORT"), which infra.sh did not start (no live pidfile at $PUBSUB_PIDFILE). Stop it, or choose another port with PUBSUB_PORT."
+  fi
+
+  command -v gcloud >/dev/null 2>&1 ||
+    die "$label: gcloud is not installed (Debian packages google-cloud-cli and google-cloud-cli-pubsub-emulator)"
+  find_java pubsub >/dev/null
+
+  rotate_log "$PUBSUB_LOG"
+  mkdir -p "$PUBSUB_DATA" # gcloud writes env.yaml there and fails if it is missing
+  printf '%s\n' "$addr" >"$PUBSUB_ADDRESS_FILE"
+
+  start=$(now_ms)
+  step_begin "$label: starting the emulator on $addr ..."
+  printf '\n===== %s infra.sh: starting the Pub/Sub emulator on %s =====\n' \
+    "$(date -u +%FT%TZ)" "$addr" >>"$PUBSUB_LOG"
+  # CLOUD_PUBSUB_EMULATOR_OPTS: JVM flags, read by the emulator's launcher script.
+  if ! pid=$(start_background "$PUBSUB_PIDFILE" "$PUBSUB_LOG" "$PUBSUB_DIR" \
+    env CLOUDSDK_CORE_DISABLE_PROMPTS=1 CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=1 \
+    CLOUD_PUBSUB_EMULATOR_OPTS="${PUBSUB_JVM_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC -XX:CICompilerCount=2}" \
+    gcloud beta emulators pubsub start "--host-port=$addr" "--data-dir=$PUBSUB_DATA" \
+    "--project=$PUBSUB_PROJECT" --quiet); then
+    show_log_tail "$PUBSUB_LOG" 30
+    die "$label: could not start gcloud (log: $PUBSUB_LOG)"
+  fi
+  wait_started "$label" "$PUBSUB_HOST" "$PUBSUB_PORT" "${PUBSUB_START_TIMEOUT:-60}" \
+    "$pid" "$PUBSUB_PIDFILE" "$PUBSUB_LOG" pubsub_stop_group
+  pubsub_ready
+  local java_pid
+  java_pid=$(group_pids "$pid" java | head -n1)
+  step_end "ready in $(elapsed_since "$start") (pid $pid, emulator JVM pid ${java_pid:-?}; $READY_SUMMARY)"
+}
+
+down_pubsub() {
+  pubsub_validate
+  local label
+  label=$(pubsub_label)
+  [[ -d $PUBSUB_DIR ]] || {
+    log "$label: not running"
+    return 0
+  }
+  lock_fd 9 "$PUBSUB_DIR/.lock" "$label"
+  pubsub_stop_group
+}
+
+reset_pubsub() {
+  down_pubsub
+  if [[ -d $PUBSUB_DATA ]]; then
+    rm -rf "$PUBSUB_DATA"
+    log "$(pubsub_label): wiped $PUBSUB_DATA"
+  fi
+}
+
+status_pubsub() {
+  pubsub_validate
+  local label pid addr="$PUBSUB_HOST:$PUBSUB_PORT"
+  label=$(pubsub_label)
+  if pid=$(pidfile_group "$PUBSUB_PIDFILE" "$PUBSUB_MEMBER_PATTERN"); then
+    addr=$(cat "$PUBSUB_ADDRESS_FILE" 2>/dev/null || echo "$addr")
+    if ! pid_alive "$pid"; then
+      status_line "$label" broken "$pid" "$addr" "gcloud exited, its JVM did not; 'down pubsub' stops it"
+    elif port_open "${addr%:*}" "${addr##*:}"; then
+      status_line "$label" running "$pid" "$addr" "emulator, project $PUBSUB_PROJECT, log $PUBSUB_LOG"
+    else
+      status_line "$label" starting "$pid" "$addr" "not answering yet, log $PUBSUB_LOG"
+    fi
+  elif port_open "$PUBSUB_HOST" "$PUBSUB_PORT"; then
+    status_line "$label" stopped - "$addr" "port in use by $(port_owner "$PUBSUB_PORT"), not ours"
+  else
+    status_line "$label" stopped - "$addr"
+  fi
+}
+
+# ===========================================================================
 # Dispatch
 # ===========================================================================
 status_line() {
@@ -458,9 +884,14 @@ usage() {
   cat <<EOF
 usage: scripts/infra.sh up     [component ...]
        scripts/infra.sh down   [component ...]
-       scripts/infra.sh status
+       scripts/infra.sh status [component ...]
        scripts/infra.sh reset  component ...
-components: ${COMPONENTS[*]}
+components: ${COMPONENTS[*]} (all of them when none is given)
+  postgres   the machine's PostgreSQL on \$PGHOST:\$PGPORT (127.0.0.1:5432)
+  kafka      Apache Kafka $KAFKA_VERSION (KRaft) on 127.0.0.1:\$KAFKA_PORT (9092)
+  elasticmq  ElasticMQ $ELASTICMQ_VERSION (SQS API) on http://127.0.0.1:\$ELASTICMQ_PORT (9324)
+  pubsub     Pub/Sub emulator (gcloud) on 127.0.0.1:\$PUBSUB_PORT (8085), project \$PUBSUB_PROJECT_ID (caravan-local)
+Environment variables: see the header of scripts/infra.sh.
 EOF
 }
 

@@ -183,6 +183,74 @@ stop_pidfile() {
   step_end "stopped in $(elapsed_since "$start")"
 }
 
+# group_pids PGID [PATTERN]: the live (non-zombie) processes of process group
+# PGID whose command line contains PATTERN (all of them without one), one a line.
+group_pids() {
+  local pgid=$1 pattern=${2:-} pid
+  [[ $pgid =~ ^[0-9]+$ ]] || return 0
+  for pid in $(pgrep -g "$pgid" 2>/dev/null || true); do
+    pid_alive "$pid" || continue
+    if [[ -z $pattern || $(pid_cmdline "$pid") == *"$pattern"* ]]; then
+      printf '%s\n' "$pid"
+    fi
+  done
+}
+
+# pidfile_group PIDFILE PATTERN: for a process started by start_background (its
+# pid is also its process group id, thanks to setsid), print that group id while
+# any process of the group whose command line contains PATTERN is alive, even if
+# the leader itself has exited (e.g. a wrapper that died and left its child).
+# A stale pidfile is removed. Returns 1 when nothing of ours is running.
+pidfile_group() {
+  local pidfile=$1 pattern=$2 pgid
+  [[ -f $pidfile ]] || return 1
+  pgid=$(head -n1 "$pidfile" 2>/dev/null | tr -dc '0-9')
+  if [[ -n $pgid && -n $(group_pids "$pgid" "$pattern") ]]; then
+    printf '%s\n' "$pgid"
+    return 0
+  fi
+  rm -f "$pidfile"
+  return 1
+}
+
+# stop_group NAME PIDFILE PATTERN [TIMEOUT_S]
+# Like stop_pidfile, for a process that starts children (a launcher and its JVM):
+# SIGTERM the whole process group recorded in PIDFILE (see pidfile_group), wait up
+# to TIMEOUT_S (default 30) until no process of the group is left, then SIGKILL the
+# group. Removes the pidfile. Harmless when nothing runs. Prints one line.
+stop_group() {
+  local name=$1 pidfile=$2 pattern=$3 timeout=${4:-30} pgid start
+  if ! pgid=$(pidfile_group "$pidfile" "$pattern"); then
+    log "$name: not running"
+    return 0
+  fi
+  start=$(now_ms)
+  local members
+  members=$(group_pids "$pgid" | tr '\n' ' ')
+  step_begin "$name: stopping process group $pgid (pids ${members% }) ..."
+  kill -TERM -- "-$pgid" 2>/dev/null || true
+  local deadline=$(($(now_ms) + timeout * 1000))
+  while [[ -n $(group_pids "$pgid") ]] && (($(now_ms) < deadline)); do
+    sleep 0.2
+  done
+  if [[ -n $(group_pids "$pgid") ]]; then
+    kill -KILL -- "-$pgid" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 50; i++)); do
+      [[ -n $(group_pids "$pgid") ]] || break
+      sleep 0.1
+    done
+    if [[ -n $(group_pids "$pgid") ]]; then
+      die "$name: process group $pgid survived SIGKILL: $(group_pids "$pgid" | tr '\n' ' ')(pidfile $pidfile kept)"
+    fi
+    rm -f "$pidfile"
+    step_end "killed (SIGKILL after ${timeout}s) in $(elapsed_since "$start")"
+    return 0
+  fi
+  rm -f "$pidfile"
+  step_end "stopped in $(elapsed_since "$start")"
+}
+
 # ---------------------------------------------------------------------------
 # Network
 # ---------------------------------------------------------------------------
