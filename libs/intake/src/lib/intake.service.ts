@@ -1,4 +1,6 @@
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { MetricsRegistry } from '@caravan/observability';
 import { EventDoorbell } from '@caravan/domain';
 import { DoorbellProducer, KAFKA_SETTINGS, KafkaSettings } from '@caravan/messaging';
 import {
@@ -31,6 +33,11 @@ export interface AcceptEventInput {
   /** The original query string, without the `?` (ingest). */
   urlQueryParams?: string;
   acknowledgedAt?: Date | null;
+  /**
+   * The source the event came through, when it is routed otherwise than by that source
+   * (the ingester's pub_sub messages route direct, fanout or broadcast yet name their source).
+   */
+  sourceId?: string | null;
 }
 
 export interface AcceptedEventResult {
@@ -50,6 +57,7 @@ export interface AcceptedEventResult {
 @Injectable()
 export class IntakeService {
   private readonly logger = new Logger(IntakeService.name);
+  private readonly intake: Counter<'routing' | 'outcome'>;
 
   constructor(
     private readonly projects: ProjectsRepository,
@@ -57,7 +65,15 @@ export class IntakeService {
     private readonly events: EventsRepository,
     private readonly doorbells: DoorbellProducer,
     @Inject(KAFKA_SETTINGS) private readonly kafka: KafkaSettings,
-  ) {}
+    @Optional() metrics?: MetricsRegistry,
+  ) {
+    this.intake = new Counter({
+      name: 'caravan_intake_events_total',
+      help: 'Events offered to the intake, by routing and outcome (accepted, duplicate, rejected).',
+      labelNames: ['routing', 'outcome'],
+      registers: metrics ? [metrics.registry] : [],
+    });
+  }
 
   /** The live project, or a 404. */
   async project(projectId: string): Promise<ProjectEntity> {
@@ -78,6 +94,19 @@ export class IntakeService {
   }
 
   async accept(input: AcceptEventInput): Promise<AcceptedEventResult> {
+    try {
+      const result = await this.store(input);
+      this.intake.inc({ routing: input.route.routing, outcome: result.duplicate ? 'duplicate' : 'accepted' });
+      return result;
+    } catch (error) {
+      if (error instanceof EventRejectedException) {
+        this.intake.inc({ routing: input.route.routing, outcome: 'rejected' });
+      }
+      throw error;
+    }
+  }
+
+  private async store(input: AcceptEventInput): Promise<AcceptedEventResult> {
     const { project, route } = input;
     IntakeService.assertWithinLimit(project, input.raw.length);
     const target = await this.resolveTarget(project.id, route);
@@ -87,7 +116,7 @@ export class IntakeService {
       routing: route.routing satisfies EventRouting,
       endpointIds: target.endpointIds,
       ownerId: route.routing === 'fanout' ? route.ownerId : null,
-      sourceId: route.routing === 'source' ? route.sourceId : null,
+      sourceId: route.routing === 'source' ? route.sourceId : (input.sourceId ?? null),
       raw: input.raw,
       headers: input.headers ?? {},
       urlQueryParams: input.urlQueryParams ?? '',

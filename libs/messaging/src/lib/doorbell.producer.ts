@@ -1,4 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { MetricsRegistry } from '@caravan/observability';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { KAFKA_CLIENT } from './tokens';
 
@@ -29,10 +31,25 @@ export class DoorbellProducer implements OnApplicationShutdown {
   private readonly waiting = new Map<string, Waiting[]>();
   private size = 0;
   private timer?: NodeJS.Timeout;
-  private inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly produced: Counter<'topic'>;
+  private readonly failed: Counter<'topic'>;
 
-  constructor(@Inject(KAFKA_CLIENT) kafka: Kafka) {
+  constructor(@Inject(KAFKA_CLIENT) kafka: Kafka, @Optional() metrics?: MetricsRegistry) {
     this.producer = kafka.producer({ allowAutoTopicCreation: false });
+    const registers = metrics ? [metrics.registry] : [];
+    this.produced = new Counter({
+      name: 'caravan_kafka_produced_messages_total',
+      help: 'Doorbell messages Kafka acknowledged, by topic.',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.failed = new Counter({
+      name: 'caravan_kafka_produce_errors_total',
+      help: 'Doorbell messages Kafka did not take (the rows stay; the scheduler re-rings them), by topic.',
+      labelNames: ['topic'],
+      registers,
+    });
   }
 
   ring(topic: string, doorbells: Doorbell[]): Promise<void> {
@@ -83,7 +100,9 @@ export class DoorbellProducer implements OnApplicationShutdown {
         })),
       });
       everyone.forEach((waiting) => waiting.settle());
+      batch.forEach(([topic, queue]) => this.produced.inc({ topic }, queue.length));
     } catch (error) {
+      batch.forEach(([topic, queue]) => this.failed.inc({ topic }, queue.length));
       const topics = batch.map(([topic]) => topic).join(', ');
       this.logger.warn(
         `could not ring ${everyone.length} doorbell(s) on ${topics}: ${(error as Error).message}`,

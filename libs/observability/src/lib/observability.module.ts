@@ -1,5 +1,14 @@
-import { DynamicModule, InjectionToken, Module, ModuleMetadata, Type } from '@nestjs/common';
+import {
+  DynamicModule,
+  InjectionToken,
+  MiddlewareConsumer,
+  Module,
+  ModuleMetadata,
+  NestModule,
+  Type,
+} from '@nestjs/common';
 import { HealthController } from './health.controller';
+import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsRegistry } from './metrics.registry';
 import { READINESS_CHECKS, READINESS_TIMEOUT_MS, ReadinessCheck } from './readiness-check';
 import { ReadinessService } from './readiness.service';
@@ -13,9 +22,9 @@ export interface ObservabilityOptions {
   checks: Array<Type<ReadinessCheck> | InjectionToken>;
 }
 
-/** /healthz, /readyz and /metrics, the same on every Caravan service. */
+/** /healthz, /readyz and /metrics, plus HTTP request metrics, the same on every service. */
 @Module({})
-export class ObservabilityModule {
+export class ObservabilityModule implements NestModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
     return {
       module: ObservabilityModule,
@@ -31,8 +40,13 @@ export class ObservabilityModule {
           inject: options.checks,
         },
         ReadinessService,
+        HttpMetrics,
       ],
       exports: [MetricsRegistry],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
   }
 }
