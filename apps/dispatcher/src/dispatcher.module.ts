@@ -3,7 +3,23 @@ import type { CaravanConfig } from '@caravan/config';
 import { KafkaReadinessCheck, MessagingModule } from '@caravan/messaging';
 import { ObservabilityModule } from '@caravan/observability';
 import { PersistenceModule, PostgresReadinessCheck } from '@caravan/persistence';
+import { DISPATCHER_SETTINGS, SHUTDOWN_TIMEOUT_MS } from './common/dispatcher.tokens';
+import { DoorbellRinger } from './common/doorbell.ringer';
+import { MetaEventPublisher } from './meta-events/meta-event.publisher';
+import { MetaEventSender } from './meta-events/meta-event.sender';
+import { DispatcherMetrics } from './metrics/dispatcher.metrics';
+import { RouterConsumer } from './router/router.consumer';
+import { RouterService } from './router/router.service';
+import { SubscriptionResolver } from './router/subscription.resolver';
+import { SchedulerService } from './scheduler/scheduler.service';
+import { DeliveryAttempter } from './sender/delivery-attempter';
+import { EndpointGate } from './sender/endpoint-gate';
+import { OutcomeWriter } from './sender/outcome.writer';
+import { SenderConsumer } from './sender/sender.consumer';
+import { SenderService } from './sender/sender.service';
+import { WebhookClient } from './sender/webhook.client';
 
+/** The dispatcher: router (events → deliveries), sender (deliveries → HTTP), scheduler, meta events. */
 @Module({})
 export class DispatcherModule {
   static forRoot(config: CaravanConfig): DynamicModule {
@@ -17,6 +33,24 @@ export class DispatcherModule {
           readinessTimeoutMs: config.readinessTimeoutMs,
           checks: [PostgresReadinessCheck, KafkaReadinessCheck],
         }),
+      ],
+      providers: [
+        { provide: DISPATCHER_SETTINGS, useValue: config.dispatcher },
+        { provide: SHUTDOWN_TIMEOUT_MS, useValue: config.shutdownTimeoutMs },
+        DispatcherMetrics,
+        DoorbellRinger,
+        SubscriptionResolver,
+        RouterService,
+        RouterConsumer,
+        WebhookClient,
+        EndpointGate,
+        MetaEventPublisher,
+        MetaEventSender,
+        DeliveryAttempter,
+        OutcomeWriter,
+        SenderService,
+        SenderConsumer,
+        SchedulerService,
       ],
     };
   }

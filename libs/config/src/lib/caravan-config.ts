@@ -127,4 +127,216 @@ export class CaravanEnvironment {
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
   CARAVAN_PUBLIC_URL = 'http://127.0.0.1:5005';
+
+  // ------------------------------------------------------------------------- dispatcher
+
+  /**
+   * CIDRs the dispatcher may deliver to although the SSRF guard would refuse them (loopback,
+   * private, link-local, metadata …), comma-separated, e.g. `127.0.0.0/8,10.1.0.0/16`.
+   * Empty (the default) keeps the guard fully on.
+   */
+  @IsOptional()
+  @Matches(/^\s*([0-9a-fA-F:.]+\/\d{1,3})(\s*,\s*[0-9a-fA-F:.]+\/\d{1,3})*\s*$/, {
+    message: 'must be a comma-separated list of CIDRs (e.g. 127.0.0.0/8,fd00::/8)',
+  })
+  CARAVAN_SSRF_ALLOW_CIDRS?: string;
+
+  /**
+   * How long a sender owns a claimed delivery. Must outlast the slowest endpoint's
+   * http_timeout; after it, the scheduler hands the row to another sender.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  CARAVAN_DISPATCHER_LEASE_SECONDS = 120;
+
+  /** How often the scheduler looks for due retries, lost doorbells and expired leases. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  CARAVAN_DISPATCHER_SCHEDULER_INTERVAL_MS = 1_000;
+
+  /**
+   * A Scheduled delivery or a Pending event untouched this long counts as having lost its
+   * doorbell, and the scheduler rings it again (Retry rows are rung as soon as they are due).
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  CARAVAN_DISPATCHER_DOORBELL_GRACE_SECONDS = 10;
+
+  /** Rows the scheduler handles per statement, and deliveries claimed per statement. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  CARAVAN_DISPATCHER_BATCH_SIZE = 500;
+
+  /** Kafka partitions each consumer works on at the same time. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  CARAVAN_DISPATCHER_PARTITIONS_CONCURRENCY = 4;
+
+  /**
+   * Deliveries one dispatcher instance sends at the same time. Sends run in the background of
+   * the Kafka batch that claimed them (a slow endpoint does not hold up its partition); when
+   * this many are in flight, consuming waits.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  CARAVAN_DISPATCHER_MAX_IN_FLIGHT = 1_000;
+
+  /** Response body bytes kept per attempt (the rest is read and dropped). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10 * 1024 * 1024)
+  CARAVAN_DISPATCHER_MAX_RESPONSE_BYTES = 50 * 1024;
+
+  /** Consumer group of the router (reads the events topic). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  CARAVAN_DISPATCHER_ROUTER_GROUP_ID = 'caravan-router';
+
+  /** Consumer group of the sender (reads the deliveries topic). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  CARAVAN_DISPATCHER_SENDER_GROUP_ID = 'caravan-sender';
+
+  /** Circuit breaker: the sliding window over which the failure rate is measured (Convoy's sample rate). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  CARAVAN_BREAKER_SAMPLE_SECONDS = 30;
+
+  /** Circuit breaker: failure percentage within the window that opens the breaker. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  CARAVAN_BREAKER_FAILURE_THRESHOLD = 70;
+
+  /** Circuit breaker: attempts within the window before the failure rate is judged at all. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  CARAVAN_BREAKER_MIN_REQUESTS = 10;
+
+  /** Circuit breaker: how long it stays open before one half-open probe is let through. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  CARAVAN_BREAKER_ERROR_TIMEOUT_SECONDS = 30;
+
+  /**
+   * Circuit breaker: consecutive trips (opens without a successful probe in between) after
+   * which the endpoint is set `inactive`, when its project's config says `disable_endpoint`.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  CARAVAN_BREAKER_DISABLE_AFTER_TRIPS = 10;
+
+  // --------------------------------------------------------------------------- ingester
+
+  /** How often the ingester checks the sources table's change marker for new, changed or removed pub_sub sources. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  CARAVAN_INGESTER_SOURCES_POLL_MS = 2_000;
+
+  /** Wall-clock limit of one body_function / header_function call; a slower call fails its message. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  CARAVAN_INGESTER_TRANSFORM_TIMEOUT_MS = 250;
+
+  /** Heap limit of each transform sandbox (QuickJS runtime), in MiB; an allocation beyond it fails the message. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  CARAVAN_INGESTER_TRANSFORM_MEMORY_MB = 32;
+
+  /**
+   * Messages one consumer (worker) holds unacknowledged at a time: AMQP's prefetch and Pub/Sub's
+   * flow control. SQS receives at most 10 per poll (the service's maximum).
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  CARAVAN_INGESTER_PREFETCH = 20;
+
+  /** SQS long-polling wait per ReceiveMessage call (the service allows 0–20 s). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  CARAVAN_INGESTER_SQS_WAIT_SECONDS = 20;
+
+  /**
+   * SQS visibility timeout asked for on receive. A message not committed within it is not
+   * processed any further (another consumer may have it by then) and reappears on the queue.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(43_200)
+  CARAVAN_INGESTER_SQS_VISIBILITY_SECONDS = 30;
+
+  /** Back-off before a message that failed for a transient reason (e.g. Postgres down) is tried again. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  CARAVAN_INGESTER_RETRY_DELAY_MS = 2_000;
+
+  /** On shutdown, how long consumers may take to finish in-flight messages before they disconnect anyway. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  CARAVAN_INGESTER_DRAIN_TIMEOUT_MS = 10_000;
+
+  /**
+   * Session timeout of the ingester's Kafka consumers: how long the group waits for a replica
+   * that died before its partitions move to the others (the broker bounds it, 6 s–30 min by default).
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(1_800_000)
+  CARAVAN_INGESTER_KAFKA_SESSION_TIMEOUT_MS = 30_000;
 }

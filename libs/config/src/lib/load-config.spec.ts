@@ -65,3 +65,59 @@ describe('loadConfig: api settings', () => {
     expect(() => loadConfig('api', { CARAVAN_ADMIN_API_KEY: 'short' })).toThrow(/CARAVAN_ADMIN_API_KEY/);
   });
 });
+
+describe('loadConfig: dispatcher settings', () => {
+  it('keeps the SSRF guard fully on by default and documents every default', () => {
+    const dispatcher = loadConfig('dispatcher', {}).dispatcher;
+    expect(dispatcher.ssrfAllowCidrs).toEqual([]);
+    expect(dispatcher.leaseSeconds).toBe(120);
+    expect(dispatcher.maxResponseBytes).toBe(51_200);
+    expect(dispatcher.breaker).toEqual({
+      sampleSeconds: 30,
+      failureThresholdPercent: 70,
+      minimumRequests: 10,
+      errorTimeoutSeconds: 30,
+      disableAfterTrips: 10,
+    });
+  });
+
+  it('parses the allow-list and names a bad one', () => {
+    expect(
+      loadConfig('dispatcher', { CARAVAN_SSRF_ALLOW_CIDRS: '127.0.0.0/8, ::1/128' }).dispatcher.ssrfAllowCidrs,
+    ).toEqual(['127.0.0.0/8', '::1/128']);
+    expect(() => loadConfig('dispatcher', { CARAVAN_SSRF_ALLOW_CIDRS: 'localhost' })).toThrow(
+      /CARAVAN_SSRF_ALLOW_CIDRS/,
+    );
+    expect(() => loadConfig('dispatcher', { CARAVAN_DISPATCHER_LEASE_SECONDS: '1' })).toThrow(
+      /CARAVAN_DISPATCHER_LEASE_SECONDS/,
+    );
+  });
+});
+
+describe('loadConfig: ingester', () => {
+  it('has documented defaults and reads each CARAVAN_INGESTER_* variable', () => {
+    expect(loadConfig('ingester', {}).ingester).toEqual({
+      sourcesPollMs: 2_000,
+      transformTimeoutMs: 250,
+      transformMemoryBytes: 32 * 1024 * 1024,
+      prefetch: 20,
+      sqsWaitSeconds: 20,
+      sqsVisibilitySeconds: 30,
+      retryDelayMs: 2_000,
+      drainTimeoutMs: 10_000,
+      kafkaSessionTimeoutMs: 30_000,
+    });
+    const tuned = loadConfig('ingester', {
+      CARAVAN_INGESTER_SOURCES_POLL_MS: '500',
+      CARAVAN_INGESTER_TRANSFORM_MEMORY_MB: '8',
+      CARAVAN_INGESTER_SQS_WAIT_SECONDS: '1',
+    }).ingester;
+    expect(tuned).toMatchObject({ sourcesPollMs: 500, transformMemoryBytes: 8 * 1024 * 1024, sqsWaitSeconds: 1 });
+  });
+
+  it('refuses an SQS wait beyond the service maximum, naming the variable', () => {
+    expect(() => loadConfig('ingester', { CARAVAN_INGESTER_SQS_WAIT_SECONDS: '21' })).toThrow(
+      /CARAVAN_INGESTER_SQS_WAIT_SECONDS/,
+    );
+  });
+});

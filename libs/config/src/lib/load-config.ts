@@ -26,6 +26,42 @@ export interface CaravanConfig {
   shutdownTimeoutMs: number;
   readinessTimeoutMs: number;
   api: { adminApiKey?: string; publicUrl: string };
+  dispatcher: DispatcherSettings;
+  ingester: IngesterSettings;
+}
+
+/** The ingester's settings; each is documented on its CARAVAN_INGESTER_* variable. */
+export interface IngesterSettings {
+  sourcesPollMs: number;
+  transformTimeoutMs: number;
+  transformMemoryBytes: number;
+  prefetch: number;
+  sqsWaitSeconds: number;
+  sqsVisibilitySeconds: number;
+  retryDelayMs: number;
+  drainTimeoutMs: number;
+  kafkaSessionTimeoutMs: number;
+}
+
+/** The dispatcher's settings; each is documented on its CARAVAN_* variable. */
+export interface DispatcherSettings {
+  ssrfAllowCidrs: string[];
+  leaseSeconds: number;
+  schedulerIntervalMs: number;
+  doorbellGraceSeconds: number;
+  batchSize: number;
+  partitionsConcurrency: number;
+  maxInFlight: number;
+  maxResponseBytes: number;
+  routerGroupId: string;
+  senderGroupId: string;
+  breaker: {
+    sampleSeconds: number;
+    failureThresholdPercent: number;
+    minimumRequests: number;
+    errorTimeoutSeconds: number;
+    disableAfterTrips: number;
+  };
 }
 
 function describe(errors: ValidationError[]): string[] {
@@ -74,6 +110,39 @@ export function loadConfig(
     api: {
       adminApiKey: parsed.CARAVAN_ADMIN_API_KEY,
       publicUrl: parsed.CARAVAN_PUBLIC_URL.replace(/\/+$/, ''),
+    },
+    dispatcher: {
+      ssrfAllowCidrs: (parsed.CARAVAN_SSRF_ALLOW_CIDRS ?? '')
+        .split(',')
+        .map((cidr) => cidr.trim())
+        .filter((cidr) => cidr.length > 0),
+      leaseSeconds: parsed.CARAVAN_DISPATCHER_LEASE_SECONDS,
+      schedulerIntervalMs: parsed.CARAVAN_DISPATCHER_SCHEDULER_INTERVAL_MS,
+      doorbellGraceSeconds: parsed.CARAVAN_DISPATCHER_DOORBELL_GRACE_SECONDS,
+      batchSize: parsed.CARAVAN_DISPATCHER_BATCH_SIZE,
+      partitionsConcurrency: parsed.CARAVAN_DISPATCHER_PARTITIONS_CONCURRENCY,
+      maxInFlight: parsed.CARAVAN_DISPATCHER_MAX_IN_FLIGHT,
+      maxResponseBytes: parsed.CARAVAN_DISPATCHER_MAX_RESPONSE_BYTES,
+      routerGroupId: parsed.CARAVAN_DISPATCHER_ROUTER_GROUP_ID,
+      senderGroupId: parsed.CARAVAN_DISPATCHER_SENDER_GROUP_ID,
+      breaker: {
+        sampleSeconds: parsed.CARAVAN_BREAKER_SAMPLE_SECONDS,
+        failureThresholdPercent: parsed.CARAVAN_BREAKER_FAILURE_THRESHOLD,
+        minimumRequests: parsed.CARAVAN_BREAKER_MIN_REQUESTS,
+        errorTimeoutSeconds: parsed.CARAVAN_BREAKER_ERROR_TIMEOUT_SECONDS,
+        disableAfterTrips: parsed.CARAVAN_BREAKER_DISABLE_AFTER_TRIPS,
+      },
+    },
+    ingester: {
+      sourcesPollMs: parsed.CARAVAN_INGESTER_SOURCES_POLL_MS,
+      transformTimeoutMs: parsed.CARAVAN_INGESTER_TRANSFORM_TIMEOUT_MS,
+      transformMemoryBytes: parsed.CARAVAN_INGESTER_TRANSFORM_MEMORY_MB * 1024 * 1024,
+      prefetch: parsed.CARAVAN_INGESTER_PREFETCH,
+      sqsWaitSeconds: parsed.CARAVAN_INGESTER_SQS_WAIT_SECONDS,
+      sqsVisibilitySeconds: parsed.CARAVAN_INGESTER_SQS_VISIBILITY_SECONDS,
+      retryDelayMs: parsed.CARAVAN_INGESTER_RETRY_DELAY_MS,
+      drainTimeoutMs: parsed.CARAVAN_INGESTER_DRAIN_TIMEOUT_MS,
+      kafkaSessionTimeoutMs: parsed.CARAVAN_INGESTER_KAFKA_SESSION_TIMEOUT_MS,
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ProjectEntity } from '../entities/project.entity';
 import { SourceEntity } from '../entities/source.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
@@ -108,5 +109,38 @@ export class SourcesRepository {
        WHERE project_id = $1 AND id = $2`,
       [projectId, id],
     );
+  }
+
+  /**
+   * Every enabled pub_sub source of a live project, across projects: what the ingester
+   * consumes. Not tenant-scoped on purpose (the ingester serves every project), like
+   * findByMaskId; each row names its project.
+   */
+  async listEnabledPubSub(): Promise<SourceEntity[]> {
+    return this.dataSource
+      .getRepository(SourceEntity)
+      .createQueryBuilder('src')
+      .innerJoin(ProjectEntity, 'p', 'p.id = src.project_id AND p.deleted_at IS NULL')
+      .where('src.type = :type', { type: 'pub_sub' })
+      .andWhere('src.is_disabled = false')
+      .orderBy('src.id')
+      .getMany();
+  }
+
+  /**
+   * A cheap marker that changes whenever a pub_sub source is created, changed, disabled,
+   * soft- or hard-deleted, or a project is changed or deleted (every such write bumps an
+   * `updated_at`, and a hard delete lowers a count). The ingester polls it and reloads
+   * the sources only when it moves.
+   */
+  async pubSubChangeMarker(): Promise<string> {
+    const [row] = await queryRows(
+      this.dataSource.manager,
+      `SELECT (SELECT count(*) || ':' || COALESCE(max(updated_at)::text, '-')
+                 FROM sources WHERE type = 'pub_sub') AS sources,
+              (SELECT count(*) || ':' || COALESCE(max(updated_at)::text, '-')
+                 FROM projects) AS projects`,
+    );
+    return `${String(row?.['sources'])}|${String(row?.['projects'])}`;
   }
 }

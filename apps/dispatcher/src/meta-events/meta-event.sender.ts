@@ -1,0 +1,134 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DispatcherSettings } from '@caravan/config';
+import {
+  DeliveryOutcome,
+  DeliveryStatus,
+  MetaEventStatus,
+  nextDeliveryState,
+  outcomeFromHttpStatus,
+  signSimple,
+} from '@caravan/domain';
+import {
+  MetaEventEntity,
+  MetaEventOutcomeUpdate,
+  MetaEventsRepository,
+  ProjectEntity,
+  ProjectsRepository,
+} from '@caravan/persistence';
+import { DISPATCHER_SETTINGS, USER_AGENT } from '../common/dispatcher.tokens';
+import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
+import { WebhookClient } from '../sender/webhook.client';
+
+/** Meta-event URLs get this long per attempt. */
+const META_EVENT_TIMEOUT_MS = 10_000;
+
+/**
+ * Delivers meta events (rows the dispatcher or the api inserted) to the project's meta-event
+ * URL: body = the exact stored payload bytes, `X-Convoy-Signature` = hex HMAC-SHA256 with the
+ * meta-event secret; retried with the project's strategy up to the row's retry_limit. Claims
+ * and writes are batched and fenced exactly like event deliveries.
+ */
+@Injectable()
+export class MetaEventSender {
+  constructor(
+    @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
+    private readonly metaEvents: MetaEventsRepository,
+    private readonly projects: ProjectsRepository,
+    private readonly client: WebhookClient,
+    private readonly metrics: DispatcherMetrics,
+  ) {}
+
+  async send(ids: readonly string[]): Promise<void> {
+    const claimed = await this.metaEvents.claimDue([...new Set(ids)], this.settings.leaseSeconds);
+    if (claimed.length === 0) return;
+    const projects = new Map(
+      (await this.projects.findByIds(claimed.map((m) => m.projectId))).map((p) => [p.id, p] as const),
+    );
+    const outcomes = await Promise.all(
+      claimed.map((metaEvent) => this.attempt(metaEvent, projects.get(metaEvent.projectId))),
+    );
+    await this.metaEvents.recordOutcomes(outcomes);
+    for (const outcome of outcomes) this.metrics.metaEvents.inc({ status: outcome.status });
+  }
+
+  private async attempt(
+    metaEvent: MetaEventEntity,
+    project: ProjectEntity | undefined,
+  ): Promise<MetaEventOutcomeUpdate> {
+    const attempts = metaEvent.attempts + 1;
+    const config = project?.config.meta_event;
+    const leaseUntil = metaEvent.leaseUntil ?? new Date(0);
+    if (!project || !config?.is_enabled || !config.url) {
+      return {
+        id: metaEvent.id,
+        leaseUntil,
+        status: MetaEventStatus.Failure,
+        attempts,
+        nextSendTime: null,
+        lastResponse: {
+          http_status: null,
+          headers: {},
+          body: '',
+          error: 'meta events are disabled for this project',
+        },
+      };
+    }
+    const response = await this.client.post({
+      url: config.url,
+      body: metaEvent.payload,
+      headers: {
+        'Content-Type': 'application/json',
+        'User-Agent': USER_AGENT,
+        'X-Convoy-Event-Type': metaEvent.eventType,
+        'X-Convoy-Signature': signSimple(metaEvent.payload, config.secret),
+      },
+      timeoutMs: META_EVENT_TIMEOUT_MS,
+    });
+    const lastResponse = {
+      http_status: response.statusCode,
+      headers: response.headers,
+      body: response.body,
+      error: response.error,
+    };
+    if (response.refused) {
+      return {
+        id: metaEvent.id,
+        leaseUntil,
+        status: MetaEventStatus.Failure,
+        attempts,
+        nextSendTime: null,
+        lastResponse,
+      };
+    }
+    const outcome: DeliveryOutcome =
+      response.statusCode === null
+        ? { kind: 'failure' }
+        : outcomeFromHttpStatus(response.statusCode, response.headers['retry-after']);
+    const transition = nextDeliveryState({
+      status: DeliveryStatus.Processing,
+      attempts,
+      retryLimit: metaEvent.retryLimit,
+      outcome: outcome.kind === 'endpoint-gone' ? { kind: 'failure', httpStatus: 410 } : outcome,
+      strategy: {
+        type: project.config.strategy.type,
+        duration: project.config.strategy.duration,
+      },
+      now: new Date(),
+      random: Math.random,
+    });
+    const status =
+      transition.status === DeliveryStatus.Success
+        ? MetaEventStatus.Success
+        : transition.status === DeliveryStatus.Retry
+          ? MetaEventStatus.Retry
+          : MetaEventStatus.Failure;
+    return {
+      id: metaEvent.id,
+      leaseUntil,
+      status,
+      attempts,
+      nextSendTime: transition.nextSendTime,
+      lastResponse,
+    };
+  }
+}

@@ -1,0 +1,166 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  DeliveryStatus,
+  EventDoorbell,
+  EventStatus,
+  FilterConfig,
+  initialDelivery,
+  matchesSubscription,
+  newId,
+} from '@caravan/domain';
+import {
+  EndpointsRepository,
+  EventDeliveriesRepository,
+  EventEntity,
+  EventsRepository,
+  NewEventDelivery,
+  ProjectEntity,
+  ProjectsRepository,
+  SubscriptionEntity,
+} from '@caravan/persistence';
+import { DoorbellRinger, deliveryBell } from '../common/doorbell.ringer';
+import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
+import { SubscriptionResolver } from './subscription.resolver';
+
+function parseBody(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function filterConfig(subscription: SubscriptionEntity): FilterConfig {
+  return {
+    event_types: subscription.eventTypes,
+    filter: {
+      body: subscription.filterBody,
+      headers: subscription.filterHeaders,
+    },
+  };
+}
+
+/**
+ * Routes a batch of event doorbells: loads the events in one query, finds and filters their
+ * subscriptions, inserts the deliveries in one statement (Scheduled, or Discarded for paused
+ * and inactive endpoints), marks the events routed, then rings the deliveries' doorbells
+ * keyed by endpoint. Idempotent: an event already routed is skipped, and the unique
+ * (event, subscription, generation) key makes a racing second routing insert nothing.
+ */
+@Injectable()
+export class RouterService {
+  private readonly logger = new Logger(RouterService.name);
+
+  constructor(
+    private readonly events: EventsRepository,
+    private readonly deliveries: EventDeliveriesRepository,
+    private readonly endpoints: EndpointsRepository,
+    private readonly projects: ProjectsRepository,
+    private readonly resolver: SubscriptionResolver,
+    private readonly ringer: DoorbellRinger,
+    private readonly metrics: DispatcherMetrics,
+  ) {}
+
+  async route(doorbells: EventDoorbell[]): Promise<void> {
+    const refs = new Map(
+      doorbells
+        .filter((d) => typeof d?.event_id === 'string' && typeof d?.project_id === 'string')
+        .map((d) => [`${d.project_id}/${d.event_id}`, { projectId: d.project_id, id: d.event_id }]),
+    );
+    const pending = (await this.events.findByRefs([...refs.values()])).filter(
+      (event) => event.status === EventStatus.Pending && !event.isDuplicateEvent,
+    );
+    if (pending.length === 0) return;
+
+    const projects = new Map(
+      (await this.projects.findByIds(pending.map((e) => e.projectId))).map((p) => [p.id, p] as const),
+    );
+    const memo = new Map<string, Promise<SubscriptionEntity[]>>();
+    const matches: Array<{
+      event: EventEntity;
+      subscription: SubscriptionEntity;
+      project: ProjectEntity;
+    }> = [];
+    for (const event of pending) {
+      const project = projects.get(event.projectId);
+      if (!project) continue;
+      const body = parseBody(event.raw);
+      for (const subscription of await this.resolver.candidates(event, memo)) {
+        if (
+          matchesSubscription(filterConfig(subscription), {
+            eventType: event.eventType,
+            body,
+            headers: event.headers,
+          })
+        ) {
+          matches.push({ event, subscription, project });
+        }
+      }
+    }
+
+    const endpoints = new Map(
+      (
+        await this.endpoints.findByRefs(
+          matches.map(({ subscription }) => ({
+            projectId: subscription.projectId,
+            id: subscription.endpointId,
+          })),
+        )
+      ).map((endpoint) => [endpoint.id, endpoint] as const),
+    );
+    const rows: NewEventDelivery[] = [];
+    for (const { event, subscription, project } of matches) {
+      const endpoint = endpoints.get(subscription.endpointId);
+      if (!endpoint) continue;
+      const initial = initialDelivery(endpoint.status);
+      const { strategy } = project.config;
+      rows.push({
+        id: newId(),
+        projectId: event.projectId,
+        eventId: event.id,
+        endpointId: endpoint.id,
+        subscriptionId: subscription.id,
+        sourceId: event.sourceId,
+        eventType: event.eventType,
+        idempotencyKey: event.idempotencyKey,
+        generation: event.generation,
+        status: initial.status,
+        description: initial.description,
+        headers: event.headers,
+        urlQueryParams: event.urlQueryParams,
+        retryLimit: Math.max(1, strategy.retry_count),
+        strategy: strategy.type,
+        intervalSeconds: Math.max(0, Math.round(strategy.duration)),
+      });
+    }
+
+    const inserted = new Set(await this.deliveries.insertScheduled(rows));
+    const byProject = new Map<string, string[]>();
+    for (const event of pending) byProject.set(event.projectId, [...(byProject.get(event.projectId) ?? []), event.id]);
+    for (const [projectId, ids] of byProject) await this.events.markRouted(projectId, ids);
+
+    const created = rows.filter((row) => row.id && inserted.has(row.id));
+    for (const row of created) this.metrics.deliveriesCreated.inc({ status: row.status });
+    for (const event of pending) this.metrics.eventsRouted.inc({ routing: event.routing });
+    for (const row of created) {
+      if (row.status === DeliveryStatus.Discarded)
+        this.metrics.deliveriesFinal.inc({
+          project: row.projectId,
+          status: row.status,
+        });
+    }
+    const bells = created
+      .filter((row) => row.status === DeliveryStatus.Scheduled)
+      .map((row) =>
+        deliveryBell({
+          id: String(row.id),
+          projectId: row.projectId,
+          endpointId: row.endpointId,
+        }),
+      );
+    await this.ringer.deliveries(bells).catch((error: Error) =>
+      // The rows are committed; the scheduler re-rings Scheduled rows whose doorbell was lost.
+      this.logger.warn(`could not ring ${bells.length} deliveries: ${error.message}`),
+    );
+  }
+}

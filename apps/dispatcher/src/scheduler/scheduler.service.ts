@@ -1,0 +1,93 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { DispatcherSettings } from '@caravan/config';
+import { EventDeliveriesRepository, EventsRepository, MetaEventsRepository } from '@caravan/persistence';
+import { DISPATCHER_SETTINGS } from '../common/dispatcher.tokens';
+import { DoorbellRinger, deliveryBell, metaBell } from '../common/doorbell.ringer';
+import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
+
+/** Batches one sweep may take per kind of work, so a large backlog drains quickly without starving the rest. */
+const MAX_ROUNDS_PER_TICK = 20;
+
+/**
+ * Every interval: hands back Processing rows whose lease expired (their sender died), re-rings
+ * due Retry rows and Scheduled rows whose doorbell was lost, re-rings events still Pending
+ * (never routed), and publishes the backlog gauges. Safe with several replicas: rows are
+ * taken with FOR UPDATE SKIP LOCKED and held while their doorbells are rung, and a doorbell
+ * rung twice is harmless (the claim decides).
+ */
+@Injectable()
+export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(SchedulerService.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
+    private readonly deliveries: EventDeliveriesRepository,
+    private readonly metaEvents: MetaEventsRepository,
+    private readonly events: EventsRepository,
+    private readonly ringer: DoorbellRinger,
+    private readonly metrics: DispatcherMetrics,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One sweep; exposed so tests and operators' tooling can force one. */
+  async tick(): Promise<void> {
+    const { batchSize, doorbellGraceSeconds: grace } = this.settings;
+    await this.rounds(async () => {
+      const released = await this.deliveries.releaseExpiredLeases(batchSize);
+      await this.ringer.deliveries(released.map(deliveryBell));
+      return released.length;
+    });
+    await this.rounds(() =>
+      this.deliveries.withDueDoorbells(batchSize, grace, async (due) => {
+        await this.ringer.deliveries(due.map(deliveryBell));
+        return due.length;
+      }),
+    );
+    await this.rounds(async () => {
+      const released = await this.metaEvents.releaseExpiredLeases(batchSize);
+      await this.ringer.deliveries(released.map(metaBell));
+      return released.length;
+    });
+    await this.rounds(() =>
+      this.metaEvents.withDueDoorbells(batchSize, grace, async (due) => {
+        await this.ringer.deliveries(due.map(metaBell));
+        return due.length;
+      }),
+    );
+
+    const stale = await this.events.findStalePending(grace, batchSize);
+    await this.ringer.events(stale.map((e) => ({ project_id: e.projectId, event_id: e.id })));
+
+    const backlog = await this.deliveries.dueBacklog();
+    this.metrics.dueBacklog.set(backlog.count);
+    this.metrics.oldestDueAge.set(backlog.oldestAgeSeconds);
+  }
+
+  /** Repeats a batch-sized step while it comes back full, up to MAX_ROUNDS_PER_TICK. */
+  private async rounds(step: () => Promise<number>): Promise<void> {
+    for (let round = 0; round < MAX_ROUNDS_PER_TICK; round++) {
+      if ((await step()) < this.settings.batchSize) return;
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick()
+        .catch((error: Error) => this.logger.warn(`scheduler sweep failed: ${error.message}`))
+        .finally(() => this.schedule());
+    }, this.settings.schedulerIntervalMs);
+  }
+}

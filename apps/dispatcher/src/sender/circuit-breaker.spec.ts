@@ -1,0 +1,87 @@
+import { CircuitBreakerState } from '@caravan/domain';
+import { CircuitBreaker } from './circuit-breaker';
+
+describe('CircuitBreaker', () => {
+  const parameters = {
+    sampleMs: 10_000,
+    failureThresholdPercent: 50,
+    minimumRequests: 4,
+    errorTimeoutMs: 5_000,
+  };
+
+  function failTimes(breaker: CircuitBreaker, count: number, at: number) {
+    return Array.from({ length: count }, () => breaker.record(false, at));
+  }
+
+  it('stays closed below the minimum number of requests, whatever the failure rate', () => {
+    const breaker = new CircuitBreaker(parameters);
+    failTimes(breaker, 3, 0);
+    expect(breaker.state(0)).toBe(CircuitBreakerState.Closed);
+    expect(breaker.permit(0)).toEqual({ allowed: true });
+  });
+
+  it('opens when the failure rate over the window reaches the threshold', () => {
+    const breaker = new CircuitBreaker(parameters);
+    breaker.record(true, 0);
+    breaker.record(true, 0);
+    breaker.record(false, 0);
+    const record = breaker.record(false, 0);
+    expect(record).toEqual({ tripped: true, consecutiveTrips: 1 });
+    expect(breaker.state(1)).toBe(CircuitBreakerState.Open);
+    expect(breaker.permit(1_000)).toEqual({ allowed: false, retryInMs: 4_000 });
+  });
+
+  it('forgets samples older than the window', () => {
+    const breaker = new CircuitBreaker(parameters);
+    failTimes(breaker, 3, 0);
+    expect(breaker.record(false, 20_000).tripped).toBe(false);
+    expect(breaker.state(20_000)).toBe(CircuitBreakerState.Closed);
+  });
+
+  it('lets exactly one probe through when half-open; its success closes and resets the trips', () => {
+    const breaker = new CircuitBreaker(parameters);
+    failTimes(breaker, 4, 0);
+    expect(breaker.state(5_000)).toBe(CircuitBreakerState.HalfOpen);
+    expect(breaker.permit(5_000)).toEqual({ allowed: true });
+    expect(breaker.permit(5_001).allowed).toBe(false);
+    expect(breaker.record(true, 5_100)).toEqual({
+      tripped: false,
+      consecutiveTrips: 0,
+    });
+    expect(breaker.state(5_100)).toBe(CircuitBreakerState.Closed);
+    expect(breaker.permit(5_100)).toEqual({ allowed: true });
+  });
+
+  it('re-opens on a failed probe and counts consecutive trips', () => {
+    const breaker = new CircuitBreaker(parameters);
+    failTimes(breaker, 4, 0);
+    breaker.permit(5_000);
+    expect(breaker.record(false, 5_000)).toEqual({
+      tripped: true,
+      consecutiveTrips: 2,
+    });
+    expect(breaker.permit(6_000).allowed).toBe(false);
+    breaker.permit(10_000);
+    expect(breaker.record(false, 10_000).consecutiveTrips).toBe(3);
+  });
+
+  it('gives the probe slot back when the probe was not sent, and frees a probe that never reported', () => {
+    const breaker = new CircuitBreaker(parameters);
+    failTimes(breaker, 4, 0);
+    expect(breaker.permit(5_000).allowed).toBe(true);
+    breaker.release();
+    expect(breaker.permit(5_001).allowed).toBe(true);
+    expect(breaker.permit(5_002).allowed).toBe(false);
+    expect(breaker.permit(10_002).allowed).toBe(true);
+  });
+
+  it('ignores outcomes of requests let through before it opened', () => {
+    const breaker = new CircuitBreaker(parameters);
+    failTimes(breaker, 4, 0);
+    expect(breaker.record(true, 100)).toEqual({
+      tripped: false,
+      consecutiveTrips: 1,
+    });
+    expect(breaker.state(100)).toBe(CircuitBreakerState.Open);
+  });
+});

@@ -1,0 +1,190 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DispatcherSettings } from '@caravan/config';
+import {
+  DeliveryOutcome,
+  DeliveryStatus,
+  assertTransition,
+  newId,
+  nextDeliveryState,
+  outcomeFromHttpStatus,
+} from '@caravan/domain';
+import type { EndpointEntity, EventDeliveryEntity, NewDeliveryAttempt } from '@caravan/persistence';
+import { DISPATCHER_SETTINGS, USER_AGENT } from '../common/dispatcher.tokens';
+import { DispatcherMetrics, statusClass } from '../metrics/dispatcher.metrics';
+import { DeliveryRequestBuilder } from './delivery-request.builder';
+import { EndpointGate } from './endpoint-gate';
+import { DeliveryContext, SettledDelivery, deliveryUpdate } from './settled-delivery';
+import { WebhookClient } from './webhook.client';
+
+const { Processing, Success, Failure, Discarded } = DeliveryStatus;
+
+/**
+ * One delivery attempt: signs the exact raw bytes, POSTs them, records the attempt row and
+ * its metrics, feeds the endpoint's breaker, and computes the next state with the domain's
+ * state machine (Retry with back-off and Retry-After, Failure at the retry limit, 410 →
+ * disable the endpoint, an SSRF refusal → Failure at once).
+ */
+@Injectable()
+export class DeliveryAttempter {
+  constructor(
+    @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
+    private readonly gate: EndpointGate,
+    private readonly client: WebhookClient,
+    private readonly metrics: DispatcherMetrics,
+  ) {}
+
+  /** One signed POST and the state it leads to. */
+  async attempt(
+    delivery: EventDeliveryEntity,
+    context: DeliveryContext,
+    signal: AbortSignal,
+  ): Promise<SettledDelivery> {
+    const { event, endpoint, project } = context;
+    const attempts = delivery.attempts + 1;
+    let headers;
+    try {
+      headers = DeliveryRequestBuilder.headers({
+        deliveryId: delivery.id,
+        event,
+        endpoint,
+        signature: project.config.signature,
+        userAgent: USER_AGENT,
+        now: new Date(),
+      });
+    } catch (error) {
+      // Nothing can be signed (every secret expired): a failed attempt, retried like any other.
+      const message = (error as Error).message;
+      return this.finish(
+        delivery,
+        context,
+        attempts,
+        { kind: 'failure' },
+        this.attemptRow(delivery, endpoint, {}, null, message, 0),
+      );
+    }
+    const response = await this.client.post({
+      url: endpoint.url,
+      body: event.raw,
+      headers,
+      timeoutMs: endpoint.httpTimeout * 1000,
+      signal,
+    });
+    const cls = statusClass(response.statusCode);
+    const ok = response.statusCode !== null && response.statusCode >= 200 && response.statusCode < 300;
+    this.metrics.attempts.inc({
+      outcome: ok ? 'success' : response.statusCode === null ? 'error' : 'failure',
+      status_class: cls,
+    });
+    this.metrics.attemptDuration.observe({ status_class: cls }, response.durationMs / 1000);
+    const row = this.attemptRow(
+      delivery,
+      endpoint,
+      DeliveryRequestBuilder.forRecord(headers, endpoint.authentication),
+      response.statusCode,
+      response.error,
+      response.durationMs,
+      response,
+    );
+
+    if (response.refused) {
+      // A forbidden destination will not become allowed by retrying: fail now, say why.
+      assertTransition(Processing, Failure);
+      return {
+        ...this.base(delivery, context, row),
+        update: deliveryUpdate(delivery, Failure, response.error ?? 'refused', attempts, null, null),
+      };
+    }
+    const outcome: DeliveryOutcome =
+      response.statusCode === null
+        ? { kind: 'failure' }
+        : outcomeFromHttpStatus(response.statusCode, response.headers['retry-after']);
+    const breaker = this.gate.record(endpoint.id, ok, Date.now());
+    const finished = this.finish(delivery, context, attempts, outcome, row);
+    if (
+      breaker.tripped &&
+      breaker.consecutiveTrips >= this.settings.breaker.disableAfterTrips &&
+      project.config.disable_endpoint
+    ) {
+      finished.disableEndpoint = true;
+    }
+    return finished;
+  }
+
+  private finish(
+    delivery: EventDeliveryEntity,
+    context: DeliveryContext,
+    attempts: number,
+    outcome: DeliveryOutcome,
+    attempt: NewDeliveryAttempt,
+  ): SettledDelivery {
+    const transition = nextDeliveryState({
+      status: Processing,
+      attempts,
+      retryLimit: delivery.retryLimit,
+      outcome,
+      strategy: { type: delivery.strategy, duration: delivery.intervalSeconds },
+      now: new Date(),
+      random: Math.random,
+    });
+    const latencyMs =
+      transition.status === Success ? Math.max(0, Date.now() - context.event.createdAt.getTime()) : null;
+    return {
+      ...this.base(delivery, context, attempt),
+      update: deliveryUpdate(
+        delivery,
+        transition.status,
+        transition.description,
+        attempts,
+        transition.nextSendTime,
+        latencyMs,
+      ),
+      disableEndpoint: transition.disableEndpoint,
+    };
+  }
+
+  private base(
+    delivery: EventDeliveryEntity,
+    context: DeliveryContext,
+    attempt: NewDeliveryAttempt,
+  ): Omit<SettledDelivery, 'update'> {
+    return { delivery, attempt, ...context, disableEndpoint: false };
+  }
+
+  /** A claimed delivery that must not be sent (its event or endpoint is gone or not active). */
+  discarded(delivery: EventDeliveryEntity, description: string): SettledDelivery {
+    assertTransition(Processing, Discarded);
+    return {
+      delivery,
+      attempt: null,
+      disableEndpoint: false,
+      update: deliveryUpdate(delivery, Discarded, description, delivery.attempts, null, null),
+    };
+  }
+
+  private attemptRow(
+    delivery: EventDeliveryEntity,
+    endpoint: EndpointEntity,
+    requestHeaders: Record<string, string[]>,
+    httpStatus: number | null,
+    error: string | null,
+    durationMs: number,
+    response?: { headers: Record<string, string[]>; body: string; ip: string },
+  ): NewDeliveryAttempt {
+    return {
+      id: newId(),
+      projectId: delivery.projectId,
+      eventDeliveryId: delivery.id,
+      endpointId: endpoint.id,
+      url: endpoint.url,
+      method: 'POST',
+      ipAddress: response?.ip ?? '',
+      requestHttpHeader: requestHeaders,
+      responseHttpHeader: response?.headers ?? {},
+      httpStatus,
+      responseData: response?.body ?? '',
+      error,
+      success: httpStatus !== null && httpStatus >= 200 && httpStatus < 300,
+      latencyMs: durationMs,
+    };
+  }
+}

@@ -1,0 +1,143 @@
+import { DeliveryStatus } from '@caravan/domain';
+import {
+  createTestDatabase,
+  insertDeliveryWorld,
+  insertEndpoint,
+  insertProject,
+  insertSubscription,
+  TestDatabase,
+} from '@caravan/testing';
+import { EndpointsRepository } from './endpoints.repository';
+import { EventDeliveriesRepository } from './event-deliveries.repository';
+import { SubscriptionsRepository } from './subscriptions.repository';
+
+/** The dispatcher's writes: fenced outcomes, put-backs, the doorbell sweep, catch-all creation. */
+describe('dispatcher queries', () => {
+  let db: TestDatabase;
+  let deliveries: EventDeliveriesRepository;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    deliveries = new EventDeliveriesRepository(db.dataSource);
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  function outcome(id: string, leaseUntil: Date, status = DeliveryStatus.Success) {
+    return {
+      id,
+      leaseUntil,
+      status,
+      description: 'done',
+      attempts: 1,
+      nextSendTime: null,
+      latencyMs: 42,
+    };
+  }
+
+  it('recordOutcomes writes only under the lease the claim returned', async () => {
+    const world = await insertDeliveryWorld(db.dataSource, {
+      eventCount: 2,
+      subscriptionCount: 1,
+    });
+    const claimed = await deliveries.claimDue(world.deliveryIds, 30);
+    expect(claimed).toHaveLength(2);
+    const [a, b] = claimed;
+    if (!a?.leaseUntil || !b?.leaseUntil) throw new Error('claim returned no lease');
+    // b's lease expired and another sender re-claimed it: b's first sender holds a stale lease.
+    await db.dataSource.query(`UPDATE event_deliveries SET lease_until = now() + interval '1 minute' WHERE id = $1`, [
+      b.id,
+    ]);
+    const written = await deliveries.recordOutcomes([outcome(a.id, a.leaseUntil), outcome(b.id, b.leaseUntil)]);
+    expect(written).toEqual([a.id]);
+    const rows = await Promise.all([a.id, b.id].map((id) => deliveries.findById(world.project.id, id)));
+    expect(rows.map((row) => [row?.status, row?.latencyMs, row?.leaseUntil])).toEqual([
+      ['Success', 42, null],
+      ['Processing', null, expect.any(Date)],
+    ]);
+    // A second write of the same outcome finds the row no longer Processing.
+    expect(await deliveries.recordOutcomes([outcome(a.id, a.leaseUntil)])).toEqual([]);
+  });
+
+  it('putBack returns unattempted rows to Scheduled (or Retry once attempted), deferred', async () => {
+    const world = await insertDeliveryWorld(db.dataSource, {
+      eventCount: 2,
+      subscriptionCount: 1,
+    });
+    await db.dataSource.query(`UPDATE event_deliveries SET attempts = 1 WHERE id = $1`, [world.deliveryIds[1]]);
+    const claimed = await deliveries.claimDue(world.deliveryIds, 30);
+    const later = new Date(Date.now() + 60_000);
+    const back = await deliveries.putBack(
+      claimed.map((d) => ({
+        id: d.id,
+        leaseUntil: d.leaseUntil as Date,
+        nextSendTime: later,
+      })),
+    );
+    expect(back.sort()).toEqual([...world.deliveryIds].sort());
+    const rows = await Promise.all(world.deliveryIds.map((id) => deliveries.findById(world.project.id, id)));
+    expect(rows.map((row) => row?.status)).toEqual(['Scheduled', 'Retry']);
+    expect(rows.every((row) => row?.attempts === (row?.id === world.deliveryIds[1] ? 1 : 0))).toBe(true);
+    expect(await deliveries.claimDue(world.deliveryIds, 30)).toHaveLength(0);
+  });
+
+  it('withDueDoorbells rings Retry and deferred rows when due, fresh Scheduled rows only after the grace', async () => {
+    const fresh = await insertDeliveryWorld(db.dataSource, {
+      eventCount: 1,
+      subscriptionCount: 1,
+    });
+    const retry = await insertDeliveryWorld(db.dataSource, {
+      eventCount: 1,
+      subscriptionCount: 1,
+    });
+    const deferred = await insertDeliveryWorld(db.dataSource, {
+      eventCount: 1,
+      subscriptionCount: 1,
+    });
+    const old = await insertDeliveryWorld(db.dataSource, {
+      eventCount: 1,
+      subscriptionCount: 1,
+    });
+    await db.dataSource.query(`UPDATE event_deliveries SET status = 'Retry', attempts = 1 WHERE id = $1`, [
+      retry.deliveryIds[0],
+    ]);
+    await db.dataSource.query(
+      `UPDATE event_deliveries SET next_send_time = now() - interval '1 second', updated_at = now() - interval '2 seconds' WHERE id = $1`,
+      [deferred.deliveryIds[0]],
+    );
+    await db.dataSource.query(`UPDATE event_deliveries SET updated_at = now() - interval '1 hour' WHERE id = $1`, [
+      old.deliveryIds[0],
+    ]);
+    const due = await deliveries.withDueDoorbells(100, 10, async (refs) => refs.map((ref) => ref.id));
+    expect(due).toEqual(expect.arrayContaining([retry.deliveryIds[0], deferred.deliveryIds[0], old.deliveryIds[0]]));
+    expect(due).not.toContain(fresh.deliveryIds[0]);
+    expect((await deliveries.dueBacklog()).count).toBeGreaterThanOrEqual(4);
+  });
+
+  it('ensureCatchAll creates exactly one catch-all subscription under concurrency', async () => {
+    const project = await insertProject(db.dataSource);
+    const endpoint = await insertEndpoint(db.dataSource, project.id);
+    const subscriptions = new SubscriptionsRepository(db.dataSource);
+    const created = await Promise.all(
+      Array.from({ length: 5 }, () => subscriptions.ensureCatchAll(project.id, endpoint.id)),
+    );
+    expect(created.filter(Boolean)).toHaveLength(1);
+    expect(await subscriptions.findByEndpoint(project.id, endpoint.id)).toHaveLength(1);
+    const other = await insertEndpoint(db.dataSource, project.id);
+    await insertSubscription(db.dataSource, project.id, other.id, {
+      eventTypes: ['a.b'],
+    });
+    expect(await subscriptions.ensureCatchAll(project.id, other.id)).toBeNull();
+  });
+
+  it('deactivate flips a live endpoint once', async () => {
+    const project = await insertProject(db.dataSource);
+    const endpoint = await insertEndpoint(db.dataSource, project.id);
+    const endpoints = new EndpointsRepository(db.dataSource);
+    expect((await endpoints.deactivate(project.id, endpoint.id))?.status).toBe('inactive');
+    expect(await endpoints.deactivate(project.id, endpoint.id)).toBeNull();
+    expect(await endpoints.findByRefs([{ projectId: 'other-project', id: endpoint.id }])).toEqual([]);
+  });
+});
