@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { CARAVAN_MIGRATIONS, createDataSourceOptions, runMigrations } from '@caravan/persistence';
 import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
@@ -28,14 +30,17 @@ export function adminDatabaseUrl(): string {
 }
 
 /**
- * A migrated template's name is a hash of every migration's name and source text, so adding
- * or editing a migration builds a fresh template instead of testing against a stale schema.
+ * A migrated template's name is a hash of the migrations' source files, so adding or editing
+ * a migration (its SQL included) builds a fresh template instead of testing a stale schema.
  */
 export function templateDatabaseName(): string {
-  const names = CARAVAN_MIGRATIONS.map(
-    (migration) => `${migration.name}:${migration.prototype.up.toString()}:${migration.prototype.down.toString()}`,
-  ).join(',');
-  return `${TEMPLATE_PREFIX}${createHash('sha256').update(names).digest('hex').slice(0, 8)}`;
+  const directory = join(__dirname, '..', '..', '..', 'persistence', 'src', 'lib', 'migrations');
+  const hash = createHash('sha256');
+  for (const file of readdirSync(directory).filter((name) => name.endsWith('.migration.ts')).sort()) {
+    hash.update(file).update(readFileSync(join(directory, file)));
+  }
+  hash.update(CARAVAN_MIGRATIONS.map((migration) => migration.name).join(','));
+  return `${TEMPLATE_PREFIX}${hash.digest('hex').slice(0, 8)}`;
 }
 
 /**
