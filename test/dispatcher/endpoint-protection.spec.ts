@@ -102,9 +102,22 @@ describe('dispatcher: endpoint protection', () => {
         },
       },
     });
+    // The breaker's transitions are written to the endpoint (the API's cb_state): watch them.
+    const statesSeen = new Set<string>();
+    const watcher = setInterval(() => {
+      void h.dataSource
+        .query(`SELECT cb_state FROM endpoints WHERE id = $1`, [endpoint.id])
+        .then((found: Array<{ cb_state: string }>) => statesSeen.add(found[0]?.cb_state ?? 'missing'));
+    }, 100);
     const events = await publishMany(project, endpoint, 3);
-    const rows = await allDelivered(events.map((e) => e.id));
+    const rows = await allDelivered(events.map((e) => e.id)).finally(() => clearInterval(watcher));
     expect(rows.every((row) => row.status === 'Success')).toBe(true);
+    expect(statesSeen).toContain('open');
+    const [final] = await h.dataSource.query(`SELECT cb_state, cb_state_changed_at FROM endpoints WHERE id = $1`, [
+      endpoint.id,
+    ]);
+    expect(final.cb_state).toBe('closed');
+    expect(final.cb_state_changed_at).not.toBeNull();
     const requests = h.receiver
       .at('/breaker')
       .map((r) => r.at)

@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { CaravanConfig } from '@caravan/config';
+import { IntakeModule } from '@caravan/intake';
 import { KafkaReadinessCheck, MessagingModule } from '@caravan/messaging';
 import { ObservabilityModule } from '@caravan/observability';
 import { PersistenceModule, PostgresReadinessCheck } from '@caravan/persistence';
 import { DISPATCHER_SETTINGS, SHUTDOWN_TIMEOUT_MS } from './common/dispatcher.tokens';
-import { DoorbellRinger } from './common/doorbell.ringer';
-import { MetaEventPublisher } from './meta-events/meta-event.publisher';
+import { DeliveryMetaEvents } from './meta-events/delivery-meta-events';
 import { MetaEventSender } from './meta-events/meta-event.sender';
 import { DispatcherMetrics } from './metrics/dispatcher.metrics';
 import { RouterConsumer } from './router/router.consumer';
@@ -33,18 +33,18 @@ export class DispatcherModule {
           readinessTimeoutMs: config.readinessTimeoutMs,
           checks: [PostgresReadinessCheck, KafkaReadinessCheck],
         }),
+        IntakeModule,
       ],
       providers: [
         { provide: DISPATCHER_SETTINGS, useValue: config.dispatcher },
         { provide: SHUTDOWN_TIMEOUT_MS, useValue: config.shutdownTimeoutMs },
         DispatcherMetrics,
-        DoorbellRinger,
         SubscriptionResolver,
         RouterService,
         RouterConsumer,
         WebhookClient,
         EndpointGate,
-        MetaEventPublisher,
+        DeliveryMetaEvents,
         MetaEventSender,
         DeliveryAttempter,
         OutcomeWriter,

@@ -4,3 +4,4 @@ export * from './lib/kafka-readiness.check';
 export * from './lib/topic-provisioner';
 export * from './lib/messaging.module';
 export * from './lib/doorbell.producer';
+export * from './lib/doorbell.ringer';

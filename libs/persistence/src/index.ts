@@ -8,6 +8,7 @@ export * from './lib/entities/event-delivery.entity';
 export * from './lib/entities/delivery-attempt.entity';
 export * from './lib/entities/meta-event.entity';
 export * from './lib/migrations/1732300000000-initial-schema.migration';
+export * from './lib/migrations/1732400000000-endpoint-breaker-state.migration';
 export * from './lib/data-source.factory';
 export * from './lib/persistence.module';
 export * from './lib/postgres-readiness.check';

@@ -39,39 +39,8 @@ export function presentEndpoint(endpoint: EndpointEntity) {
     authentication: endpoint.authentication,
     support_email: endpoint.supportEmail,
     slack_webhook_url: endpoint.slackWebhookUrl,
-    created_at: iso(endpoint.createdAt),
-    updated_at: iso(endpoint.updatedAt),
-    deleted_at: iso(endpoint.deletedAt),
-  };
-}
-
-/** Seconds as a Go duration, the way Convoy's meta events show them: 10 → "10s", 60 → "1m0s". */
-function goDuration(seconds: number): string {
-  if (!seconds) return '';
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
-}
-
-/** `data` of endpoint.created|updated|deleted meta events: Convoy's payload shape (seed 004). */
-export function endpointMetaEventData(endpoint: EndpointEntity) {
-  return {
-    uid: endpoint.id,
-    project_id: endpoint.projectId,
-    owner_id: endpoint.ownerId ?? '',
-    target_url: endpoint.url,
-    title: endpoint.name,
-    secrets: presentSecrets(endpoint),
-    advanced_signatures: endpoint.advancedSignatures,
-    description: endpoint.description,
-    http_timeout: goDuration(endpoint.httpTimeout),
-    rate_limit: endpoint.rateLimit,
-    status: endpoint.status,
-    rate_limit_duration: goDuration(endpoint.rateLimitDuration),
-    authentication: endpoint.authentication,
+    cb_state: endpoint.cbState,
+    cb_state_changed_at: iso(endpoint.cbStateChangedAt),
     created_at: iso(endpoint.createdAt),
     updated_at: iso(endpoint.updatedAt),
     deleted_at: iso(endpoint.deletedAt),

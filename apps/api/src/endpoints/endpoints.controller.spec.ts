@@ -63,6 +63,8 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
       expect(response.body.message).toBe('Endpoint created successfully');
       const data = response.body.data;
       expect(data).toEqual({
+        cb_state: 'closed',
+        cb_state_changed_at: null,
         uid: expect.stringMatching(ULID),
         project_id: projectId,
         owner_id: '',
@@ -647,7 +649,12 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
 
     it('records endpoint.updated for update, pause, activate and expire_secret, and endpoint.deleted', async () => {
       const project = await api.createProject('outgoing', {
-        meta_event: { is_enabled: true, url: 'https://example.com/meta', secret: 's', event_type: [] },
+        meta_event: {
+          is_enabled: true,
+          url: 'https://example.com/meta',
+          secret: 's',
+          event_type: ['endpoint.created', 'endpoint.updated', 'endpoint.deleted'],
+        },
       });
       const endpoint = await createEndpoint({}, project.projectId, project.apiKey);
       const call = (method: string, suffix: string, body?: object) =>

@@ -11,7 +11,7 @@ import {
   newId,
   SignatureFormat,
 } from '@caravan/domain';
-import { MetaEventPublisher } from '@caravan/intake';
+import { MetaEventPayloads, MetaEventPublisher } from '@caravan/intake';
 import {
   EndpointEntity,
   EndpointsRepository,
@@ -24,7 +24,6 @@ import type { CreateEndpointDto } from './dto/create-endpoint.dto';
 import type { EndpointAuthenticationDto } from './dto/endpoint-authentication.dto';
 import type { ExpireSecretDto } from './dto/expire-secret.dto';
 import type { UpdateEndpointDto } from './dto/update-endpoint.dto';
-import { endpointMetaEventData } from './endpoint.presenter';
 import { InvalidFieldsException } from '../common/invalid-fields.exception';
 
 type EndpointChanges = Parameters<EndpointsRepository['applyChanges']>[2];
@@ -222,7 +221,7 @@ export class EndpointsService {
   /** Records and rings the meta event; the change itself is committed, so a failure here is logged, not thrown. */
   private async announce(project: ProjectEntity, type: MetaEventType, endpoint: EndpointEntity): Promise<void> {
     try {
-      await this.metaEvents.publish(project, type, endpointMetaEventData(endpoint));
+      await this.metaEvents.publish(project, type, MetaEventPayloads.endpoint(endpoint));
     } catch (error) {
       this.logger.error(`meta event ${type} for endpoint ${endpoint.id} not recorded: ${(error as Error).message}`);
     }

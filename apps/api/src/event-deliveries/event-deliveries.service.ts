@@ -1,12 +1,12 @@
-import { BadRequestException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import {
   canForceResend,
   canManuallyRetry,
-  DeliveryDoorbell,
+  deliveryBell,
   DeliveryStatus,
   EndpointStatus,
 } from '@caravan/domain';
-import { DoorbellProducer, KAFKA_SETTINGS, KafkaSettings } from '@caravan/messaging';
+import { DoorbellRinger } from '@caravan/messaging';
 import {
   DeliveryAttemptEntity,
   DeliveryAttemptsRepository,
@@ -43,8 +43,7 @@ export class EventDeliveriesService {
     private readonly attempts: DeliveryAttemptsRepository,
     private readonly endpoints: EndpointsRepository,
     private readonly events: EventsRepository,
-    private readonly doorbells: DoorbellProducer,
-    @Inject(KAFKA_SETTINGS) private readonly kafka: KafkaSettings,
+    private readonly ringer: DoorbellRinger,
   ) {}
 
   /** A page of deliveries with their endpoints and events, loaded in two queries. */
@@ -143,16 +142,7 @@ export class EventDeliveriesService {
   /** After commit: one doorbell per moved delivery, keyed by endpoint; a lost one is re-rung by the scheduler. */
   private ring(moved: DeliveryRef[]): void {
     if (moved.length === 0) return;
-    const bells = moved.map((ref) => {
-      const value: DeliveryDoorbell = {
-        project_id: ref.projectId,
-        endpoint_id: ref.endpointId,
-        delivery_id: ref.id,
-        kind: 'delivery',
-      };
-      return { key: ref.endpointId, value };
-    });
-    this.doorbells.ring(this.kafka.topics.deliveries, bells).catch((error: Error) =>
+    this.ringer.deliveries(moved.map(deliveryBell)).catch((error: Error) =>
       this.logger.warn(
         `${moved.length} delivery(ies) rescheduled (project ${moved[0].projectId}) but their doorbell failed: ${error.message}; the scheduler will send them`,
       ),

@@ -1,6 +1,6 @@
-import { BadRequestException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { DeliveryDoorbell } from '@caravan/domain';
-import { DoorbellProducer, KAFKA_SETTINGS, KafkaSettings } from '@caravan/messaging';
+import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { metaBell } from '@caravan/domain';
+import { DoorbellRinger } from '@caravan/messaging';
 import { MetaEventEntity, MetaEventsRepository, Page, PageQuery, ProjectEntity, ProjectsRepository } from '@caravan/persistence';
 
 @Injectable()
@@ -10,8 +10,7 @@ export class MetaEventsService {
   constructor(
     private readonly metaEvents: MetaEventsRepository,
     private readonly projects: ProjectsRepository,
-    private readonly doorbells: DoorbellProducer,
-    @Inject(KAFKA_SETTINGS) private readonly kafka: KafkaSettings,
+    private readonly ringer: DoorbellRinger,
   ) {}
 
   project(projectId: string): Promise<ProjectEntity | null> {
@@ -35,9 +34,8 @@ export class MetaEventsService {
       const current = await this.get(projectId, id);
       throw new BadRequestException(`meta event ${id} is ${current.status}: it is being sent right now; try again shortly`);
     }
-    const doorbell: DeliveryDoorbell = { project_id: projectId, endpoint_id: '', delivery_id: requeued.id, kind: 'meta' };
-    this.doorbells
-      .ring(this.kafka.topics.deliveries, [{ key: `meta:${projectId}`, value: doorbell }])
+    this.ringer
+      .deliveries([metaBell(requeued)])
       .catch((error: Error) =>
         this.logger.warn(
           `meta event ${requeued.id} (project ${projectId}) rescheduled but its doorbell failed: ${error.message}; the scheduler will send it`,

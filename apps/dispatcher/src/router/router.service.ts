@@ -18,7 +18,8 @@ import {
   ProjectsRepository,
   SubscriptionEntity,
 } from '@caravan/persistence';
-import { DoorbellRinger, deliveryBell } from '../common/doorbell.ringer';
+import { deliveryBell } from '@caravan/domain';
+import { DoorbellRinger } from '@caravan/messaging';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 import { SubscriptionResolver } from './subscription.resolver';
 

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import type { DispatcherSettings } from '@caravan/config';
 import { EventDeliveriesRepository, EventsRepository, MetaEventsRepository } from '@caravan/persistence';
 import { DISPATCHER_SETTINGS } from '../common/dispatcher.tokens';
-import { DoorbellRinger, deliveryBell, metaBell } from '../common/doorbell.ringer';
+import { deliveryBell, eventBell, metaBell } from '@caravan/domain';
+import { DoorbellRinger } from '@caravan/messaging';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 
 /** Batches one sweep may take per kind of work, so a large backlog drains quickly without starving the rest. */
@@ -68,7 +69,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     );
 
     const stale = await this.events.findStalePending(grace, batchSize);
-    await this.ringer.events(stale.map((e) => ({ project_id: e.projectId, event_id: e.id })));
+    await this.ringer.events(stale.map(eventBell));
 
     const backlog = await this.deliveries.dueBacklog();
     this.metrics.dueBacklog.set(backlog.count);

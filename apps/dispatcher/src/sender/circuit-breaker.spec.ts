@@ -46,6 +46,7 @@ describe('CircuitBreaker', () => {
     expect(breaker.permit(5_001).allowed).toBe(false);
     expect(breaker.record(true, 5_100)).toEqual({
       tripped: false,
+      recovered: true,
       consecutiveTrips: 0,
     });
     expect(breaker.state(5_100)).toBe(CircuitBreakerState.Closed);

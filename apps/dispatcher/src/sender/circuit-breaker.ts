@@ -16,6 +16,8 @@ export type BreakerPermit = { allowed: true } | { allowed: false; retryInMs: num
 /** What recording an outcome did: `tripped` when the breaker (re)opened just now. */
 export interface BreakerRecord {
   tripped: boolean;
+  /** The half-open probe succeeded just now: the breaker closed again. */
+  recovered?: boolean;
   /** Opens without a successful probe in between (Convoy's consecutive failures). */
   consecutiveTrips: number;
 }
@@ -82,7 +84,7 @@ export class CircuitBreaker {
         this.current = CircuitBreakerState.Closed;
         this.samples = [];
         this.trips = 0;
-        return { tripped: false, consecutiveTrips: 0 };
+        return { tripped: false, recovered: true, consecutiveTrips: 0 };
       }
       return this.open(now);
     }

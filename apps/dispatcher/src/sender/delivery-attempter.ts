@@ -100,6 +100,8 @@ export class DeliveryAttempter {
         : outcomeFromHttpStatus(response.statusCode, response.headers['retry-after']);
     const breaker = this.gate.record(endpoint.id, ok, Date.now());
     const finished = this.finish(delivery, context, attempts, outcome, row);
+    if (breaker.tripped) finished.breakerChange = 'open';
+    else if (breaker.recovered) finished.breakerChange = 'closed';
     if (
       breaker.tripped &&
       breaker.consecutiveTrips >= this.settings.breaker.disableAfterTrips &&

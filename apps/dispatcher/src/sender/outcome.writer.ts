@@ -8,7 +8,7 @@ import {
 } from '@caravan/persistence';
 import { DataSource } from 'typeorm';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
-import { MetaEventPublisher } from '../meta-events/meta-event.publisher';
+import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events';
 import { PutBack, SettledDelivery } from './settled-delivery';
 
 const { Success, Failure, Discarded } = DeliveryStatus;
@@ -28,7 +28,7 @@ export class OutcomeWriter {
     private readonly deliveries: EventDeliveriesRepository,
     private readonly attempts: DeliveryAttemptsRepository,
     private readonly endpoints: EndpointsRepository,
-    private readonly metaEvents: MetaEventPublisher,
+    private readonly metaEvents: DeliveryMetaEvents,
     private readonly metrics: DispatcherMetrics,
   ) {}
 
@@ -64,6 +64,9 @@ export class OutcomeWriter {
         this.metrics.endToEndLatency.observe(f.update.latencyMs / 1000);
       }
     }
+    await this.endpoints.recordBreakerStates(
+      kept.flatMap((f) => (f.breakerChange ? [{ endpointId: f.delivery.endpointId, state: f.breakerChange }] : [])),
+    );
     await this.disableEndpoints(kept.filter((f) => f.disableEndpoint));
     await this.publishMetaEvents(kept);
   }

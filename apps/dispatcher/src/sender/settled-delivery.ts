@@ -22,6 +22,8 @@ export interface SettledDelivery extends Partial<DeliveryContext> {
   attempt: NewDeliveryAttempt | null;
   /** 410 Gone, or a breaker that keeps tripping under `disable_endpoint`. */
   disableEndpoint: boolean;
+  /** Set when this attempt opened or closed the endpoint's breaker (shown as `cb_state`). */
+  breakerChange?: 'open' | 'closed';
 }
 
 /** A claimed row to hand back unattempted, due at `nextSendTime`. */

@@ -1,8 +1,8 @@
-import { HttpStatus, Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, Optional } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '@caravan/observability';
-import { EventDoorbell } from '@caravan/domain';
-import { DoorbellProducer, KAFKA_SETTINGS, KafkaSettings } from '@caravan/messaging';
+import { eventBell } from '@caravan/domain';
+import { DoorbellRinger } from '@caravan/messaging';
 import {
   EndpointsRepository,
   EventEntity,
@@ -63,8 +63,7 @@ export class IntakeService {
     private readonly projects: ProjectsRepository,
     private readonly endpoints: EndpointsRepository,
     private readonly events: EventsRepository,
-    private readonly doorbells: DoorbellProducer,
-    @Inject(KAFKA_SETTINGS) private readonly kafka: KafkaSettings,
+    private readonly ringer: DoorbellRinger,
     @Optional() metrics?: MetricsRegistry,
   ) {
     this.intake = new Counter({
@@ -134,11 +133,7 @@ export class IntakeService {
    */
   ring(events: ReadonlyArray<Pick<EventEntity, 'id' | 'projectId'>>): void {
     if (events.length === 0) return;
-    const bells = events.map((event) => {
-      const value: EventDoorbell = { project_id: event.projectId, event_id: event.id };
-      return { key: event.id, value };
-    });
-    this.doorbells.ring(this.kafka.topics.events, bells).catch((error: Error) => {
+    this.ringer.events(events.map(eventBell)).catch((error: Error) => {
       const ids = events
         .slice(0, 20)
         .map((event) => `${event.projectId}/${event.id}`)

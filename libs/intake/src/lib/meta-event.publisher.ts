@@ -1,12 +1,20 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DeliveryDoorbell, MetaEventType } from '@caravan/domain';
-import { DoorbellProducer, KAFKA_SETTINGS, KafkaSettings } from '@caravan/messaging';
-import { MetaEventsRepository, ProjectEntity } from '@caravan/persistence';
+import { Injectable, Logger } from '@nestjs/common';
+import { metaBell, MetaEventStatus, MetaEventType } from '@caravan/domain';
+import { DoorbellRinger } from '@caravan/messaging';
+import { MetaEventsRepository, NewMetaEvent, ProjectEntity } from '@caravan/persistence';
+
+export interface MetaEventItem {
+  project: ProjectEntity;
+  type: MetaEventType;
+  /** The payload's `data` (MetaEventPayloads gives Convoy's shapes). */
+  data: unknown;
+}
 
 /**
- * Records a meta event for a project that subscribed to its type, and rings the deliveries
- * doorbell. The row is the promise: if the doorbell is lost, the dispatcher's scheduler
- * finds the due row anyway, so a Kafka outage never loses a meta event.
+ * The one way meta events are created (api and dispatcher): for projects whose meta_event
+ * config is enabled and lists the type, one row each holding the exact bytes that will be
+ * signed and sent, then the doorbell. The rows are the promise: if the doorbell is lost, the
+ * dispatcher's scheduler finds the due rows anyway.
  */
 @Injectable()
 export class MetaEventPublisher {
@@ -14,41 +22,38 @@ export class MetaEventPublisher {
 
   constructor(
     private readonly metaEvents: MetaEventsRepository,
-    private readonly doorbells: DoorbellProducer,
-    @Inject(KAFKA_SETTINGS) private readonly kafka: KafkaSettings,
+    private readonly ringer: DoorbellRinger,
   ) {}
 
-  /** Whether the project wants this type (an empty list subscribes to every type). */
+  /** Whether the project subscribed to this type (Convoy's event_type list; an empty list wants none). */
   static wants(project: ProjectEntity, type: MetaEventType): boolean {
     const config = project.config.meta_event;
-    return (
-      config.is_enabled &&
-      config.url !== '' &&
-      (config.event_type.length === 0 || config.event_type.includes(type))
-    );
+    return Boolean(config?.is_enabled && config.url && (config.event_type ?? []).includes(type));
   }
 
   async publish(project: ProjectEntity, type: MetaEventType, data: unknown): Promise<string | null> {
-    if (!MetaEventPublisher.wants(project, type)) return null;
-    const row = await this.metaEvents.insert({
-      projectId: project.id,
-      eventType: type,
-      payload: Buffer.from(JSON.stringify({ event_type: type, data }), 'utf8'),
-      retryLimit: project.config.strategy.retry_count,
-    });
-    const doorbell: DeliveryDoorbell = {
-      project_id: project.id,
-      endpoint_id: '',
-      delivery_id: row.id,
-      kind: 'meta',
-    };
-    this.doorbells
-      .ring(this.kafka.topics.deliveries, [{ key: `meta:${project.id}`, value: doorbell }])
-      .catch((error: Error) =>
-        this.logger.warn(
-          `meta event ${row.id} (${type}, project ${project.id}) stored but its doorbell failed: ${error.message}; the scheduler will send it`,
-        ),
-      );
-    return row.id;
+    const [id] = await this.publishAll([{ project, type, data }]);
+    return id ?? null;
+  }
+
+  /** Stores the wanted ones in one statement and rings them; returns the new rows' ids. */
+  async publishAll(items: readonly MetaEventItem[]): Promise<string[]> {
+    const rows: NewMetaEvent[] = items
+      .filter((item) => MetaEventPublisher.wants(item.project, item.type))
+      .map((item) => ({
+        projectId: item.project.id,
+        eventType: item.type,
+        payload: Buffer.from(JSON.stringify({ event_type: item.type, data: item.data }), 'utf8'),
+        status: MetaEventStatus.Scheduled,
+        retryLimit: Math.max(1, item.project.config.strategy.retry_count),
+      }));
+    if (rows.length === 0) return [];
+    const stored = await this.metaEvents.insertMany(rows);
+    this.ringer.deliveries(stored.map(metaBell)).catch((error: Error) =>
+      this.logger.warn(
+        `${stored.length} meta event(s) stored (project ${stored[0].projectId}) but their doorbell failed: ${error.message}; the scheduler will send them`,
+      ),
+    );
+    return stored.map((row) => row.id);
   }
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DoorbellProducer } from './doorbell.producer';
+import { DoorbellRinger } from './doorbell.ringer';
 import { createKafka, KafkaSettings } from './kafka-client.factory';
 import { KafkaReadinessCheck } from './kafka-readiness.check';
 import { KAFKA_CLIENT, KAFKA_SETTINGS } from './tokens';
@@ -18,8 +19,9 @@ export class MessagingModule {
         KafkaReadinessCheck,
         TopicProvisioner,
         DoorbellProducer,
+        DoorbellRinger,
       ],
-      exports: [KAFKA_SETTINGS, KAFKA_CLIENT, KafkaReadinessCheck, TopicProvisioner, DoorbellProducer],
+      exports: [KAFKA_SETTINGS, KAFKA_CLIENT, KafkaReadinessCheck, TopicProvisioner, DoorbellProducer, DoorbellRinger],
     };
   }
 }

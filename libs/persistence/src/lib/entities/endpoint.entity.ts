@@ -59,6 +59,13 @@ export class EndpointEntity {
   @Column({ name: 'slack_webhook_url', type: 'text' })
   slackWebhookUrl!: string;
 
+  /** The circuit breaker's last transition, written by the dispatcher that owns the endpoint. */
+  @Column({ name: 'cb_state', type: 'text' })
+  cbState!: 'closed' | 'open';
+
+  @Column({ name: 'cb_state_changed_at', type: 'timestamptz', nullable: true })
+  cbStateChangedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

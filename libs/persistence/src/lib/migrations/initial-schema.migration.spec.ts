@@ -1,6 +1,6 @@
 import { createEmptyDatabase, EmptyTestDatabase } from '@caravan/testing';
 import { Client } from 'pg';
-import { revertAllMigrations, runMigrations } from '../data-source.factory';
+import { CARAVAN_MIGRATIONS, revertAllMigrations, runMigrations } from '../data-source.factory';
 
 const EXPECTED_TABLES = [
   'api_keys',
@@ -88,7 +88,7 @@ describe('initial schema migration', () => {
   });
 
   it('applies to an empty database, creating every table and exactly the expected indexes', async () => {
-    expect(await runMigrations(db.url)).toEqual(['InitialSchema1732300000000']);
+    expect(await runMigrations(db.url)).toEqual(CARAVAN_MIGRATIONS.map((migration) => migration.name));
     expect(await tables()).toEqual(EXPECTED_TABLES);
 
     const actual = await indexes();
@@ -115,7 +115,7 @@ describe('initial schema migration', () => {
     expect(await tables()).toEqual([]);
     expect((await indexes()).size).toBe(0);
 
-    expect(await runMigrations(db.url)).toEqual(['InitialSchema1732300000000']);
+    expect(await runMigrations(db.url)).toEqual(CARAVAN_MIGRATIONS.map((migration) => migration.name));
     expect(await tables()).toEqual(EXPECTED_TABLES);
   });
 });

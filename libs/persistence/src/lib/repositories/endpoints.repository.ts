@@ -87,6 +87,22 @@ export class EndpointsRepository {
     return rows[0] ? hydrate(manager, EndpointEntity, rows[0]) : null;
   }
 
+  /**
+   * Records circuit-breaker transitions, one statement for a batch (the last change per
+   * endpoint wins). Not tenant-scoped: the dispatcher owns endpoints across projects and
+   * only ever passes ids it loaded itself.
+   */
+  async recordBreakerStates(changes: ReadonlyArray<{ endpointId: string; state: 'open' | 'closed' }>): Promise<void> {
+    const latest = new Map(changes.map((change) => [change.endpointId, change.state]));
+    if (latest.size === 0) return;
+    await this.dataSource.query(
+      `UPDATE endpoints e SET cb_state = c.state, cb_state_changed_at = now()
+       FROM unnest($1::text[], $2::text[]) AS c(id, state)
+       WHERE e.id = c.id AND e.cb_state <> c.state`,
+      [[...latest.keys()], [...latest.values()]],
+    );
+  }
+
   /** Changes a live endpoint's columns; the updated row, or null when it does not exist (or is deleted). */
   async applyChanges(
     projectId: string,

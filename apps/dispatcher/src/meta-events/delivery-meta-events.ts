@@ -1,0 +1,39 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { MetaEventType } from '@caravan/domain';
+import { FinishedDelivery, MetaEventPayloads, MetaEventPublisher } from '@caravan/intake';
+import type { EndpointEntity, ProjectEntity } from '@caravan/persistence';
+
+/**
+ * The dispatcher's meta events (DESIGN.md §6): `eventdelivery.success|failed` when deliveries
+ * finish and `endpoint.updated` when the dispatcher disables an endpoint. Best effort: a
+ * failure is logged and never fails the delivery that caused it.
+ */
+@Injectable()
+export class DeliveryMetaEvents {
+  private readonly logger = new Logger(DeliveryMetaEvents.name);
+
+  constructor(private readonly publisher: MetaEventPublisher) {}
+
+  async deliveriesFinished(finished: Array<FinishedDelivery & { project: ProjectEntity }>): Promise<void> {
+    await this.publish(
+      finished.map((item) => ({
+        project: item.project,
+        type:
+          item.delivery.status === 'Success' ? MetaEventType.EventDeliverySuccess : MetaEventType.EventDeliveryFailed,
+        data: MetaEventPayloads.delivery(item),
+      })),
+    );
+  }
+
+  async endpointUpdated(endpoint: EndpointEntity, project: ProjectEntity): Promise<void> {
+    await this.publish([{ project, type: MetaEventType.EndpointUpdated, data: MetaEventPayloads.endpoint(endpoint) }]);
+  }
+
+  private async publish(items: Parameters<MetaEventPublisher['publishAll']>[0]): Promise<void> {
+    try {
+      await this.publisher.publishAll(items);
+    } catch (error) {
+      this.logger.warn(`could not publish ${items.length} meta event(s): ${(error as Error).message}`);
+    }
+  }
+}
