@@ -207,17 +207,21 @@ export class CaravanEnvironment {
   @Max(10 * 1024 * 1024)
   CARAVAN_DISPATCHER_MAX_RESPONSE_BYTES = 50 * 1024;
 
-  /** Consumer group of the router (reads the events topic). */
+  /**
+   * Consumer group of the router (reads the events topic). Defaults to `<events topic>.router`,
+   * so two Caravans with different topics on one cluster never share a group (a shared group
+   * whose members read different topics leaves partitions with no reader).
+   */
   @IsOptional()
   @IsString()
   @MinLength(1)
-  CARAVAN_DISPATCHER_ROUTER_GROUP_ID = 'caravan-router';
+  CARAVAN_DISPATCHER_ROUTER_GROUP_ID?: string;
 
-  /** Consumer group of the sender (reads the deliveries topic). */
+  /** Consumer group of the sender (reads the deliveries topic). Defaults to `<deliveries topic>.sender`. */
   @IsOptional()
   @IsString()
   @MinLength(1)
-  CARAVAN_DISPATCHER_SENDER_GROUP_ID = 'caravan-sender';
+  CARAVAN_DISPATCHER_SENDER_GROUP_ID?: string;
 
   /** Circuit breaker: the sliding window over which the failure rate is measured (Convoy's sample rate). */
   @IsOptional()

@@ -121,3 +121,22 @@ describe('loadConfig: ingester', () => {
     );
   });
 });
+
+describe('loadConfig: dispatcher consumer groups', () => {
+  it('derives the groups from the topics, so Caravans on different topics never share one', () => {
+    expect(loadConfig('dispatcher', {}).dispatcher).toMatchObject({
+      routerGroupId: 'caravan.events.router',
+      senderGroupId: 'caravan.deliveries.sender',
+    });
+    expect(
+      loadConfig('dispatcher', { CARAVAN_KAFKA_EVENTS_TOPIC: 'staging.events', CARAVAN_KAFKA_DELIVERIES_TOPIC: 'staging.deliveries' })
+        .dispatcher,
+    ).toMatchObject({ routerGroupId: 'staging.events.router', senderGroupId: 'staging.deliveries.sender' });
+  });
+
+  it('takes explicit group ids', () => {
+    expect(
+      loadConfig('dispatcher', { CARAVAN_DISPATCHER_ROUTER_GROUP_ID: 'r', CARAVAN_DISPATCHER_SENDER_GROUP_ID: 's' }).dispatcher,
+    ).toMatchObject({ routerGroupId: 'r', senderGroupId: 's' });
+  });
+});

@@ -123,8 +123,8 @@ export function loadConfig(
       partitionsConcurrency: parsed.CARAVAN_DISPATCHER_PARTITIONS_CONCURRENCY,
       maxInFlight: parsed.CARAVAN_DISPATCHER_MAX_IN_FLIGHT,
       maxResponseBytes: parsed.CARAVAN_DISPATCHER_MAX_RESPONSE_BYTES,
-      routerGroupId: parsed.CARAVAN_DISPATCHER_ROUTER_GROUP_ID,
-      senderGroupId: parsed.CARAVAN_DISPATCHER_SENDER_GROUP_ID,
+      routerGroupId: parsed.CARAVAN_DISPATCHER_ROUTER_GROUP_ID ?? `${parsed.CARAVAN_KAFKA_EVENTS_TOPIC}.router`,
+      senderGroupId: parsed.CARAVAN_DISPATCHER_SENDER_GROUP_ID ?? `${parsed.CARAVAN_KAFKA_DELIVERIES_TOPIC}.sender`,
       breaker: {
         sampleSeconds: parsed.CARAVAN_BREAKER_SAMPLE_SECONDS,
         failureThresholdPercent: parsed.CARAVAN_BREAKER_FAILURE_THRESHOLD,
