@@ -13,3 +13,4 @@ export * from './lib/filter-matcher';
 export * from './lib/api-keys';
 export * from './lib/json-member';
 export * from './lib/source-providers';
+export * from './lib/pub-sub-message';

@@ -1,0 +1,140 @@
+import { createKafka, KafkaSettings } from '@caravan/messaging';
+import type { PubSubConfig } from '@caravan/domain';
+import type { Consumer, EachBatchPayload, KafkaMessage, SASLOptions } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringAttributes } from './broker-attributes.helper';
+import type { ConsumerContext, SourceConsumer } from './source-consumer.interface';
+
+type KafkaSourceConfig = NonNullable<PubSubConfig['kafka']>;
+
+/**
+ * A member of the source's consumer group (`consumer_group_id`, or one per source), so
+ * replicas and workers share the partitions and a message is processed by one of them.
+ * Offsets are resolved only after the event is committed and committed after every batch:
+ * a crash before that re-reads the message, never skips it. A refused message is logged,
+ * counted and skipped (Kafka has no dead-letter of its own). A transient failure retries the
+ * same message (the partition waits, keeping its order) until it succeeds or the consumer stops.
+ */
+export class KafkaSourceConsumer implements SourceConsumer {
+  private consumer?: Consumer;
+  private stopping = false;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly context: ConsumerContext,
+    private readonly kafkaSettings: KafkaSettings,
+  ) {}
+
+  private get config(): KafkaSourceConfig {
+    const config = this.context.binding.source.pubSub?.kafka;
+    if (!config) throw new Error(`source ${this.context.binding.source.id} has no kafka config`);
+    return config;
+  }
+
+  async start(): Promise<void> {
+    const { source } = this.context.binding;
+    const config = this.config;
+    const kafka = createKafka(this.kafkaSettings, {
+      clientId: `caravan-ingester-${source.id}-${this.context.worker}`,
+      brokers: config.brokers,
+      ssl: config.auth?.tls ? true : undefined,
+      sasl: saslOptions(config.auth),
+    });
+    this.consumer = kafka.consumer({
+      groupId: config.consumer_group_id || `caravan-ingester-${source.id}`,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.context.settings.kafkaSessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(this.context.settings.kafkaSessionTimeoutMs / 3)),
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.context.metrics.consumerErrors.inc({ source_type: 'kafka' });
+      this.context.logger.error(
+        `kafka consumer of source ${source.id} crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'reconnecting'}`,
+      );
+      if (!payload.restart && !this.stopping) this.running = this.connect();
+    });
+    this.running = this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const consumer = this.consumer;
+    if (!consumer) return;
+    // disconnect() waits for the batch in progress, then commits what was resolved.
+    const disconnected = this.running?.then(() => consumer.disconnect()).catch(() => undefined);
+    await Promise.race([disconnected, sleep(this.context.settings.drainTimeoutMs)]);
+  }
+
+  /** Connects, subscribes and runs, retrying while the broker is unreachable. */
+  private async connect(): Promise<void> {
+    const consumer = this.consumer;
+    while (consumer && !this.stopping) {
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topic: this.config.topic_name, fromBeginning: true });
+        await consumer.run({
+          eachBatchAutoResolve: false,
+          autoCommitThreshold: 1,
+          eachBatch: (payload) => this.eachBatch(payload),
+        });
+        return;
+      } catch (error) {
+        this.context.metrics.consumerErrors.inc({ source_type: 'kafka' });
+        this.context.logger.warn(
+          `kafka source ${this.context.binding.source.id}: cannot consume ${this.config.topic_name} on ${this.config.brokers.join(',')} (${(error as Error).message}); retrying`,
+        );
+        await consumer.disconnect().catch(() => undefined);
+        await sleep(this.context.settings.retryDelayMs);
+      }
+    }
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    let last: string | undefined;
+    for (const message of batch.messages) {
+      if (this.stopping || !isRunning() || isStale()) break;
+      if (!(await this.handle(batch.topic, batch.partition, message, heartbeat))) break;
+      resolveOffset(message.offset);
+      last = message.offset;
+      await heartbeat();
+    }
+    await commitOffsetsIfNecessary();
+    if (last !== undefined) {
+      const lag = Math.max(0, Number(batch.highWatermark) - Number(last) - 1);
+      this.context.metrics.lag.set({ source: this.context.binding.source.id, partition: String(batch.partition) }, lag);
+    }
+  }
+
+  /** True once the message is done with (committed or refused); false when stopping first. */
+  private async handle(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<boolean> {
+    const where = `kafka topic ${topic} partition ${partition} offset ${message.offset}`;
+    for (;;) {
+      try {
+        await this.context.ingestor.ingest(this.context.binding, {
+          body: message.value ?? Buffer.alloc(0),
+          attributes: stringAttributes(message.headers),
+          where,
+        });
+        return true;
+      } catch (error) {
+        this.context.logger.warn(
+          `kafka source ${this.context.binding.source.id}: ${where} not ingested (${(error as Error).message}); retrying in ${this.context.settings.retryDelayMs} ms`,
+        );
+        if (this.stopping) return false;
+        await sleep(this.context.settings.retryDelayMs);
+        if (this.stopping) return false;
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+}
+
+function saslOptions(auth: KafkaSourceConfig['auth']): SASLOptions | undefined {
+  if (!auth?.type) return undefined;
+  const credentials = { username: auth.username ?? '', password: auth.password ?? '' };
+  if (auth.type === 'plain') return { mechanism: 'plain', ...credentials };
+  return auth.hash === 'SHA512'
+    ? { mechanism: 'scram-sha-512', ...credentials }
+    : { mechanism: 'scram-sha-256', ...credentials };
+}

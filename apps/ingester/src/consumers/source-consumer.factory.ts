@@ -1,0 +1,50 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { IngesterSettings } from '@caravan/config';
+import { PubSubType } from '@caravan/domain';
+import { KAFKA_SETTINGS, KafkaSettings } from '@caravan/messaging';
+import { INGESTER_SETTINGS } from '../ingester-settings.token';
+import { IngesterMetrics } from '../ingestion/ingester.metrics';
+import { MessageIngestor } from '../ingestion/message-ingestor.service';
+import type { SourceBinding } from '../sources/source-binding.interface';
+import { AmqpSourceConsumer } from './amqp-source.consumer';
+import { GoogleSourceConsumer } from './google-source.consumer';
+import { KafkaSourceConsumer } from './kafka-source.consumer';
+import type { SourceConsumer } from './source-consumer.interface';
+import { SqsSourceConsumer } from './sqs-source.consumer';
+
+/** The consumer for a source's broker type. */
+@Injectable()
+export class SourceConsumerFactory {
+  private readonly logger = new Logger('SourceConsumer');
+
+  constructor(
+    private readonly ingestor: MessageIngestor,
+    private readonly metrics: IngesterMetrics,
+    @Inject(INGESTER_SETTINGS) private readonly settings: IngesterSettings,
+    @Inject(KAFKA_SETTINGS) private readonly kafkaSettings: KafkaSettings,
+  ) {}
+
+  create(binding: SourceBinding, worker: number): SourceConsumer {
+    const context = {
+      binding,
+      worker,
+      ingestor: this.ingestor,
+      metrics: this.metrics,
+      settings: this.settings,
+      logger: this.logger,
+    };
+    const type = binding.source.pubSub?.type;
+    switch (type) {
+      case PubSubType.Kafka:
+        return new KafkaSourceConsumer(context, this.kafkaSettings);
+      case PubSubType.Sqs:
+        return new SqsSourceConsumer(context);
+      case PubSubType.Amqp:
+        return new AmqpSourceConsumer(context);
+      case PubSubType.Google:
+        return new GoogleSourceConsumer(context);
+      default:
+        throw new Error(`source ${binding.source.id} has an unknown pub_sub type ${String(type)}`);
+    }
+  }
+}

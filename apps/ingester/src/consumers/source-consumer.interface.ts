@@ -1,0 +1,27 @@
+import type { Logger } from '@nestjs/common';
+import type { IngesterSettings } from '@caravan/config';
+import type { IngesterMetrics } from '../ingestion/ingester.metrics';
+import type { MessageIngestor } from '../ingestion/message-ingestor.service';
+import type { SourceBinding } from '../sources/source-binding.interface';
+
+/**
+ * One worker consuming one pub_sub source. Acknowledges a message only after its event is
+ * committed (or it is refused for good); a transient failure leaves it with the broker.
+ */
+export interface SourceConsumer {
+  /** Starts consuming in the background; never waits for the broker to be reachable. */
+  start(): Promise<void>;
+  /** Takes no more messages, finishes in-flight ones (bounded by the drain timeout), acks, disconnects. */
+  stop(): Promise<void>;
+}
+
+/** What every consumer is built from. */
+export interface ConsumerContext {
+  binding: SourceBinding;
+  /** 0-based index among the source's `workers`. */
+  worker: number;
+  ingestor: MessageIngestor;
+  metrics: IngesterMetrics;
+  settings: IngesterSettings;
+  logger: Logger;
+}

@@ -1,0 +1,82 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { parsePubSubMessage } from '@caravan/domain';
+import { EventRejectedException, IntakeService } from '@caravan/intake';
+import type { SourceBinding } from '../sources/source-binding.interface';
+import { TransformFailedError } from '../transform/transform-failed.error';
+import type { BrokerMessage, IngestOutcome } from './broker-message.interface';
+import { IngesterMetrics, RejectionKind } from './ingester.metrics';
+
+/**
+ * Turns one broker message into an event, the same way for every broker: transforms
+ * (header_function, body_function), the message contract, then the one intake. Resolves
+ * with the outcome once the event is committed or the message is refused for good; throws
+ * when the failure is transient (Postgres unreachable…), so the consumer leaves the message
+ * on the broker to be redelivered.
+ */
+@Injectable()
+export class MessageIngestor {
+  private readonly logger = new Logger(MessageIngestor.name);
+
+  constructor(
+    private readonly intake: IntakeService,
+    private readonly metrics: IngesterMetrics,
+  ) {}
+
+  async ingest(binding: SourceBinding, message: BrokerMessage): Promise<IngestOutcome> {
+    const sourceType = binding.source.pubSub?.type ?? 'unknown';
+    this.metrics.received.inc({ source_type: sourceType });
+    const stopTimer = this.metrics.processing.startTimer({ source_type: sourceType });
+    try {
+      const outcome = await this.process(binding, message);
+      if (outcome.accepted) {
+        this.metrics.accepted.inc({ source_type: sourceType });
+      } else {
+        this.metrics.rejected.inc({ source_type: sourceType, reason: outcome.kind });
+        this.logger.warn(
+          `refused a ${sourceType} message of source ${binding.source.id} (project ${binding.project.id}, ${message.where}): ${outcome.reason}`,
+        );
+      }
+      return outcome;
+    } catch (error) {
+      this.metrics.consumerErrors.inc({ source_type: sourceType });
+      throw error;
+    } finally {
+      stopTimer();
+    }
+  }
+
+  private async process(binding: SourceBinding, message: BrokerMessage): Promise<IngestOutcome> {
+    let body: Buffer;
+    let attributes: Record<string, string>;
+    try {
+      attributes = binding.transforms.applyToHeaders(message.attributes);
+      body = binding.transforms.applyToBody(message.body);
+    } catch (error) {
+      if (error instanceof TransformFailedError) return refused('transform', error.message);
+      throw error;
+    }
+    const parsed = parsePubSubMessage(body, attributes);
+    if (!parsed.ok) return refused('malformed', parsed.reason);
+    const { message: contract } = parsed;
+    try {
+      await this.intake.accept({
+        project: binding.project,
+        route: contract.route,
+        eventType: contract.eventType,
+        raw: contract.data,
+        headers: contract.headers,
+        idempotencyKey: contract.idempotencyKey,
+        sourceId: binding.source.id,
+        acknowledgedAt: new Date(),
+      });
+      return { accepted: true };
+    } catch (error) {
+      if (error instanceof EventRejectedException) return refused('refused', error.message);
+      throw error;
+    }
+  }
+}
+
+function refused(kind: RejectionKind, reason: string): IngestOutcome {
+  return { accepted: false, kind, reason };
+}

@@ -1,0 +1,4 @@
+import { describeIngesterOn } from './support/broker-contract.suite';
+import { SqsDriver } from './support/sqs.driver';
+
+describeIngesterOn(() => new SqsDriver());
