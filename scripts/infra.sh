@@ -48,7 +48,7 @@ STATE_DIR=${CARAVAN_STATE_DIR:-$REPO_ROOT/.run}
 CACHE_DIR=${CARAVAN_CACHE_DIR:-$REPO_ROOT/.cache}
 
 # Order matters: `up` goes left to right, `down` right to left.
-COMPONENTS=(postgres kafka elasticmq pubsub)
+COMPONENTS=(postgres rabbitmq kafka elasticmq pubsub)
 
 # ===========================================================================
 # postgres: the machine's PostgreSQL cluster (not ours to own unless we start it)
@@ -57,6 +57,9 @@ PG_HOST=${PGHOST:-127.0.0.1}
 PG_PORT=${PGPORT:-5432}
 PG_USER=${PGUSER:-postgres}
 PG_STARTED_MARKER=$STATE_DIR/postgres/started-by-infra
+RABBITMQ_HOST=${RABBITMQ_HOST:-127.0.0.1}
+RABBITMQ_PORT=${RABBITMQ_PORT:-5672}
+RABBITMQ_STARTED_MARKER=$STATE_DIR/rabbitmq/started-by-infra
 
 pg_answers() {
   pg_isready -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -t 3 >/dev/null 2>&1
@@ -164,6 +167,54 @@ status_postgres() {
     status_line postgres running "$pid" "$PG_HOST:$PG_PORT" "$owner"
   else
     status_line postgres stopped - "$PG_HOST:$PG_PORT"
+  fi
+}
+
+# ---------------------------------------------------------------------------
+# rabbitmq: the machine's RabbitMQ (AMQP sources); like postgres, started only when it does
+# not answer, and stopped by `down` only in that case.
+# ---------------------------------------------------------------------------
+up_rabbitmq() {
+  local start
+  start=$(now_ms)
+  if port_open "$RABBITMQ_HOST" "$RABBITMQ_PORT"; then
+    log "rabbitmq: running on $RABBITMQ_HOST:$RABBITMQ_PORT"
+    return 0
+  fi
+  command -v rabbitmq-server >/dev/null 2>&1 ||
+    die "rabbitmq: nothing answers on $RABBITMQ_HOST:$RABBITMQ_PORT and rabbitmq-server is not installed"
+  step_begin "rabbitmq: starting the local server ..."
+  local out
+  out=$(rabbitmq-server -detached 2>&1) || { printf '%s\n' "$out" >&2; die "rabbitmq: rabbitmq-server -detached failed"; }
+  mkdir -p "$(dirname "$RABBITMQ_STARTED_MARKER")"
+  touch "$RABBITMQ_STARTED_MARKER"
+  local i
+  for ((i = 0; i < 300; i++)); do
+    port_open "$RABBITMQ_HOST" "$RABBITMQ_PORT" && break
+    sleep 0.2
+  done
+  port_open "$RABBITMQ_HOST" "$RABBITMQ_PORT" ||
+    die "rabbitmq: started but $RABBITMQ_HOST:$RABBITMQ_PORT does not answer after 60s (logs: /var/log/rabbitmq/)"
+  step_end "started in $(elapsed_since "$start")"
+}
+
+down_rabbitmq() {
+  if [[ ! -f $RABBITMQ_STARTED_MARKER ]]; then
+    log "rabbitmq: left running (not started by infra.sh)"
+    return 0
+  fi
+  rabbitmqctl stop >/dev/null 2>&1 || true
+  rm -f "$RABBITMQ_STARTED_MARKER"
+  log "rabbitmq: stopped"
+}
+
+status_rabbitmq() {
+  if port_open "$RABBITMQ_HOST" "$RABBITMQ_PORT"; then
+    local owner='external'
+    [[ -f $RABBITMQ_STARTED_MARKER ]] && owner='started by infra.sh'
+    status_line rabbitmq running - "$RABBITMQ_HOST:$RABBITMQ_PORT" "$owner"
+  else
+    status_line rabbitmq stopped - "$RABBITMQ_HOST:$RABBITMQ_PORT"
   fi
 }
 
@@ -888,6 +939,7 @@ usage: scripts/infra.sh up     [component ...]
        scripts/infra.sh reset  component ...
 components: ${COMPONENTS[*]} (all of them when none is given)
   postgres   the machine's PostgreSQL on \$PGHOST:\$PGPORT (127.0.0.1:5432)
+  rabbitmq   the machine's RabbitMQ on 127.0.0.1:\$RABBITMQ_PORT (5672), started only if it does not answer
   kafka      Apache Kafka $KAFKA_VERSION (KRaft) on 127.0.0.1:\$KAFKA_PORT (9092)
   elasticmq  ElasticMQ $ELASTICMQ_VERSION (SQS API) on http://127.0.0.1:\$ELASTICMQ_PORT (9324)
   pubsub     Pub/Sub emulator (gcloud) on 127.0.0.1:\$PUBSUB_PORT (8085), project \$PUBSUB_PROJECT_ID (caravan-local)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The full test suite: installs dependencies, starts the real Postgres and Kafka it needs,
+# The full test suite: installs dependencies, starts the real Postgres, Kafka, RabbitMQ,
+# ElasticMQ (SQS) and Pub/Sub emulator it needs,
 # then lint, type-check, build, and every Jest project (unit, integration, system tests).
 # Extra arguments go to Jest (e.g. scripts/test.sh libs/persistence).
 set -euo pipefail
@@ -9,7 +10,7 @@ STATE_DIR="${CARAVAN_STATE_DIR:-$CARAVAN_ROOT/.run}"
 mkdir -p "$STATE_DIR"
 started=$SECONDS
 
-"$CARAVAN_ROOT/scripts/infra.sh" up postgres kafka
+"$CARAVAN_ROOT/scripts/infra.sh" up
 
 echo "lint: eslint (module boundaries included)"
 # The boundary rule reads Nx's cached project graph and silently skips itself when there is

@@ -19,7 +19,7 @@ if [[ -z "${CARAVAN_ADMIN_API_KEY:-}" ]]; then
 fi
 export CARAVAN_ADMIN_API_KEY
 
-"$CARAVAN_ROOT/scripts/infra.sh" up postgres kafka
+"$CARAVAN_ROOT/scripts/infra.sh" up
 
 echo "build: api, ingester, dispatcher"
 nx run-many -t build --projects=api,ingester,dispatcher --output-style=stream-without-prefixes >"$CARAVAN_STATE_DIR/build.log" 2>&1 || {
