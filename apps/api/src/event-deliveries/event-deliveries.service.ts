@@ -1,4 +1,10 @@
-import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { createdRange, repeated } from '../common/list-filters';
+import {
+  BadRequestException,
+  Injectable,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import {
   canForceResend,
   canManuallyRetry,
@@ -47,13 +53,26 @@ export class EventDeliveriesService {
   ) {}
 
   /** A page of deliveries with their endpoints and events, loaded in two queries. */
-  async list(projectId: string, query: EventDeliveryFilterQueryDto, page: PageQuery): Promise<Page<DeliveryWithContext>> {
-    const found = await this.deliveries.list(projectId, toDeliveryFilter(query), page);
-    return { content: await this.withContext(projectId, found.content), pagination: found.pagination };
+  async list(
+    projectId: string,
+    query: EventDeliveryFilterQueryDto,
+    page: PageQuery,
+  ): Promise<Page<DeliveryWithContext>> {
+    const found = await this.deliveries.list(
+      projectId,
+      toDeliveryFilter(query),
+      page,
+    );
+    return {
+      content: await this.withContext(projectId, found.content),
+      pagination: found.pagination,
+    };
   }
 
   async get(projectId: string, id: string): Promise<DeliveryWithContext> {
-    const [withContext] = await this.withContext(projectId, [await this.find(projectId, id)]);
+    const [withContext] = await this.withContext(projectId, [
+      await this.find(projectId, id),
+    ]);
     return withContext;
   }
 
@@ -63,28 +82,51 @@ export class EventDeliveriesService {
     if (!canManuallyRetry(delivery.status)) {
       throw new BadRequestException(
         `event delivery ${id} is ${delivery.status}: only Failure or Discarded deliveries can be retried` +
-          (delivery.status === DeliveryStatus.Success ? ' (use forceresend to send a successful one again)' : ''),
+          (delivery.status === DeliveryStatus.Success
+            ? ' (use forceresend to send a successful one again)'
+            : ''),
       );
     }
     await this.assertEndpointActive(projectId, delivery.endpointId);
-    const moved = await this.deliveries.requeue(projectId, [id], RETRYABLE, MANUAL_RETRY);
+    const moved = await this.deliveries.requeue(
+      projectId,
+      [id],
+      RETRYABLE,
+      MANUAL_RETRY,
+    );
     if (moved.length === 0) {
-      throw new BadRequestException(`event delivery ${id} changed while being retried; read it again`);
+      throw new BadRequestException(
+        `event delivery ${id} changed while being retried; read it again`,
+      );
     }
     this.ring(moved);
     return this.get(projectId, id);
   }
 
   /** Convoy's "Force Retry": Success deliveries to active endpoints are Scheduled now. */
-  async forceResend(projectId: string, ids: string[]): Promise<{ num_success: number; num_failure: number }> {
+  async forceResend(
+    projectId: string,
+    ids: string[],
+  ): Promise<{ num_success: number; num_failure: number }> {
     const unique = [...new Set(ids)];
-    const moved = await this.deliveries.requeue(projectId, unique, FORCE_RESENDABLE, FORCE_RESEND);
+    const moved = await this.deliveries.requeue(
+      projectId,
+      unique,
+      FORCE_RESENDABLE,
+      FORCE_RESEND,
+    );
     this.ring(moved);
-    return { num_success: moved.length, num_failure: unique.length - moved.length };
+    return {
+      num_success: moved.length,
+      num_failure: unique.length - moved.length,
+    };
   }
 
   /** Retries every matching Failure/Discarded delivery whose endpoint is active, in one statement. */
-  async batchRetry(projectId: string, query: EventDeliveryFilterQueryDto): Promise<{ num_success: number; num_failure: number }> {
+  async batchRetry(
+    projectId: string,
+    query: EventDeliveryFilterQueryDto,
+  ): Promise<{ num_success: number; num_failure: number }> {
     const { matched, requeued } = await this.deliveries.requeueMatching(
       projectId,
       toDeliveryFilter(query),
@@ -92,30 +134,55 @@ export class EventDeliveriesService {
       MANUAL_RETRY,
     );
     this.ring(requeued);
-    return { num_success: requeued.length, num_failure: matched - requeued.length };
+    return {
+      num_success: requeued.length,
+      num_failure: matched - requeued.length,
+    };
   }
 
-  async listAttempts(projectId: string, deliveryId: string): Promise<DeliveryAttemptEntity[]> {
+  async listAttempts(
+    projectId: string,
+    deliveryId: string,
+  ): Promise<DeliveryAttemptEntity[]> {
     await this.find(projectId, deliveryId);
     return this.attempts.listForDelivery(projectId, deliveryId);
   }
 
-  async getAttempt(projectId: string, deliveryId: string, attemptId: string): Promise<DeliveryAttemptEntity> {
+  async getAttempt(
+    projectId: string,
+    deliveryId: string,
+    attemptId: string,
+  ): Promise<DeliveryAttemptEntity> {
     await this.find(projectId, deliveryId);
-    const attempt = await this.attempts.findById(projectId, deliveryId, attemptId);
-    if (!attempt) throw new NotFoundException(`delivery attempt ${attemptId} not found`);
+    const attempt = await this.attempts.findById(
+      projectId,
+      deliveryId,
+      attemptId,
+    );
+    if (!attempt)
+      throw new NotFoundException(`delivery attempt ${attemptId} not found`);
     return attempt;
   }
 
-  private async find(projectId: string, id: string): Promise<EventDeliveryEntity> {
+  private async find(
+    projectId: string,
+    id: string,
+  ): Promise<EventDeliveryEntity> {
     const delivery = await this.deliveries.findById(projectId, id);
-    if (!delivery) throw new NotFoundException(`event delivery ${id} not found`);
+    if (!delivery)
+      throw new NotFoundException(`event delivery ${id} not found`);
     return delivery;
   }
 
-  private async assertEndpointActive(projectId: string, endpointId: string): Promise<void> {
+  private async assertEndpointActive(
+    projectId: string,
+    endpointId: string,
+  ): Promise<void> {
     const endpoint = await this.endpoints.findById(projectId, endpointId);
-    if (!endpoint) throw new BadRequestException(`endpoint ${endpointId} has been deleted; the delivery cannot be retried`);
+    if (!endpoint)
+      throw new BadRequestException(
+        `endpoint ${endpointId} has been deleted; the delivery cannot be retried`,
+      );
     if (endpoint.status !== EndpointStatus.Active) {
       throw new BadRequestException(
         `endpoint ${endpointId} is ${endpoint.status}; activate it before retrying its deliveries`,
@@ -123,7 +190,10 @@ export class EventDeliveriesService {
     }
   }
 
-  private async withContext(projectId: string, deliveries: EventDeliveryEntity[]): Promise<DeliveryWithContext[]> {
+  private async withContext(
+    projectId: string,
+    deliveries: EventDeliveryEntity[],
+  ): Promise<DeliveryWithContext[]> {
     const endpointIds = [...new Set(deliveries.map((d) => d.endpointId))];
     const eventIds = [...new Set(deliveries.map((d) => d.eventId))];
     const [endpoints, events] = await Promise.all([
@@ -142,34 +212,29 @@ export class EventDeliveriesService {
   /** After commit: one doorbell per moved delivery, keyed by endpoint; a lost one is re-rung by the scheduler. */
   private ring(moved: DeliveryRef[]): void {
     if (moved.length === 0) return;
-    this.ringer.deliveries(moved.map(deliveryBell)).catch((error: Error) =>
-      this.logger.warn(
-        `${moved.length} delivery(ies) rescheduled (project ${moved[0].projectId}) but their doorbell failed: ${error.message}; the scheduler will send them`,
-      ),
-    );
+    this.ringer
+      .deliveries(moved.map(deliveryBell))
+      .catch((error: Error) =>
+        this.logger.warn(
+          `${moved.length} delivery(ies) rescheduled (project ${moved[0].projectId}) but their doorbell failed: ${error.message}; the scheduler will send them`,
+        ),
+      );
   }
 }
 
-export function toDeliveryFilter(query: EventDeliveryFilterQueryDto): EventDeliveryFilter {
-  const endpointIds = [...(query.endpointId ?? []), ...(query['endpointId[]'] ?? [])];
-  const statuses = [...(query.status ?? []), ...(query['status[]'] ?? [])];
-  const createdFrom = query.startDate ? new Date(query.startDate) : undefined;
-  const createdTo = query.endDate ? new Date(query.endDate) : undefined;
-  if (createdFrom && createdTo && createdFrom > createdTo) {
-    throw new BadRequestException({
-      status: false,
-      message: 'startDate must not be after endDate',
-      errors: [{ field: 'startDate', message: 'startDate must not be after endDate' }],
-    });
-  }
+export function toDeliveryFilter(
+  query: EventDeliveryFilterQueryDto,
+): EventDeliveryFilter {
   return {
-    endpointIds: endpointIds.length > 0 ? endpointIds : undefined,
-    statuses: statuses.length > 0 ? statuses : undefined,
+    endpointIds: repeated(query.endpointId, query['endpointId[]']),
+    statuses: repeated(
+      query.status,
+      query['status[]'],
+    ) as EventDeliveryFilter['statuses'],
     eventId: query.eventId,
     subscriptionId: query.subscriptionId,
     idempotencyKey: query.idempotencyKey,
     eventType: query.eventType,
-    createdFrom,
-    createdTo,
+    ...createdRange(query),
   };
 }

@@ -1,7 +1,29 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { EndpointSecret, generateConvoySecret, MetaEventType, newId, rawJsonMember } from '@caravan/domain';
-import { AcceptedEventResult, EventRoute, IntakeService, MetaEventPublisher } from '@caravan/intake';
-import { EventEntity, EventSearchFilter, EventsRepository, Page, PageQuery } from '@caravan/persistence';
+import { createdRange, repeated } from '../common/list-filters';
+import {
+  BadRequestException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import {
+  EndpointSecret,
+  generateConvoySecret,
+  MetaEventType,
+  newId,
+  rawJsonMember,
+} from '@caravan/domain';
+import {
+  AcceptedEventResult,
+  EventRoute,
+  IntakeService,
+  MetaEventPublisher,
+} from '@caravan/intake';
+import {
+  EventEntity,
+  EventSearchFilter,
+  EventsRepository,
+  Page,
+  PageQuery,
+} from '@caravan/persistence';
 import type {
   CreateBroadcastEventDto,
   CreateDynamicEventDto,
@@ -12,8 +34,12 @@ import type {
 import type { EventFilterQueryDto } from './dto/event-query.dto';
 
 /** `custom_headers {"X-A":"b"}` → Convoy's event headers `{"X-A":["b"]}`. */
-export function toHeaderArrays(headers: Record<string, string> | undefined): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, [value]]));
+export function toHeaderArrays(
+  headers: Record<string, string> | undefined,
+): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).map(([name, value]) => [name, [value]]),
+  );
 }
 
 @Injectable()
@@ -24,21 +50,55 @@ export class EventsService {
     private readonly metaEvents: MetaEventPublisher,
   ) {}
 
-  createDirect(projectId: string, body: CreateEventDto, rawBody: Buffer | undefined): Promise<AcceptedEventResult> {
-    return this.accept(projectId, { routing: 'direct', endpointId: body.endpoint_id }, body, rawBody);
+  createDirect(
+    projectId: string,
+    body: CreateEventDto,
+    rawBody: Buffer | undefined,
+  ): Promise<AcceptedEventResult> {
+    return this.accept(
+      projectId,
+      { routing: 'direct', endpointId: body.endpoint_id },
+      body,
+      rawBody,
+    );
   }
 
-  createFanout(projectId: string, body: CreateFanoutEventDto, rawBody: Buffer | undefined): Promise<AcceptedEventResult> {
-    return this.accept(projectId, { routing: 'fanout', ownerId: body.owner_id }, body, rawBody);
+  createFanout(
+    projectId: string,
+    body: CreateFanoutEventDto,
+    rawBody: Buffer | undefined,
+  ): Promise<AcceptedEventResult> {
+    return this.accept(
+      projectId,
+      { routing: 'fanout', ownerId: body.owner_id },
+      body,
+      rawBody,
+    );
   }
 
-  createBroadcast(projectId: string, body: CreateBroadcastEventDto, rawBody: Buffer | undefined): Promise<AcceptedEventResult> {
-    const acknowledgedAt = body.acknowledged_at ? new Date(body.acknowledged_at) : undefined;
-    return this.accept(projectId, { routing: 'broadcast' }, body, rawBody, acknowledgedAt);
+  createBroadcast(
+    projectId: string,
+    body: CreateBroadcastEventDto,
+    rawBody: Buffer | undefined,
+  ): Promise<AcceptedEventResult> {
+    const acknowledgedAt = body.acknowledged_at
+      ? new Date(body.acknowledged_at)
+      : undefined;
+    return this.accept(
+      projectId,
+      { routing: 'broadcast' },
+      body,
+      rawBody,
+      acknowledgedAt,
+    );
   }
 
   /** Finds or creates the endpoint by URL (with a subscription for `event_types`), then routes to it. */
-  async createDynamic(projectId: string, body: CreateDynamicEventDto, rawBody: Buffer | undefined): Promise<AcceptedEventResult> {
+  async createDynamic(
+    projectId: string,
+    body: CreateDynamicEventDto,
+    rawBody: Buffer | undefined,
+  ): Promise<AcceptedEventResult> {
     const project = await this.intake.project(projectId);
     const raw = this.dataBytes(body, rawBody);
     IntakeService.assertWithinLimit(project, raw.length);
@@ -48,12 +108,15 @@ export class EventsService {
       created_at: new Date().toISOString(),
       expires_at: null,
     };
-    const { endpoint, created } = await this.events.ensureDynamicTarget(projectId, {
-      url: body.url,
-      name: body.url,
-      secret,
-      eventTypes: body.event_types ?? [],
-    });
+    const { endpoint, created } = await this.events.ensureDynamicTarget(
+      projectId,
+      {
+        url: body.url,
+        name: body.url,
+        secret,
+        eventTypes: body.event_types ?? [],
+      },
+    );
     if (created) {
       await this.metaEvents.publish(project, MetaEventType.EndpointCreated, {
         uid: endpoint.id,
@@ -78,7 +141,11 @@ export class EventsService {
     });
   }
 
-  list(projectId: string, filter: EventFilterQueryDto, page: PageQuery): Promise<Page<EventEntity>> {
+  list(
+    projectId: string,
+    filter: EventFilterQueryDto,
+    page: PageQuery,
+  ): Promise<Page<EventEntity>> {
     return this.events.search(projectId, toSearchFilter(filter), page);
   }
 
@@ -105,10 +172,19 @@ export class EventsService {
   }
 
   /** Replays every matching original event in one statement. */
-  async batchReplay(projectId: string, filter: EventFilterQueryDto): Promise<{ num_success: number; num_failure: number }> {
-    const { matched, replayed } = await this.events.replayMatching(projectId, toSearchFilter(filter));
+  async batchReplay(
+    projectId: string,
+    filter: EventFilterQueryDto,
+  ): Promise<{ num_success: number; num_failure: number }> {
+    const { matched, replayed } = await this.events.replayMatching(
+      projectId,
+      toSearchFilter(filter),
+    );
     this.intake.ring(replayed.map((id) => ({ id, projectId })));
-    return { num_success: replayed.length, num_failure: matched - replayed.length };
+    return {
+      num_success: replayed.length,
+      num_failure: matched - replayed.length,
+    };
   }
 
   private async accept(
@@ -132,28 +208,20 @@ export class EventsService {
 
   /** The exact bytes the producer sent for `data` (re-serialised only if the raw body is missing). */
   private dataBytes(body: EventBodyDto, rawBody: Buffer | undefined): Buffer {
-    return (rawBody && rawJsonMember(rawBody, 'data')) || Buffer.from(JSON.stringify(body.data), 'utf8');
+    return (
+      (rawBody && rawJsonMember(rawBody, 'data')) ||
+      Buffer.from(JSON.stringify(body.data), 'utf8')
+    );
   }
 }
 
 export function toSearchFilter(query: EventFilterQueryDto): EventSearchFilter {
-  const endpointIds = [...(query.endpointId ?? []), ...(query['endpointId[]'] ?? [])];
-  const createdFrom = query.startDate ? new Date(query.startDate) : undefined;
-  const createdTo = query.endDate ? new Date(query.endDate) : undefined;
-  if (createdFrom && createdTo && createdFrom > createdTo) {
-    throw new BadRequestException({
-      status: false,
-      message: 'startDate must not be after endDate',
-      errors: [{ field: 'startDate', message: 'startDate must not be after endDate' }],
-    });
-  }
   return {
-    endpointIds: endpointIds.length > 0 ? endpointIds : undefined,
+    endpointIds: repeated(query.endpointId, query['endpointId[]']),
     sourceId: query.sourceId,
     idempotencyKey: query.idempotencyKey,
     ownerId: query.ownerId,
     query: query.query,
-    createdFrom,
-    createdTo,
+    ...createdRange(query),
   };
 }

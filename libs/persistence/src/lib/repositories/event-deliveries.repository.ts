@@ -2,8 +2,19 @@ import { DeliveryStatus } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventDeliveryEntity } from '../entities/event-delivery.entity';
-import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { hydrate, insertRows, NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
+import {
+  Page,
+  PageQuery,
+  paginate,
+} from '../pagination/cursor-pagination.helper';
+import { releaseExpiredLeases } from '../sql/lease.sql';
+import {
+  hydrate,
+  insertRows,
+  NewRow,
+  queryRows,
+  SqlRow,
+} from '../sql/sql-rows.helper';
 
 export type NewEventDelivery = NewRow<
   EventDeliveryEntity,
@@ -84,7 +95,10 @@ export class EventDeliveriesRepository {
    * re-checks the status after waiting). Rows are locked in id order so two claimers with
    * overlapping batches cannot deadlock.
    */
-  async claimDue(ids: readonly string[], leaseSeconds: number): Promise<EventDeliveryEntity[]> {
+  async claimDue(
+    ids: readonly string[],
+    leaseSeconds: number,
+  ): Promise<EventDeliveryEntity[]> {
     if (ids.length === 0) {
       return [];
     }
@@ -145,28 +159,22 @@ export class EventDeliveriesRepository {
    * attempted) or Retry, due now. Returns them so the scheduler can ring their doorbells.
    */
   async releaseExpiredLeases(limit: number): Promise<DeliveryRef[]> {
-    const rows = await queryRows(
+    const rows = await releaseExpiredLeases(
       this.dataSource.manager,
-      `WITH expired AS (
-         SELECT id FROM event_deliveries
-         WHERE status = 'Processing' AND lease_until < now()
-         ORDER BY lease_until
-         LIMIT $1
-         FOR UPDATE SKIP LOCKED
-       )
-       UPDATE event_deliveries d
-       SET status = CASE WHEN d.attempts = 0 THEN 'Scheduled' ELSE 'Retry' END,
-           lease_until = NULL, next_send_time = now(), updated_at = now()
-       FROM expired e
-       WHERE d.id = e.id
-       RETURNING d.id, d.project_id, d.endpoint_id`,
-      [limit],
+      'event_deliveries',
+      ['id', 'project_id', 'endpoint_id'],
+      limit,
     );
     return rows.map(toRef);
   }
 
-  async findById(projectId: string, id: string): Promise<EventDeliveryEntity | null> {
-    return this.dataSource.getRepository(EventDeliveryEntity).findOneBy({ projectId, id });
+  async findById(
+    projectId: string,
+    id: string,
+  ): Promise<EventDeliveryEntity | null> {
+    return this.dataSource
+      .getRepository(EventDeliveryEntity)
+      .findOneBy({ projectId, id });
   }
 
   async list(
@@ -179,7 +187,9 @@ export class EventDeliveriesRepository {
       .createQueryBuilder('d')
       .where('d.project_id = :projectId', { projectId });
     if (filter.endpointIds?.length) {
-      qb.andWhere('d.endpoint_id IN (:...endpointIds)', { endpointIds: filter.endpointIds });
+      qb.andWhere('d.endpoint_id IN (:...endpointIds)', {
+        endpointIds: filter.endpointIds,
+      });
     }
     if (filter.statuses?.length) {
       qb.andWhere('d.status IN (:...statuses)', { statuses: filter.statuses });
@@ -188,19 +198,27 @@ export class EventDeliveriesRepository {
       qb.andWhere('d.event_id = :eventId', { eventId: filter.eventId });
     }
     if (filter.subscriptionId) {
-      qb.andWhere('d.subscription_id = :subscriptionId', { subscriptionId: filter.subscriptionId });
+      qb.andWhere('d.subscription_id = :subscriptionId', {
+        subscriptionId: filter.subscriptionId,
+      });
     }
     if (filter.eventType) {
       qb.andWhere('d.event_type = :eventType', { eventType: filter.eventType });
     }
     if (filter.idempotencyKey) {
-      qb.andWhere('d.idempotency_key = :idempotencyKey', { idempotencyKey: filter.idempotencyKey });
+      qb.andWhere('d.idempotency_key = :idempotencyKey', {
+        idempotencyKey: filter.idempotencyKey,
+      });
     }
     if (filter.createdFrom) {
-      qb.andWhere('d.created_at >= :createdFrom', { createdFrom: filter.createdFrom });
+      qb.andWhere('d.created_at >= :createdFrom', {
+        createdFrom: filter.createdFrom,
+      });
     }
     if (filter.createdTo) {
-      qb.andWhere('d.created_at <= :createdTo', { createdTo: filter.createdTo });
+      qb.andWhere('d.created_at <= :createdTo', {
+        createdTo: filter.createdTo,
+      });
     }
     return paginate(qb, page);
   }
@@ -247,7 +265,9 @@ export class EventDeliveriesRepository {
    * return to Scheduled (never attempted) or Retry, due at `nextSendTime`, with no attempt
    * counted. Fenced like recordOutcomes. Returns the ids put back.
    */
-  async putBack(rows: ReadonlyArray<{ id: string; leaseUntil: Date; nextSendTime: Date }>): Promise<string[]> {
+  async putBack(
+    rows: ReadonlyArray<{ id: string; leaseUntil: Date; nextSendTime: Date }>,
+  ): Promise<string[]> {
     if (rows.length === 0) {
       return [];
     }
@@ -259,7 +279,11 @@ export class EventDeliveriesRepository {
        FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS v(id, lease_until, next_send_time)
        WHERE d.id = v.id AND d.status = 'Processing' AND ${FENCED}
        RETURNING d.id`,
-      [rows.map((r) => r.id), rows.map((r) => r.leaseUntil), rows.map((r) => r.nextSendTime)],
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.leaseUntil),
+        rows.map((r) => r.nextSendTime),
+      ],
     );
     return updated.map((row) => String(row['id']));
   }
@@ -299,7 +323,10 @@ export class EventDeliveriesRepository {
               COALESCE(EXTRACT(EPOCH FROM now() - min(next_send_time)), 0)::float8 AS oldest
        FROM event_deliveries WHERE ${CLAIMABLE} AND next_send_time <= now() AND deleted_at IS NULL`,
     );
-    return { count: Number(row?.['count'] ?? 0), oldestAgeSeconds: Number(row?.['oldest'] ?? 0) };
+    return {
+      count: Number(row?.['count'] ?? 0),
+      oldestAgeSeconds: Number(row?.['oldest'] ?? 0),
+    };
   }
   // ------------------------------------------------------- manual retries (events API)
 
@@ -342,7 +369,9 @@ export class EventDeliveriesRepository {
     fromStatuses: readonly DeliveryStatus[],
     description: string,
   ): Promise<{ matched: number; requeued: DeliveryRef[] }> {
-    const statuses = filter.statuses?.length ? fromStatuses.filter((s) => filter.statuses?.includes(s)) : [...fromStatuses];
+    const statuses = filter.statuses?.length
+      ? fromStatuses.filter((s) => filter.statuses?.includes(s))
+      : [...fromStatuses];
     if (statuses.length === 0) {
       return { matched: 0, requeued: [] };
     }
@@ -365,23 +394,46 @@ export class EventDeliveriesRepository {
               COALESCE((SELECT json_agg(requeued) FROM requeued), '[]'::json) AS requeued`,
       [...params, projectId, description, statuses],
     );
-    const requeued = ((row?.['requeued'] as SqlRow[] | undefined) ?? []).map(toRef);
+    const requeued = ((row?.['requeued'] as SqlRow[] | undefined) ?? []).map(
+      toRef,
+    );
     return { matched: Number(row?.['matched'] ?? 0), requeued };
   }
 
-  private filtered(projectId: string, filter: EventDeliveryFilter): SelectQueryBuilder<EventDeliveryEntity> {
+  private filtered(
+    projectId: string,
+    filter: EventDeliveryFilter,
+  ): SelectQueryBuilder<EventDeliveryEntity> {
     const qb = this.dataSource
       .getRepository(EventDeliveryEntity)
       .createQueryBuilder('d')
       .where('d.project_id = :projectId', { projectId });
-    if (filter.endpointIds?.length) qb.andWhere('d.endpoint_id IN (:...endpointIds)', { endpointIds: filter.endpointIds });
-    if (filter.statuses?.length) qb.andWhere('d.status IN (:...statuses)', { statuses: filter.statuses });
-    if (filter.eventId) qb.andWhere('d.event_id = :eventId', { eventId: filter.eventId });
-    if (filter.subscriptionId) qb.andWhere('d.subscription_id = :subscriptionId', { subscriptionId: filter.subscriptionId });
-    if (filter.eventType) qb.andWhere('d.event_type = :eventType', { eventType: filter.eventType });
-    if (filter.idempotencyKey) qb.andWhere('d.idempotency_key = :idempotencyKey', { idempotencyKey: filter.idempotencyKey });
-    if (filter.createdFrom) qb.andWhere('d.created_at >= :createdFrom', { createdFrom: filter.createdFrom });
-    if (filter.createdTo) qb.andWhere('d.created_at <= :createdTo', { createdTo: filter.createdTo });
+    if (filter.endpointIds?.length)
+      qb.andWhere('d.endpoint_id IN (:...endpointIds)', {
+        endpointIds: filter.endpointIds,
+      });
+    if (filter.statuses?.length)
+      qb.andWhere('d.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.eventId)
+      qb.andWhere('d.event_id = :eventId', { eventId: filter.eventId });
+    if (filter.subscriptionId)
+      qb.andWhere('d.subscription_id = :subscriptionId', {
+        subscriptionId: filter.subscriptionId,
+      });
+    if (filter.eventType)
+      qb.andWhere('d.event_type = :eventType', { eventType: filter.eventType });
+    if (filter.idempotencyKey)
+      qb.andWhere('d.idempotency_key = :idempotencyKey', {
+        idempotencyKey: filter.idempotencyKey,
+      });
+    if (filter.createdFrom)
+      qb.andWhere('d.created_at >= :createdFrom', {
+        createdFrom: filter.createdFrom,
+      });
+    if (filter.createdTo)
+      qb.andWhere('d.created_at <= :createdTo', {
+        createdTo: filter.createdTo,
+      });
     return qb;
   }
 }
