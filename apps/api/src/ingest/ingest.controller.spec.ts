@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { sign as signLikeGitHub } from '@octokit/webhooks-methods';
 import { SourceProvider, VerifierType } from '@caravan/domain';
 import { ApiHarness, startApiHarness } from '../testing/api-harness';
 import { collectDoorbells, Doorbells, EventFixtures, waitFor } from '../events/event-fixtures.helper';
@@ -45,7 +46,8 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
       const response = await ingest(
         source.maskId,
         body,
-        { 'X-Hub-Signature-256': `sha256=${hmac('sha256', secret, body, 'hex')}`, 'X-GitHub-Delivery': 'd-1', 'X-GitHub-Event': 'pull_request' },
+        // Signed by GitHub's own library, as GitHub signs deliveries.
+        { 'X-Hub-Signature-256': await signLikeGitHub(secret, body), 'X-GitHub-Delivery': 'd-1', 'X-GitHub-Event': 'pull_request' },
         '?ref=main&x=1',
       );
       expect(response.status).toBe(200);
