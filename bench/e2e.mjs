@@ -4,8 +4,9 @@
 // the REST API. Reports accepted/s, delivered/s and accepted→delivered latency.
 //
 //   scripts/bench.sh [--events 5000] [--concurrency 64] [--endpoints 10] [--payload-bytes 512]
-//                    [--partitions 6] [--profile]
+//                    [--partitions 6] [--profile] [--accept-only]
 //
+// --accept-only runs the api alone (no dispatcher), measuring intake by itself.
 // --profile writes V8 CPU profiles of the api and dispatcher to .run/bench/profiles/.
 // Bounded: it stops by itself after the deliveries arrive or --timeout seconds.
 import { spawn } from 'node:child_process';
@@ -25,6 +26,7 @@ const { values: options } = parseArgs({
     partitions: { type: 'string', default: '6' },
     timeout: { type: 'string', default: '300' },
     profile: { type: 'boolean', default: false },
+    'accept-only': { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(options.events);
@@ -32,6 +34,7 @@ const CONCURRENCY = Number(options.concurrency);
 const ENDPOINTS = Number(options.endpoints);
 const PAYLOAD_BYTES = Number(options['payload-bytes']);
 const TIMEOUT_MS = Number(options.timeout) * 1000;
+const ACCEPT_ONLY = options['accept-only'];
 
 const root = join(import.meta.dirname, '..');
 const stateDir = join(process.env.CARAVAN_STATE_DIR ?? join(root, '.run'), 'bench');
@@ -127,8 +130,8 @@ async function main() {
   const receiverPort = receiver.address().port;
 
   startService('api', API_PORT);
-  startService('dispatcher', DISPATCHER_PORT);
-  await Promise.all([waitReady(API_PORT), waitReady(DISPATCHER_PORT)]);
+  if (!ACCEPT_ONLY) startService('dispatcher', DISPATCHER_PORT);
+  await Promise.all([waitReady(API_PORT), ...(ACCEPT_ONLY ? [] : [waitReady(DISPATCHER_PORT)])]);
 
   const { project, api_key } = await api('POST', '/api/v1/projects', adminKey, {
     name: 'bench',
@@ -170,7 +173,7 @@ async function main() {
   const acceptedDone = performance.now();
 
   const deadline = Date.now() + TIMEOUT_MS;
-  while (deliveredAt.size < acceptedAt.size && Date.now() < deadline) {
+  while (!ACCEPT_ONLY && deliveredAt.size < acceptedAt.size && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const deliveredTimes = [...deliveredAt.values()].sort((a, b) => a - b);
@@ -187,6 +190,7 @@ async function main() {
     endpoints: ENDPOINTS,
     payload_bytes: PAYLOAD_BYTES,
     partitions: Number(options.partitions),
+    mode: ACCEPT_ONLY ? 'accept-only' : 'end-to-end',
     accepted: acceptedAt.size,
     rejected,
     delivered: deliveredAt.size,
@@ -211,7 +215,7 @@ async function main() {
   await kafka.disconnect();
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin.end();
-  if (result.delivered < result.accepted) {
+  if (!ACCEPT_ONLY && result.delivered < result.accepted) {
     console.error(`bench: only ${result.delivered} of ${result.accepted} accepted events were delivered within the timeout`);
     process.exitCode = 1;
   }

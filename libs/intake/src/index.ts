@@ -4,3 +4,4 @@ export * from './lib/event-rejected.exception';
 export * from './lib/intake.module';
 export * from './lib/meta-event.payloads';
 export * from './lib/go-duration';
+export * from './lib/project-directory';

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { generateApiKey } from '@caravan/domain';
+import { ProjectDirectory } from '@caravan/intake';
 import {
   ApiKeyEntity,
   ApiKeysRepository,
@@ -9,6 +10,7 @@ import {
 } from '@caravan/persistence';
 import type { CreateProjectDto, UpdateProjectDto } from './dto/project.dto';
 import type { CreateApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyAuthenticator } from '../common/auth/api-key-authenticator.service';
 
 export interface IssuedApiKey {
   record: ApiKeyEntity;
@@ -21,6 +23,8 @@ export class ProjectsService {
   constructor(
     private readonly projects: ProjectsRepository,
     private readonly apiKeys: ApiKeysRepository,
+    private readonly directory: ProjectDirectory,
+    private readonly authenticator: ApiKeyAuthenticator,
   ) {}
 
   /** Creates the project and its first key together; the key is shown only in this answer. */
@@ -50,6 +54,7 @@ export class ProjectsService {
       config: input.config as ProjectConfigInput | undefined,
     });
     if (!project) throw new NotFoundException(`project ${projectId} not found`);
+    this.directory.forget(projectId);
     return project;
   }
 
@@ -57,6 +62,8 @@ export class ProjectsService {
     if (!(await this.projects.softDelete(projectId))) {
       throw new NotFoundException(`project ${projectId} not found`);
     }
+    this.directory.forget(projectId);
+    this.authenticator.forgetProject(projectId);
   }
 
   async issueKey(projectId: string, input: CreateApiKeyDto): Promise<IssuedApiKey> {
@@ -79,5 +86,6 @@ export class ProjectsService {
     if (!(await this.apiKeys.revoke(projectId, keyId))) {
       throw new NotFoundException(`api key ${keyId} not found in project ${projectId}`);
     }
+    this.authenticator.forgetKey(keyId);
   }
 }

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { IntakeService } from './intake.service';
 import { MetaEventPublisher } from './meta-event.publisher';
+import { ProjectDirectory } from './project-directory';
 
 /**
  * The one way events and meta events enter Caravan, shared by the api and the ingester.
  * Needs PersistenceModule and MessagingModule (both global) in the app.
  */
 @Module({
-  providers: [IntakeService, MetaEventPublisher],
-  exports: [IntakeService, MetaEventPublisher],
+  providers: [IntakeService, MetaEventPublisher, ProjectDirectory],
+  exports: [IntakeService, MetaEventPublisher, ProjectDirectory],
 })
 export class IntakeModule {}

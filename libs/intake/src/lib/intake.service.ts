@@ -9,9 +9,9 @@ import {
   EventRouting,
   EventsRepository,
   ProjectEntity,
-  ProjectsRepository,
 } from '@caravan/persistence';
 import { EventRejectedException } from './event-rejected.exception';
+import { ProjectDirectory } from './project-directory';
 
 /** Where an accepted event goes (DESIGN.md §3); the router resolves it to subscriptions. */
 export type EventRoute =
@@ -60,7 +60,7 @@ export class IntakeService {
   private readonly intake: Counter<'routing' | 'outcome'>;
 
   constructor(
-    private readonly projects: ProjectsRepository,
+    private readonly directory: ProjectDirectory,
     private readonly endpoints: EndpointsRepository,
     private readonly events: EventsRepository,
     private readonly ringer: DoorbellRinger,
@@ -76,7 +76,7 @@ export class IntakeService {
 
   /** The live project, or a 404. */
   async project(projectId: string): Promise<ProjectEntity> {
-    const project = await this.projects.findById(projectId);
+    const project = await this.directory.find(projectId);
     if (!project) throw new EventRejectedException(HttpStatus.NOT_FOUND, `project ${projectId} not found`);
     return project;
   }
