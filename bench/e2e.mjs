@@ -207,6 +207,19 @@ async function main() {
   writeFileSync(join(stateDir, `result-${run}.json`), JSON.stringify(result, null, 2));
   console.log(JSON.stringify(result, null, 2));
 
+  if (!ACCEPT_ONLY && result.delivered < result.accepted) {
+    // Say where the missing ones are before the database goes.
+    const missing = [...acceptedAt.keys()].filter((id) => !deliveredAt.has(id));
+    const check = new pg.Client({ connectionString: databaseUrl });
+    await check.connect();
+    const { rows } = await check.query(
+      `SELECT e.id, e.status AS event_status, e.created_at, d.status AS delivery_status, d.attempts, d.next_send_time, d.lease_until, d.description
+       FROM events e LEFT JOIN event_deliveries d ON d.event_id = e.id WHERE e.id = ANY($1) ORDER BY e.id LIMIT 20`,
+      [missing],
+    );
+    console.error('bench: undelivered events:', JSON.stringify(rows, null, 1));
+    await check.end();
+  }
   receiver.close();
   await stopChildren();
   const kafka = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING }).admin();

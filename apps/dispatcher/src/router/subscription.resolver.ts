@@ -64,10 +64,15 @@ export class SubscriptionResolver {
     if (uncovered.length === 0) return found;
     // Only endpoints of this project, so a doorbell cannot attach a subscription elsewhere.
     const existing = await this.endpoints.findByRefs(uncovered.map((id) => ({ projectId, id })));
-    for (const endpoint of existing) {
-      const created = await this.subscriptions.ensureCatchAll(projectId, endpoint.id);
-      if (created) found.push(created);
-    }
-    return found;
+    if (existing.length === 0) return found;
+    for (const endpoint of existing) await this.subscriptions.ensureCatchAll(projectId, endpoint.id);
+    // Read them back rather than trusting what this call created: a concurrent router batch
+    // may have created the catch-all first, and its events must not route to nothing.
+    const late = await this.subscriptions.findForEventType(
+      projectId,
+      eventType,
+      existing.map((endpoint) => endpoint.id),
+    );
+    return [...found, ...late];
   }
 }
