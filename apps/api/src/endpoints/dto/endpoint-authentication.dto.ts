@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsOptional, ValidateIf, ValidateNested } from 'class-validator';
-import { EndpointApiKeyDto } from './endpoint-api-key.dto';
+import { HeaderApiKeyDto } from '../../common/header-api-key.dto';
 
 /**
  * Convoy's endpoint authentication. An empty `type` means none (Convoy's clients send
@@ -13,10 +13,10 @@ export class EndpointAuthenticationDto {
   @IsIn(['api_key', ''])
   type?: 'api_key' | '';
 
-  @ApiPropertyOptional({ type: () => EndpointApiKeyDto, description: 'Required when type is api_key' })
+  @ApiPropertyOptional({ type: () => HeaderApiKeyDto, description: 'Required when type is api_key' })
   @ValidateIf((authentication: EndpointAuthenticationDto) => authentication.type === 'api_key')
   @IsDefined()
   @ValidateNested()
-  @Type(() => EndpointApiKeyDto)
-  api_key?: EndpointApiKeyDto;
+  @Type(() => HeaderApiKeyDto)
+  api_key?: HeaderApiKeyDto;
 }

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, ValidateIf, ValidateNested } from 'class-validator';
 import { VerifierType } from '@caravan/domain';
-import { ApiKeyVerifierDto } from './api-key-verifier.dto';
+import { HeaderApiKeyDto } from '../../common/header-api-key.dto';
 import { BasicAuthVerifierDto } from './basic-auth-verifier.dto';
 import { HmacVerifierDto } from './hmac-verifier.dto';
 
@@ -29,10 +29,10 @@ export class VerifierDto {
   @Type(() => BasicAuthVerifierDto)
   basic_auth?: BasicAuthVerifierDto | null;
 
-  @ApiPropertyOptional({ type: () => ApiKeyVerifierDto })
+  @ApiPropertyOptional({ type: () => HeaderApiKeyDto })
   @ValidateIf((verifier: VerifierDto) => verifier.type === VerifierType.ApiKey)
   @IsDefined()
   @ValidateNested()
-  @Type(() => ApiKeyVerifierDto)
-  api_key?: ApiKeyVerifierDto | null;
+  @Type(() => HeaderApiKeyDto)
+  api_key?: HeaderApiKeyDto | null;
 }

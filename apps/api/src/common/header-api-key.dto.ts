@@ -1,8 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
-/** The header an endpoint expects on every delivery (Convoy's endpoint authentication). */
-export class EndpointApiKeyDto {
+/**
+ * A header name and value: what an endpoint expects on every delivery (its authentication),
+ * and what an api_key source verifier expects on every ingested request.
+ */
+export class HeaderApiKeyDto {
   @ApiProperty({ example: 'X-Api-Key' })
   @IsString()
   @Matches(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'header_name must be a valid HTTP header name' })
