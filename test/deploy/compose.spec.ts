@@ -3,7 +3,7 @@
  * checked as a document: against the Compose JSON schema, and for the properties an
  * operator relies on (start order, health checks, ports, credentials, build inputs).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   APP_SERVICES,
@@ -22,6 +22,7 @@ import {
   parseDockerfile,
   validateCompose,
 } from './deploy-files';
+import { parse as parseYaml } from 'yaml';
 
 const { doc, raw, missing } = loadCompose();
 const services = doc.services as Record<string, JsonObject>;
@@ -396,7 +397,8 @@ describe('docker-compose.yml: what an operator relies on', () => {
       expect({ name, image }).toEqual({
         name,
         image: expect.stringMatching(
-          /^[\w./-]+:\d+\.\d+(\.\d+)?[\w.-]*(@sha256:[a-f0-9]{64})?$/,
+          // A leading `v` is allowed: Prometheus tags its images v3.7.0.
+          /^[\w./-]+:v?\d+\.\d+(\.\d+)?[\w.-]*(@sha256:[a-f0-9]{64})?$/,
         ),
       });
     }
@@ -516,6 +518,124 @@ describe('docker-compose.yml: what an operator relies on', () => {
         new URL(String(obj(svc[name].environment).CARAVAN_DATABASE_URL))
           .password,
       ).toEqual('s3cr3t');
+    }
+  });
+});
+
+describe('docker-compose.yml: Prometheus and Grafana', () => {
+  const prometheus = services.prometheus ?? {};
+  const grafana = services.grafana ?? {};
+  /** `host:container[:mode]` bind mounts and volumes of a service, as [source, target]. */
+  const mounts = (service: JsonObject): [string, string][] =>
+    ((service.volumes as string[] | undefined) ?? []).map((m) => {
+      const [source, target] = String(m).split(':');
+      return [source, target];
+    });
+  const hostPath = (source: string) => join(REPO_ROOT, source.replace(/^\.\//, ''));
+  const mountTarget = (service: JsonObject, source: string) =>
+    mounts(service).find(([s]) => s.replace(/^\.\//, '') === source)?.[1];
+  const flag = (name: string): string | undefined =>
+    ((prometheus.command as string[] | undefined) ?? [])
+      .map(String)
+      .find((arg) => arg.startsWith(`--${name}=`))
+      ?.split('=')[1];
+  const promConfig = parseYaml(
+    readFileSync(join(REPO_ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8'),
+  ) as JsonObject;
+  const globToRegex = (glob: string) =>
+    new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+
+  it('runs pinned official Prometheus and Grafana images', () => {
+    expect(prometheus.image).toMatch(/^prom\/prometheus:v3\.\d+\.\d+$/);
+    expect(grafana.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+  });
+
+  it('mounts prometheus.yml where --config.file points, and the alert rules where rule_files looks', () => {
+    const configPath = flag('config.file') ?? '/etc/prometheus/prometheus.yml';
+    expect(mountTarget(prometheus, 'deploy/prometheus/prometheus.yml')).toEqual(configPath);
+    const rulesTarget = mountTarget(prometheus, 'deploy/prometheus/alerts.yml');
+    expect(rulesTarget).toEqual(expect.any(String));
+    const ruleFiles = (promConfig.rule_files as string[]).map(String);
+    expect(ruleFiles.some((glob) => globToRegex(glob).test(String(rulesTarget)))).toBe(true);
+    for (const [source] of mounts(prometheus).filter(([s]) => s.startsWith('./'))) {
+      expect({ source, exists: existsSync(hostPath(source)) }).toEqual({ source, exists: true });
+    }
+  });
+
+  it('scrapes /metrics of api, ingester and dispatcher at their compose address and port', () => {
+    const jobs = (promConfig.scrape_configs as JsonObject[]).map((job) => ({
+      path: String(job.metrics_path ?? '/metrics'),
+      targets: [
+        ...((job.static_configs as JsonObject[] | undefined) ?? []).flatMap((c) =>
+          (c.targets as string[]).map(String),
+        ),
+        ...((job.dns_sd_configs as JsonObject[] | undefined) ?? []).flatMap((c) =>
+          (c.names as string[]).map((n) => `${n}:${String(c.port)}`),
+        ),
+      ],
+    }));
+    for (const name of appNames) {
+      const target = `${name}:${APP_SERVICES[name]}`;
+      const job = jobs.find((j) => j.targets.includes(target));
+      expect({ name, job }).toEqual({ name, job: { path: '/metrics', targets: expect.any(Array) } });
+    }
+  });
+
+  it('starts Prometheus with the services and Grafana once Prometheus is healthy, both health-checked', () => {
+    for (const name of appNames) {
+      expect(obj(obj(prometheus.depends_on)[name]).condition).toMatch(/^service_(started|healthy)$/);
+    }
+    expect(obj(grafana.depends_on).prometheus).toEqual({ condition: 'service_healthy' });
+    for (const [name, service] of [['prometheus', prometheus], ['grafana', grafana]] as const) {
+      const check = obj(service.healthcheck);
+      expect({ name, test: (check.test as string[]).join(' ') }).toEqual({
+        name,
+        test: expect.stringMatching(/^CMD .*http:\/\/127\.0\.0\.1:(9090\/-\/ready|3000\/api\/health)/),
+      });
+    }
+  });
+
+  it('provisions the Prometheus datasource and every dashboard of deploy/grafana/dashboards', () => {
+    const dashboardsTarget = mountTarget(grafana, 'deploy/grafana/dashboards');
+    expect(dashboardsTarget).toEqual(expect.any(String));
+    const provisioning = (sub: string) => {
+      const target = mountTarget(grafana, `deploy/grafana/provisioning/${sub}`);
+      expect({ sub, target }).toEqual({ sub, target: `/etc/grafana/provisioning/${sub}` });
+      const dir = join(REPO_ROOT, 'deploy/grafana/provisioning', sub);
+      return readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => parseYaml(readFileSync(join(dir, f), 'utf8')) as JsonObject);
+    };
+    const providers = provisioning('dashboards').flatMap((d) => d.providers as JsonObject[]);
+    expect(providers.map((p) => obj(p.options).path)).toContain(dashboardsTarget);
+    const datasources = provisioning('datasources').flatMap((d) => d.datasources as JsonObject[]);
+    // Inside the network Grafana reaches Prometheus by service name on its listen port.
+    const listen = flag('web.listen-address')?.split(':').pop() ?? '9090';
+    expect(datasources).toContainEqual(
+      expect.objectContaining({ type: 'prometheus', url: `http://prometheus:${listen}` }),
+    );
+    const dashboards = readdirSync(join(REPO_ROOT, 'deploy/grafana/dashboards')).filter((f) => f.endsWith('.json'));
+    expect(dashboards.sort()).toEqual(['caravan-endpoint-health.json', 'caravan-overview.json']);
+    const home = envOfService('grafana').GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
+    if (home) expect(dashboards.map((f) => `${dashboardsTarget}/${f}`)).toContain(home);
+  });
+
+  it('keeps Grafana closed: no anonymous viewer, no sign-up, admin password from the environment', () => {
+    const env = envOfService('grafana');
+    expect(env.GF_AUTH_ANONYMOUS_ENABLED).toEqual('false');
+    expect(env.GF_USERS_ALLOW_SIGN_UP).toEqual('false');
+    expect(String(obj(grafana.environment).GF_SECURITY_ADMIN_PASSWORD)).toBeTruthy();
+    const rawGrafana = obj(obj(raw.services).grafana);
+    expect(String(obj(rawGrafana.environment).GF_SECURITY_ADMIN_PASSWORD)).toMatch(/^\$\{[A-Z_]+:-.+\}$/);
+    const overridden = interpolate(raw, { CARAVAN_GRAFANA_ADMIN_PASSWORD: 'n0t-default' }).doc;
+    expect(obj(obj(obj(overridden.services).grafana).environment).GF_SECURITY_ADMIN_PASSWORD).toEqual('n0t-default');
+  });
+
+  it('keeps Prometheus and Grafana data in named volumes', () => {
+    const volumes = Object.keys(obj(doc.volumes));
+    for (const [service, path] of [[prometheus, flag('storage.tsdb.path') ?? '/prometheus'], [grafana, '/var/lib/grafana']] as const) {
+      const volume = mounts(service).find(([, target]) => target === path)?.[0];
+      expect(volumes).toContain(volume);
     }
   });
 });

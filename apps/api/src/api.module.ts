@@ -1,12 +1,9 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import type { CaravanConfig } from '@caravan/config';
-import { KafkaReadinessCheck, MessagingModule } from '@caravan/messaging';
-import { ObservabilityModule } from '@caravan/observability';
-import { PersistenceModule, PostgresReadinessCheck } from '@caravan/persistence';
 import { CommonModule } from './common/common.module';
 import { JsonContentTypeMiddleware } from './common/json-content-type.middleware';
 import { ProjectsModule } from './projects/projects.module';
-import { IntakeModule } from '@caravan/intake';
+import { PlatformModule } from '@caravan/intake';
 import { EventsModule } from './events/events.module';
 import { EventDeliveriesModule } from './event-deliveries/event-deliveries.module';
 import { MetaEventsModule } from './meta-events/meta-events.module';
@@ -21,15 +18,8 @@ export class ApiModule implements NestModule {
     return {
       module: ApiModule,
       imports: [
-        PersistenceModule.forRoot(config.database),
-        MessagingModule.forRoot(config.kafka),
-        ObservabilityModule.forRoot({
-          service: config.service,
-          readinessTimeoutMs: config.readinessTimeoutMs,
-          checks: [PostgresReadinessCheck, KafkaReadinessCheck],
-        }),
+        PlatformModule.forRoot(config),
         CommonModule.forRoot(config.api.adminApiKey),
-        IntakeModule,
         ProjectsModule,
         EndpointsModule,
         SubscriptionsModule,

@@ -1,9 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { CaravanConfig } from '@caravan/config';
-import { IntakeModule } from '@caravan/intake';
-import { KafkaReadinessCheck, MessagingModule } from '@caravan/messaging';
-import { ObservabilityModule } from '@caravan/observability';
-import { PersistenceModule, PostgresReadinessCheck } from '@caravan/persistence';
+import { PlatformModule } from '@caravan/intake';
 import { DISPATCHER_SETTINGS, SHUTDOWN_TIMEOUT_MS } from './common/dispatcher.tokens';
 import { DeliveryMetaEvents } from './meta-events/delivery-meta-events';
 import { MetaEventSender } from './meta-events/meta-event.sender';
@@ -26,14 +23,7 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [
-        PersistenceModule.forRoot(config.database),
-        MessagingModule.forRoot(config.kafka),
-        ObservabilityModule.forRoot({
-          service: config.service,
-          readinessTimeoutMs: config.readinessTimeoutMs,
-          checks: [PostgresReadinessCheck, KafkaReadinessCheck],
-        }),
-        IntakeModule,
+        PlatformModule.forRoot(config),
       ],
       providers: [
         { provide: DISPATCHER_SETTINGS, useValue: config.dispatcher },

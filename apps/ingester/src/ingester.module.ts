@@ -1,9 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { CaravanConfig } from '@caravan/config';
-import { IntakeModule } from '@caravan/intake';
-import { KafkaReadinessCheck, MessagingModule } from '@caravan/messaging';
-import { ObservabilityModule } from '@caravan/observability';
-import { PersistenceModule, PostgresReadinessCheck } from '@caravan/persistence';
+import { PlatformModule } from '@caravan/intake';
 import { SourceConsumerFactory } from './consumers/source-consumer.factory';
 import { INGESTER_SETTINGS } from './ingester-settings.token';
 import { IngesterMetrics } from './ingestion/ingester.metrics';
@@ -17,14 +14,7 @@ export class IngesterModule {
     return {
       module: IngesterModule,
       imports: [
-        PersistenceModule.forRoot(config.database),
-        MessagingModule.forRoot(config.kafka),
-        ObservabilityModule.forRoot({
-          service: config.service,
-          readinessTimeoutMs: config.readinessTimeoutMs,
-          checks: [PostgresReadinessCheck, KafkaReadinessCheck],
-        }),
-        IntakeModule,
+        PlatformModule.forRoot(config),
       ],
       providers: [
         { provide: INGESTER_SETTINGS, useValue: config.ingester },

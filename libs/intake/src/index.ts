@@ -5,3 +5,4 @@ export * from './lib/intake.module';
 export * from './lib/meta-event.payloads';
 export * from './lib/go-duration';
 export * from './lib/project-directory';
+export * from './lib/platform.module';
