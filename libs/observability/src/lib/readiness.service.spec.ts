@@ -1,3 +1,4 @@
+import { MetricsRegistry } from './metrics.registry';
 import { ReadinessService } from './readiness.service';
 import type { ReadinessCheck } from './readiness-check';
 
@@ -41,5 +42,23 @@ describe('ReadinessService', () => {
     );
     const report = await service.report();
     expect(report.checks['kafka']).toEqual({ status: 'down', error: 'no answer within 50 ms' });
+  });
+
+  it('exports each check as caravan_dependency_up', async () => {
+    const metrics = new MetricsRegistry('test');
+    const service = new ReadinessService(
+      [
+        check('postgres', async () => undefined),
+        check('kafka', async () => {
+          throw new Error('down');
+        }),
+      ],
+      1000,
+      metrics,
+    );
+    await service.report();
+    const text = await metrics.render();
+    expect(text).toContain('caravan_dependency_up{check="postgres",service="test"} 1');
+    expect(text).toContain('caravan_dependency_up{check="kafka",service="test"} 0');
   });
 });

@@ -1,4 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import { MetricsRegistry } from './metrics.registry';
 import { READINESS_CHECKS, READINESS_TIMEOUT_MS, ReadinessCheck } from './readiness-check';
 
 export interface CheckOutcome {
@@ -19,12 +21,35 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** How often dependencies are checked in the background, so the gauge is fresh without probes. */
+export const READINESS_REFRESH_MS = 15_000;
+
 @Injectable()
-export class ReadinessService {
+export class ReadinessService implements OnModuleInit, OnApplicationShutdown {
+  private readonly up: Gauge<'check'>;
+  private timer?: NodeJS.Timeout;
+
   constructor(
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
     @Inject(READINESS_TIMEOUT_MS) private readonly timeoutMs: number,
-  ) {}
+    @Optional() metrics?: MetricsRegistry,
+  ) {
+    this.up = new Gauge({
+      name: 'caravan_dependency_up',
+      help: 'Whether a dependency the service needs answered its last check (1) or not (0), by check.',
+      labelNames: ['check'],
+      registers: metrics ? [metrics.registry] : [],
+    });
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.report(), READINESS_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
 
   /** Runs every check in parallel, each bounded, so one hung dependency cannot hang the probe. */
   async report(): Promise<ReadinessReport> {
@@ -38,6 +63,7 @@ export class ReadinessService {
         }
       }),
     );
+    for (const [name, outcome] of outcomes) this.up.set({ check: name }, outcome.status === 'up' ? 1 : 0);
     return {
       ready: outcomes.every(([, outcome]) => outcome.status === 'up'),
       checks: Object.fromEntries(outcomes),
