@@ -36,3 +36,7 @@ case " ${NODE_OPTIONS:-} " in
   *TimeoutNegativeWarning*) ;;
   *) export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=TimeoutNegativeWarning" ;;
 esac
+
+# @google-cloud/pubsub probes for a GCP metadata server it will not find here (Caravan passes
+# credentials explicitly, and tests use the emulator); skip the probe and its warning.
+export METADATA_SERVER_DETECTION="${METADATA_SERVER_DETECTION:-none}"
