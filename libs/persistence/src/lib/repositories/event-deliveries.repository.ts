@@ -7,7 +7,7 @@ import {
   PageQuery,
   paginate,
 } from '../pagination/cursor-pagination.helper';
-import { releaseExpiredLeases } from '../sql/lease.sql';
+import { claimDue, releaseExpiredLeases } from '../sql/lease.sql';
 import {
   hydrate,
   insertRows,
@@ -99,25 +99,8 @@ export class EventDeliveriesRepository {
     ids: readonly string[],
     leaseSeconds: number,
   ): Promise<EventDeliveryEntity[]> {
-    if (ids.length === 0) {
-      return [];
-    }
     const manager = this.dataSource.manager;
-    const rows = await queryRows(
-      manager,
-      `WITH claimable AS (
-         SELECT id FROM event_deliveries
-         WHERE id = ANY($1::text[]) AND ${CLAIMABLE} AND next_send_time <= now() AND deleted_at IS NULL
-         ORDER BY id
-         FOR UPDATE
-       )
-       UPDATE event_deliveries d
-       SET status = 'Processing', lease_until = now() + $2::int * interval '1 second', updated_at = now()
-       FROM claimable c
-       WHERE d.id = c.id
-       RETURNING d.*`,
-      [ids, leaseSeconds],
-    );
+    const rows = await claimDue(manager, 'event_deliveries', ids, leaseSeconds);
     return rows.map((row) => hydrate(manager, EventDeliveryEntity, row));
   }
 

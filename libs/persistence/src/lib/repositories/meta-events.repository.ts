@@ -10,7 +10,7 @@ import {
   PageQuery,
   paginate,
 } from '../pagination/cursor-pagination.helper';
-import { releaseExpiredLeases } from '../sql/lease.sql';
+import { claimDue, releaseExpiredLeases } from '../sql/lease.sql';
 import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
 
 export type NewMetaEvent = NewRow<
@@ -48,25 +48,8 @@ export class MetaEventsRepository {
     ids: readonly string[],
     leaseSeconds: number,
   ): Promise<MetaEventEntity[]> {
-    if (ids.length === 0) {
-      return [];
-    }
     const manager = this.dataSource.manager;
-    const rows = await queryRows(
-      manager,
-      `WITH claimable AS (
-         SELECT id FROM meta_events
-         WHERE id = ANY($1::text[]) AND status IN ('Scheduled','Retry') AND next_send_time <= now()
-         ORDER BY id
-         FOR UPDATE
-       )
-       UPDATE meta_events m
-       SET status = 'Processing', lease_until = now() + $2::int * interval '1 second', updated_at = now()
-       FROM claimable c
-       WHERE m.id = c.id
-       RETURNING m.*`,
-      [ids, leaseSeconds],
-    );
+    const rows = await claimDue(manager, 'meta_events', ids, leaseSeconds);
     return rows.map((row) => hydrate(manager, MetaEventEntity, row));
   }
 

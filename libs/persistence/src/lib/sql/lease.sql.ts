@@ -4,6 +4,41 @@ import { queryRows } from './sql-rows.helper';
 /** The tables whose rows are claimed with a lease (event deliveries and meta events). */
 export type LeasedTable = 'event_deliveries' | 'meta_events';
 
+/** Rows a sender may claim; event deliveries are also soft-deletable. */
+const CLAIMABLE: Record<LeasedTable, string> = {
+  event_deliveries: `status IN ('Scheduled','Retry') AND next_send_time <= now() AND deleted_at IS NULL`,
+  meta_events: `status IN ('Scheduled','Retry') AND next_send_time <= now()`,
+};
+
+/**
+ * The claim (DESIGN.md §1): ONE statement that moves the given rows that are due to
+ * Processing under a lease and returns only the rows it claimed, so a row is never handed
+ * to two senders. Rows are locked in id order, so overlapping batches cannot deadlock.
+ */
+export async function claimDue(
+  manager: EntityManager,
+  table: LeasedTable,
+  ids: readonly string[],
+  leaseSeconds: number,
+): Promise<Record<string, unknown>[]> {
+  if (ids.length === 0) return [];
+  return queryRows(
+    manager,
+    `WITH claimable AS (
+       SELECT id FROM ${table}
+       WHERE id = ANY($1::text[]) AND ${CLAIMABLE[table]}
+       ORDER BY id
+       FOR UPDATE
+     )
+     UPDATE ${table} t
+     SET status = 'Processing', lease_until = now() + $2::int * interval '1 second', updated_at = now()
+     FROM claimable c
+     WHERE t.id = c.id
+     RETURNING t.*`,
+    [ids, leaseSeconds],
+  );
+}
+
 /**
  * Processing rows whose lease expired (their sender died) go back to Scheduled (never
  * attempted) or Retry, due now; SKIP LOCKED so several schedulers never take the same rows.
