@@ -14,3 +14,4 @@ export * from './lib/api-keys';
 export * from './lib/json-member';
 export * from './lib/source-providers';
 export * from './lib/pub-sub-message';
+export * from './lib/micro-batcher';

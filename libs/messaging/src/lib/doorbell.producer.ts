@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
-import { Counter } from 'prom-client';
-import { MetricsRegistry } from '@caravan/observability';
 import type { Kafka, Message, Producer } from 'kafkajs';
+import { Counter } from 'prom-client';
+import { MicroBatcher } from '@caravan/domain';
+import { MetricsRegistry } from '@caravan/observability';
 import { KAFKA_CLIENT } from './tokens';
 
 export interface Doorbell {
@@ -10,9 +11,9 @@ export interface Doorbell {
   value: unknown;
 }
 
-interface Waiting {
+interface Outgoing {
+  topic: string;
   message: Message;
-  settle: (error?: Error) => void;
 }
 
 export const DOORBELL_LINGER_MS = 5;
@@ -28,10 +29,10 @@ export class DoorbellProducer implements OnApplicationShutdown {
   private readonly logger = new Logger(DoorbellProducer.name);
   private readonly producer: Producer;
   private connecting?: Promise<void>;
-  private readonly waiting = new Map<string, Waiting[]>();
-  private size = 0;
-  private timer?: NodeJS.Timeout;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly batcher = new MicroBatcher<Outgoing, void>((batch) => this.send(batch), {
+    lingerMs: DOORBELL_LINGER_MS,
+    maxBatch: DOORBELL_MAX_BATCH,
+  });
   private readonly produced: Counter<'topic'>;
   private readonly failed: Counter<'topic'>;
 
@@ -52,40 +53,22 @@ export class DoorbellProducer implements OnApplicationShutdown {
     });
   }
 
-  ring(topic: string, doorbells: Doorbell[]): Promise<void> {
-    if (doorbells.length === 0) return Promise.resolve();
-    const settled = doorbells.map(
-      (doorbell) =>
-        new Promise<void>((resolve, reject) => {
-          const queue = this.waiting.get(topic) ?? [];
-          queue.push({
-            message: { key: doorbell.key, value: JSON.stringify(doorbell.value) },
-            settle: (error) => (error ? reject(error) : resolve()),
-          });
-          this.waiting.set(topic, queue);
-          this.size += 1;
-        }),
+  async ring(topic: string, doorbells: Doorbell[]): Promise<void> {
+    await Promise.all(
+      doorbells.map((doorbell) =>
+        this.batcher.submit({ topic, message: { key: doorbell.key, value: JSON.stringify(doorbell.value) } }),
+      ),
     );
-    if (this.size >= DOORBELL_MAX_BATCH) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), DOORBELL_LINGER_MS);
-    return Promise.all(settled).then(() => undefined);
   }
 
   /** Sends everything queued now; resolves when those sends have settled. */
   flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.size === 0) return Promise.all(this.inFlight).then(() => undefined);
-    const batch = [...this.waiting.entries()];
-    this.waiting.clear();
-    this.size = 0;
-    const sending = this.send(batch).finally(() => this.inFlight.delete(sending));
-    this.inFlight.add(sending);
-    return Promise.all(this.inFlight).then(() => undefined);
+    return this.batcher.flush();
   }
 
-  private async send(batch: Array<[string, Waiting[]]>): Promise<void> {
-    const everyone = batch.flatMap(([, queue]) => queue);
+  private async send(batch: Outgoing[]): Promise<void[]> {
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, message } of batch) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
     try {
       this.connecting ??= this.producer.connect().catch((error: Error) => {
         this.connecting = undefined;
@@ -94,20 +77,16 @@ export class DoorbellProducer implements OnApplicationShutdown {
       await this.connecting;
       await this.producer.sendBatch({
         acks: -1,
-        topicMessages: batch.map(([topic, queue]) => ({
-          topic,
-          messages: queue.map((waiting) => waiting.message),
-        })),
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
-      everyone.forEach((waiting) => waiting.settle());
-      batch.forEach(([topic, queue]) => this.produced.inc({ topic }, queue.length));
+      byTopic.forEach((messages, topic) => this.produced.inc({ topic }, messages.length));
+      return batch.map(() => undefined);
     } catch (error) {
-      batch.forEach(([topic, queue]) => this.failed.inc({ topic }, queue.length));
-      const topics = batch.map(([topic]) => topic).join(', ');
+      byTopic.forEach((messages, topic) => this.failed.inc({ topic }, messages.length));
       this.logger.warn(
-        `could not ring ${everyone.length} doorbell(s) on ${topics}: ${(error as Error).message}`,
+        `could not ring ${batch.length} doorbell(s) on ${[...byTopic.keys()].join(', ')}: ${(error as Error).message}`,
       );
-      everyone.forEach((waiting) => waiting.settle(error as Error));
+      throw error;
     }
   }
 

@@ -26,6 +26,36 @@ describe('EventsRepository', () => {
     };
   }
 
+  describe('insertAcceptedMany', () => {
+    it('stores a batch in input order, deciding duplicates inside the batch and against stored keys', async () => {
+      const project = await insertProject(db.dataSource);
+      await repo.insertAccepted(newEvent(project.id, { idempotencyKey: 'stored-before' }));
+      const results = await repo.insertAcceptedMany([
+        newEvent(project.id, { idempotencyKey: 'k1', eventType: 'a' }),
+        newEvent(project.id, { eventType: 'b' }),
+        newEvent(project.id, { idempotencyKey: 'k1', eventType: 'c' }),
+        newEvent(project.id, { idempotencyKey: 'stored-before', eventType: 'd' }),
+        newEvent(project.id, { eventType: 'e' }),
+      ]);
+      expect(results.map((r) => [r.event.eventType, r.duplicate, r.event.status])).toEqual([
+        ['a', false, EventStatus.Pending],
+        ['b', false, EventStatus.Pending],
+        ['c', true, EventStatus.Success],
+        ['d', true, EventStatus.Success],
+        ['e', false, EventStatus.Pending],
+      ]);
+      const [{ count }] = await db.dataSource.query(
+        `SELECT count(*)::int AS count FROM events WHERE project_id = $1 AND idempotency_key = 'k1' AND NOT is_duplicate_event`,
+        [project.id],
+      );
+      expect(count).toBe(1);
+    });
+
+    it('stores nothing for an empty batch', async () => {
+      await expect(repo.insertAcceptedMany([])).resolves.toEqual([]);
+    });
+  });
+
   describe('insertAccepted', () => {
     it('stores an event without a key as an original, Pending, generation 0', async () => {
       const project = await insertProject(db.dataSource);

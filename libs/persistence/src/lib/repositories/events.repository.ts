@@ -42,40 +42,53 @@ export interface DynamicTarget {
 export class EventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Stores one accepted event (see insertAcceptedMany). */
+  async insertAccepted(event: NewEvent, manager: EntityManager = this.dataSource.manager): Promise<AcceptedEvent> {
+    const [accepted] = await this.insertAcceptedMany([event], manager);
+    return accepted as AcceptedEvent;
+  }
+
   /**
-   * Stores an accepted event. Idempotency is decided by the partial unique index, never by a
-   * read-then-write: the first insert skips on conflict, and the loser is stored again as a
-   * duplicate (which the index does not cover). A duplicate is stored as Success: it has
-   * nothing to deliver, so it must not look "pending, never routed" to the scheduler.
+   * Stores accepted events in at most two statements, results in input order. Idempotency is
+   * decided by the partial unique index, never by a read-then-write: the originals are
+   * inserted skipping conflicts, and the losers (a key already taken, or taken earlier in the
+   * same batch) are stored again as duplicates, which the index does not cover. A duplicate is
+   * stored as Success: it has nothing to deliver, so it must not look "never routed".
    */
-  async insertAccepted(
-    event: NewEvent,
+  async insertAcceptedMany(
+    events: readonly NewEvent[],
     manager: EntityManager = this.dataSource.manager,
-  ): Promise<AcceptedEvent> {
-    const original: NewEvent = {
+  ): Promise<AcceptedEvent[]> {
+    if (events.length === 0) return [];
+    const originals: NewEvent[] = events.map((event) => ({
       ...event,
       id: event.id ?? newId(),
       isDuplicateEvent: false,
       status: EventStatus.Pending,
-    };
-    const [inserted] = await insertRows(
+    }));
+    const inserted = await insertRows(
       manager,
       EventEntity,
-      [original],
+      originals,
       `ON CONFLICT (project_id, idempotency_key)
          WHERE idempotency_key IS NOT NULL AND NOT is_duplicate_event
        DO NOTHING RETURNING *`,
     );
-    if (inserted) {
-      return { event: hydrate(manager, EventEntity, inserted), duplicate: false };
+    const stored = new Map(inserted.map((row) => [String(row['id']), { row, duplicate: false }]));
+    const losers = originals.filter((original) => !stored.has(original.id as string));
+    if (losers.length > 0) {
+      const duplicates = await insertRows(
+        manager,
+        EventEntity,
+        losers.map((loser) => ({ ...loser, isDuplicateEvent: true, status: EventStatus.Success })),
+        'RETURNING *',
+      );
+      for (const row of duplicates) stored.set(String(row['id']), { row, duplicate: true });
     }
-    const [duplicate] = await insertRows(
-      manager,
-      EventEntity,
-      [{ ...original, isDuplicateEvent: true, status: EventStatus.Success }],
-      'RETURNING *',
-    );
-    return { event: hydrate(manager, EventEntity, duplicate), duplicate: true };
+    return originals.map((original) => {
+      const { row, duplicate } = stored.get(original.id as string) as { row: Record<string, unknown>; duplicate: boolean };
+      return { event: hydrate(manager, EventEntity, row), duplicate };
+    });
   }
 
   async findById(projectId: string, id: string): Promise<EventEntity | null> {
