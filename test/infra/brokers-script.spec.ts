@@ -4,7 +4,6 @@
 // Each component runs as a second, independent instance on non-default ports with its own
 // state dir under the OS temp dir (shared jar cache), so it never touches a default
 // instance (9324 / 8085) that other work may use, and is always stopped in afterAll.
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -18,9 +17,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { PubSub, v1 } from '@google-cloud/pubsub';
-
-const REPO_ROOT = path.resolve(__dirname, '../..');
-const SCRIPT = path.join(REPO_ROOT, 'scripts/infra.sh');
+import {
+  expectOk,
+  REPO_ROOT,
+  runInfra,
+} from './support/infra-script';
 
 // The first run may download ElasticMQ's jars from Maven Central.
 jest.setTimeout(180_000);
@@ -28,38 +29,7 @@ jest.setTimeout(180_000);
 // No GCE metadata server here; keeps google-auth-library from probing for one.
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(
-      'bash',
-      [SCRIPT, ...args],
-      { env, timeout: 170_000 },
-      (error, stdout, stderr) => {
-        const code = error
-          ? typeof error.code === 'number'
-            ? error.code
-            : 1
-          : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
-}
-
-// Fails with the script's whole output, which says what went wrong and where the log is.
-function expectOk(r: RunResult): void {
-  if (r.code !== 0) {
-    throw new Error(
-      `infra.sh exited ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`,
-    );
-  }
-}
+const run = runInfra;
 
 function makeEnv(
   stateDir: string,

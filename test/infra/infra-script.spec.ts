@@ -3,15 +3,18 @@
 // Starts a second, independent instance (KAFKA_INSTANCE=kafka-infra-test on 19192/19193,
 // own state dir under the OS temp dir, shared jar cache) so it never touches the default
 // broker on 9092 that other work relies on, and always stops it again in afterAll.
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import {
+  expectOk,
+  REPO_ROOT,
+  RunResult,
+  runInfra,
+} from './support/infra-script';
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
-const SCRIPT = path.join(REPO_ROOT, 'scripts/infra.sh');
 const INSTANCE = 'kafka-infra-test';
 const PORT = 19192;
 const CONTROLLER_PORT = 19193;
@@ -21,12 +24,6 @@ const DELIVERIES_TOPIC = 'caravan.deliveries';
 
 // The first run may download the broker's jars from Maven Central.
 jest.setTimeout(180_000);
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caravan-infra-test-'));
 const instanceDir = path.join(stateDir, INSTANCE);
@@ -51,30 +48,7 @@ function run(
   args: string[],
   env: NodeJS.ProcessEnv = baseEnv,
 ): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(
-      'bash',
-      [SCRIPT, ...args],
-      { env, timeout: 170_000 },
-      (error, stdout, stderr) => {
-        const code = error
-          ? typeof error.code === 'number'
-            ? error.code
-            : 1
-          : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
-}
-
-// Fails with the script's whole output, which says what went wrong and where the log is.
-function expectOk(r: RunResult): void {
-  if (r.code !== 0) {
-    throw new Error(
-      `infra.sh exited ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`,
-    );
-  }
+  return runInfra(args, env);
 }
 
 function readPid(): number | undefined {
