@@ -390,16 +390,8 @@ up_kafka() {
   start=$(now_ms)
 
   if pid=$(pidfile_pid "$KAFKA_PIDFILE" "$(kafka_pattern)"); then
-    local running_addr
-    running_addr=$(cat "$KAFKA_ADDRESS_FILE" 2>/dev/null || echo '?')
-    if [[ $running_addr != "$addr" ]]; then
-      die "$label: already running (pid $pid) on $running_addr, not $addr; run 'scripts/infra.sh down kafka' first"
-    fi
-    if ! wait_for_port "$KAFKA_HOST" "$KAFKA_PORT" "${KAFKA_START_TIMEOUT:-90}" "$pid"; then
-      show_log_tail "$KAFKA_LOG" 30
-      die "$label: pid $pid is running but $addr does not answer (log: $KAFKA_LOG)"
-    fi
-    kafka_ready
+    check_running_instance "$label" kafka "$pid" "$addr" "$KAFKA_ADDRESS_FILE" "$KAFKA_HOST" "$KAFKA_PORT" \
+      "${KAFKA_START_TIMEOUT:-90}" "$KAFKA_LOG" kafka_ready
     log "$label: already running (pid $pid) on $addr; $KAFKA_SUMMARY"
     return 0
   fi
@@ -682,16 +674,8 @@ up_elasticmq() {
   lock_fd 9 "$ELASTICMQ_DIR/.lock" "$label"
 
   if pid=$(pidfile_pid "$ELASTICMQ_PIDFILE" "$(elasticmq_pattern)"); then
-    local running_addr
-    running_addr=$(cat "$ELASTICMQ_ADDRESS_FILE" 2>/dev/null || echo '?')
-    if [[ $running_addr != "$addr" ]]; then
-      die "$label: already running (pid $pid) on $running_addr, not $addr; run 'scripts/infra.sh down elasticmq' first"
-    fi
-    if ! wait_for_port "$ELASTICMQ_HOST" "$ELASTICMQ_PORT" "${ELASTICMQ_START_TIMEOUT:-60}" "$pid"; then
-      show_log_tail "$ELASTICMQ_LOG" 30
-      die "$label: pid $pid is running but $addr does not answer (log: $ELASTICMQ_LOG)"
-    fi
-    elasticmq_ready
+    check_running_instance "$label" elasticmq "$pid" "$addr" "$ELASTICMQ_ADDRESS_FILE" "$ELASTICMQ_HOST" "$ELASTICMQ_PORT" \
+      "${ELASTICMQ_START_TIMEOUT:-60}" "$ELASTICMQ_LOG" elasticmq_ready
     log "$label: already running (pid $pid) on $addr; $READY_SUMMARY"
     return 0
   fi
@@ -827,16 +811,8 @@ up_pubsub() {
       warn "$label: gcloud (pid $pid) exited but left part of its process group running; restarting"
       pubsub_stop_group >/dev/null
     else
-      local running_addr
-      running_addr=$(cat "$PUBSUB_ADDRESS_FILE" 2>/dev/null || echo '?')
-      if [[ $running_addr != "$addr" ]]; then
-        die "$label: already running (pid $pid) on $running_addr, not $addr; run 'scripts/infra.sh down pubsub' first"
-      fi
-      if ! wait_for_port "$PUBSUB_HOST" "$PUBSUB_PORT" "${PUBSUB_START_TIMEOUT:-60}" "$pid"; then
-        show_log_tail "$PUBSUB_LOG" 30
-        die "$label: pid $pid is running but $addr does not answer (log: $PUBSUB_LOG)"
-      fi
-      pubsub_ready
+      check_running_instance "$label" pubsub "$pid" "$addr" "$PUBSUB_ADDRESS_FILE" "$PUBSUB_HOST" "$PUBSUB_PORT" \
+        "${PUBSUB_START_TIMEOUT:-60}" "$PUBSUB_LOG" pubsub_ready
       log "$label: already running (pid $pid) on $addr; $READY_SUMMARY"
       return 0
     fi

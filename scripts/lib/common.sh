@@ -348,3 +348,20 @@ find_node() {
     die "node not found (run npm ci first)"
   fi
 }
+
+# check_running_instance LABEL COMPONENT PID ADDR ADDRESS_FILE HOST PORT TIMEOUT LOG READY_FN
+# For an instance this script started (its pidfile is live): dies when it listens somewhere
+# else or does not answer, otherwise runs its readiness check READY_FN. The caller logs.
+check_running_instance() {
+  local label=$1 component=$2 pid=$3 addr=$4 address_file=$5 host=$6 port=$7 timeout=$8 logfile=$9 ready_fn=${10}
+  local running_addr
+  running_addr=$(cat "$address_file" 2>/dev/null || echo '?')
+  if [[ $running_addr != "$addr" ]]; then
+    die "$label: already running (pid $pid) on $running_addr, not $addr; run 'scripts/infra.sh down $component' first"
+  fi
+  if ! wait_for_port "$host" "$port" "$timeout" "$pid"; then
+    show_log_tail "$logfile" 30
+    die "$label: pid $pid is running but $addr does not answer (log: $logfile)"
+  fi
+  "$ready_fn"
+}
