@@ -51,7 +51,9 @@ const DISPATCHER_PORT = 15607;
 
 const children = [];
 function startService(name, port) {
-  const args = options.profile ? [`--cpu-prof`, `--cpu-prof-dir=${join(stateDir, 'profiles')}`, `--cpu-prof-name=${name}-${run}.cpuprofile`] : [];
+  const args = options.profile
+    ? [`--cpu-prof`, `--cpu-prof-dir=${join(stateDir, 'profiles')}`, `--cpu-prof-name=${name}-${run}.cpuprofile`]
+    : [];
   const child = spawn(process.execPath, [...args, join(root, 'dist/apps', name, 'main.js')], {
     cwd: root,
     env: {
@@ -229,7 +231,9 @@ async function main() {
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin.end();
   if (!ACCEPT_ONLY && result.delivered < result.accepted) {
-    console.error(`bench: only ${result.delivered} of ${result.accepted} accepted events were delivered within the timeout`);
+    console.error(
+      `bench: only ${result.delivered} of ${result.accepted} accepted events were delivered within the timeout`,
+    );
     process.exitCode = 1;
   }
 }

@@ -22,7 +22,7 @@ module.exports = {
         { name: '@nestjs/swagger/plugin', options: { classValidatorShim: true, introspectComments: true } },
       ],
       tsConfig: './tsconfig.app.json',
-      
+
       optimization: false,
       outputHashing: 'none',
       generatePackageJson: true,

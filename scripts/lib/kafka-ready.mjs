@@ -26,12 +26,9 @@ const topics = [
   process.env.CARAVAN_KAFKA_DELIVERIES_TOPIC || 'caravan.deliveries',
 ].filter((t, i, all) => t && all.indexOf(t) === i);
 
-if (!Number.isInteger(port) || port <= 0)
-  fail(`invalid KAFKA_PORT ${process.env.KAFKA_PORT}`);
+if (!Number.isInteger(port) || port <= 0) fail(`invalid KAFKA_PORT ${process.env.KAFKA_PORT}`);
 if (!Number.isInteger(partitions) || partitions <= 0) {
-  fail(
-    `invalid CARAVAN_KAFKA_PARTITIONS ${process.env.CARAVAN_KAFKA_PARTITIONS}`,
-  );
+  fail(`invalid CARAVAN_KAFKA_PARTITIONS ${process.env.CARAVAN_KAFKA_PARTITIONS}`);
 }
 
 const deadline = Date.now() + timeoutMs;
@@ -69,9 +66,7 @@ async function untilDeadline(what, fn) {
       lastError = err;
     }
     if (Date.now() >= deadline) {
-      fail(
-        `${what} on ${broker} did not succeed within ${timeoutMs} ms: ${describe(lastError)}`,
-      );
+      fail(`${what} on ${broker} did not succeed within ${timeoutMs} ms: ${describe(lastError)}`);
     }
     await sleep(Math.min(250 * attempt, 2_000));
   }
@@ -80,9 +75,7 @@ async function untilDeadline(what, fn) {
 const admin = kafka.admin();
 try {
   await untilDeadline('connect', () => admin.connect());
-  const existing = new Set(
-    await untilDeadline('listTopics', () => admin.listTopics()),
-  );
+  const existing = new Set(await untilDeadline('listTopics', () => admin.listTopics()));
 
   const missing = topics.filter((t) => !existing.has(t));
   if (missing.length > 0) {
@@ -99,10 +92,7 @@ try {
         });
       } catch (err) {
         // A concurrent run may have created them between listTopics and createTopics.
-        if (
-          err?.type === 'TOPIC_ALREADY_EXISTS' ||
-          err?.errors?.every?.((e) => e.type === 'TOPIC_ALREADY_EXISTS')
-        )
+        if (err?.type === 'TOPIC_ALREADY_EXISTS' || err?.errors?.every?.((e) => e.type === 'TOPIC_ALREADY_EXISTS'))
           return;
         throw err;
       }
@@ -115,9 +105,7 @@ try {
     for (const t of meta) {
       const leaderless = t.partitions.filter((p) => p.leader < 0);
       if (t.partitions.length === 0 || leaderless.length > 0) {
-        throw new Error(
-          `topic ${t.name}: ${leaderless.length}/${t.partitions.length} partitions without a leader`,
-        );
+        throw new Error(`topic ${t.name}: ${leaderless.length}/${t.partitions.length} partitions without a leader`);
       }
     }
     return new Map(meta.map((t) => [t.name, t.partitions.length]));
@@ -132,9 +120,7 @@ try {
     }
   }
   const created = missing.length ? ` (created ${missing.join(', ')})` : '';
-  process.stdout.write(
-    `topics ${topics.map((t) => `${t}(${counts.get(t)})`).join(' ')}${created}\n`,
-  );
+  process.stdout.write(`topics ${topics.map((t) => `${t}(${counts.get(t)})`).join(' ')}${created}\n`);
 } finally {
   await admin.disconnect().catch(() => undefined);
 }

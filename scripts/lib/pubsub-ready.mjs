@@ -36,14 +36,9 @@ let lastError;
 while (Date.now() < deadline) {
   const pubsub = new PubSub({ projectId });
   try {
-    const [topics] = await withTimeout(
-      pubsub.getTopics({ autoPaginate: true }),
-      5_000,
-    );
+    const [topics] = await withTimeout(pubsub.getTopics({ autoPaginate: true }), 5_000);
     const n = topics.length;
-    console.log(
-      `Pub/Sub API ok, project ${projectId}, ${n} topic${n === 1 ? '' : 's'}`,
-    );
+    console.log(`Pub/Sub API ok, project ${projectId}, ${n} topic${n === 1 ? '' : 's'}`);
     await pubsub.close().catch(() => undefined);
     process.exit(0);
   } catch (err) {

@@ -44,18 +44,42 @@ const forbidden: Case[] = [
   ['domain may not import config', 'libs/domain/src/lib/x.ts', use('@caravan/config', 'loadConfig')],
   ['domain may not import a framework', 'libs/domain/src/lib/x.ts', use('@nestjs/common', 'Injectable')],
   ['domain may not import the ORM', 'libs/domain/src/lib/x.ts', use('typeorm', 'DataSource')],
-  ['persistence may not import messaging', 'libs/persistence/src/lib/x.ts', use('@caravan/messaging', 'MessagingModule')],
-  ['messaging may not import persistence', 'libs/messaging/src/lib/x.ts', use('@caravan/persistence', 'PersistenceModule')],
-  ['observability may not import persistence', 'libs/observability/src/lib/x.ts', use('@caravan/persistence', 'PersistenceModule')],
+  [
+    'persistence may not import messaging',
+    'libs/persistence/src/lib/x.ts',
+    use('@caravan/messaging', 'MessagingModule'),
+  ],
+  [
+    'messaging may not import persistence',
+    'libs/messaging/src/lib/x.ts',
+    use('@caravan/persistence', 'PersistenceModule'),
+  ],
+  [
+    'observability may not import persistence',
+    'libs/observability/src/lib/x.ts',
+    use('@caravan/persistence', 'PersistenceModule'),
+  ],
   ['a lib may not import intake upwards', 'libs/persistence/src/lib/x.ts', use('@caravan/intake', 'Anything')],
-  ['production app code may not import libs/testing', 'apps/api/src/x.ts', use('@caravan/testing', 'createTestDatabase')],
-  ['an app may not import another app', 'apps/api/src/x.ts', use('../../dispatcher/src/dispatcher.module', 'DispatcherModule')],
+  [
+    'production app code may not import libs/testing',
+    'apps/api/src/x.ts',
+    use('@caravan/testing', 'createTestDatabase'),
+  ],
+  [
+    'an app may not import another app',
+    'apps/api/src/x.ts',
+    use('../../dispatcher/src/dispatcher.module', 'DispatcherModule'),
+  ],
 ];
 
 const allowed: Case[] = [
   ['intake may use persistence', 'libs/intake/src/lib/x.ts', use('@caravan/persistence', 'PersistenceModule')],
   ['intake may use messaging', 'libs/intake/src/lib/x.ts', use('@caravan/messaging', 'MessagingModule')],
-  ['persistence may use observability', 'libs/persistence/src/lib/x.ts', use('@caravan/observability', 'MetricsRegistry')],
+  [
+    'persistence may use observability',
+    'libs/persistence/src/lib/x.ts',
+    use('@caravan/observability', 'MetricsRegistry'),
+  ],
   ['domain may use ulid', 'libs/domain/src/lib/x.ts', use('ulid', 'ulid')],
   ['an app may use any lib', 'apps/dispatcher/src/x.ts', use('@caravan/intake', 'Anything')],
   ['app tests may use libs/testing', 'apps/api/src/x.spec.ts', use('@caravan/testing', 'createTestDatabase')],

@@ -29,18 +29,13 @@ const services = doc.services as Record<string, JsonObject>;
 const appNames = Object.keys(APP_SERVICES) as (keyof typeof APP_SERVICES)[];
 const dockerfile = parseDockerfile(readFileSync(DOCKERFILE, 'utf8'));
 
-const obj = (value: Json | undefined): JsonObject =>
-  (value ?? {}) as JsonObject;
+const obj = (value: Json | undefined): JsonObject => (value ?? {}) as JsonObject;
 const envOfService = (name: string): Record<string, string> => {
   const env = services[name].environment;
   if (Array.isArray(env)) {
-    return Object.fromEntries(
-      env.map((e) => String(e).split(/=(.*)/s).slice(0, 2) as [string, string]),
-    );
+    return Object.fromEntries(env.map((e) => String(e).split(/=(.*)/s).slice(0, 2) as [string, string]));
   }
-  return Object.fromEntries(
-    Object.entries(obj(env)).map(([k, v]) => [k, v === null ? '' : String(v)]),
-  );
+  return Object.fromEntries(Object.entries(obj(env)).map(([k, v]) => [k, v === null ? '' : String(v)]));
 };
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -80,11 +75,7 @@ describe('docker-compose.yml: Compose schema', () => {
         { services: { api: { image: 'x:1', ports: 5 } } },
         /\/services\/api\/ports must be array/,
       ],
-      [
-        'unknown top-level key',
-        { services: { api: { image: 'x:1' } }, servics: {} },
-        /additionalProperty":"servics"/,
-      ],
+      ['unknown top-level key', { services: { api: { image: 'x:1' } }, servics: {} }, /additionalProperty":"servics"/],
       [
         'unknown service key',
         {
@@ -159,43 +150,24 @@ describe('docker-compose.yml: Compose schema', () => {
 
     it('catches a mistake in this file (YAML that parses to the wrong shape)', () => {
       // A list item that lost its dash: `ports:` becomes a string instead of a list.
-      const original = readFileSync(
-        join(REPO_ROOT, 'docker-compose.yml'),
-        'utf8',
-      );
-      const text = original.replace(
-        /^( +)- (["'])127\.0\.0\.1:5005:5005\2$/m,
-        '$1$2127.0.0.1:5005:5005$2',
-      );
+      const original = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
+      const text = original.replace(/^( +)- (["'])127\.0\.0\.1:5005:5005\2$/m, '$1$2127.0.0.1:5005:5005$2');
       expect(text).not.toEqual(original);
-      expect(
-        validateCompose(interpolate(parseComposeYaml(text)).doc).join('\n'),
-      ).toMatch(/\/services\/api\/ports must be array/);
+      expect(validateCompose(interpolate(parseComposeYaml(text)).doc).join('\n')).toMatch(
+        /\/services\/api\/ports must be array/,
+      );
     });
   });
 
   it('implements the schema formats the way Compose reads them', () => {
+    expect(['10s', '1m30s', '500ms', '0', '1h'].every(COMPOSE_FORMATS.duration)).toBe(true);
+    expect(['10', '10 s', 's', '1d'].some(COMPOSE_FORMATS.duration)).toBe(false);
     expect(
-      ['10s', '1m30s', '500ms', '0', '1h'].every(COMPOSE_FORMATS.duration),
-    ).toBe(true);
-    expect(['10', '10 s', 's', '1d'].some(COMPOSE_FORMATS.duration)).toBe(
-      false,
-    );
-    expect(
-      [
-        '5005',
-        '5005:5005',
-        '127.0.0.1:5005:5005',
-        '[::1]:80:80',
-        '9000-9002:9000-9002/udp',
-        '127.0.0.1::80',
-      ].every(COMPOSE_FORMATS.ports),
-    ).toBe(true);
-    expect(
-      ['5005:5005:5005', '70000:80', 'x:80', '999.1.1.1:80:80', ''].some(
+      ['5005', '5005:5005', '127.0.0.1:5005:5005', '[::1]:80:80', '9000-9002:9000-9002/udp', '127.0.0.1::80'].every(
         COMPOSE_FORMATS.ports,
       ),
-    ).toBe(false);
+    ).toBe(true);
+    expect(['5005:5005:5005', '70000:80', 'x:80', '999.1.1.1:80:80', ''].some(COMPOSE_FORMATS.ports)).toBe(false);
     expect(COMPOSE_FORMATS.subnet_ip_address('172.28.0.0/16')).toBe(true);
     expect(COMPOSE_FORMATS.subnet_ip_address('172.28.0.0/33')).toBe(false);
   });
@@ -203,9 +175,7 @@ describe('docker-compose.yml: Compose schema', () => {
 
 describe('docker-compose.yml: what an operator relies on', () => {
   it('has the infrastructure, the migration job and the three services', () => {
-    expect(Object.keys(services)).toEqual(
-      expect.arrayContaining(['postgres', 'kafka', 'migrate', ...appNames]),
-    );
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'kafka', 'migrate', ...appNames]));
   });
 
   it('names a condition for every dependency, and only on services that exist', () => {
@@ -213,20 +183,14 @@ describe('docker-compose.yml: what an operator relies on', () => {
       if (service.depends_on === undefined) continue;
       expect({
         name,
-        dependsOn: Array.isArray(service.depends_on)
-          ? 'short list form'
-          : 'conditions',
+        dependsOn: Array.isArray(service.depends_on) ? 'short list form' : 'conditions',
       }).toEqual({
         name,
         dependsOn: 'conditions',
       });
       for (const [dep, spec] of Object.entries(obj(service.depends_on))) {
         expect(Object.keys(services)).toContain(dep);
-        expect([
-          'service_started',
-          'service_healthy',
-          'service_completed_successfully',
-        ]).toContain(obj(spec).condition);
+        expect(['service_started', 'service_healthy', 'service_completed_successfully']).toContain(obj(spec).condition);
       }
     }
   });
@@ -271,9 +235,7 @@ describe('docker-compose.yml: what an operator relies on', () => {
       condition: 'service_healthy',
     });
     expect(migrate.restart ?? 'no').toEqual('no');
-    expect(envOfService('migrate').CARAVAN_DATABASE_URL).toEqual(
-      envOfService('api').CARAVAN_DATABASE_URL,
-    );
+    expect(envOfService('migrate').CARAVAN_DATABASE_URL).toEqual(envOfService('api').CARAVAN_DATABASE_URL);
   });
 
   it('gives the three services a health check against their own HTTP port', () => {
@@ -283,44 +245,28 @@ describe('docker-compose.yml: what an operator relies on', () => {
       expect(Array.isArray(check.test) && check.test[0]).toEqual('CMD');
       expect((check.test as string[]).join(' ')).toMatch(/\/(readyz|healthz)/);
       expect(durationMs(String(check.interval))).toBeGreaterThan(0);
-      expect(durationMs(String(check.timeout))).toBeLessThan(
-        durationMs(String(check.interval)) + 1,
-      );
+      expect(durationMs(String(check.timeout))).toBeLessThan(durationMs(String(check.interval)) + 1);
       // The check reads CARAVAN_HTTP_PORT, which must be the port the container listens on.
       const port =
         envOfService(name).CARAVAN_HTTP_PORT ??
-        envOf(
-          effectiveInstructions(
-            dockerfile,
-            String(obj(services[name].build).target),
-          ),
-        ).CARAVAN_HTTP_PORT;
+        envOf(effectiveInstructions(dockerfile, String(obj(services[name].build).target))).CARAVAN_HTTP_PORT;
       expect(Number(port)).toEqual(APP_SERVICES[name]);
     }
   });
 
   it('health-checks postgres with pg_isready and kafka with a broker round trip', () => {
-    expect(
-      (obj(services.postgres.healthcheck).test as string[]).join(' '),
-    ).toMatch(/pg_isready/);
-    expect(
-      (obj(services.kafka.healthcheck).test as string[]).join(' '),
-    ).toMatch(/kafka-broker-api-versions|kafka-topics/);
+    expect((obj(services.postgres.healthcheck).test as string[]).join(' ')).toMatch(/pg_isready/);
+    expect((obj(services.kafka.healthcheck).test as string[]).join(' ')).toMatch(
+      /kafka-broker-api-versions|kafka-topics/,
+    );
   });
 
   it('publishes api 5005, ingester 5006 and dispatcher 5007, matching the image EXPOSE', () => {
     for (const name of appNames) {
       const port = APP_SERVICES[name];
       const ports = (services[name].ports as string[]).map(String);
-      expect(
-        ports.some(
-          (p) => p.endsWith(`:${port}:${port}`) || p === `${port}:${port}`,
-        ),
-      ).toBe(true);
-      const exposed = effectiveInstructions(
-        dockerfile,
-        String(obj(services[name].build).target),
-      )
+      expect(ports.some((p) => p.endsWith(`:${port}:${port}`) || p === `${port}:${port}`)).toBe(true);
+      const exposed = effectiveInstructions(dockerfile, String(obj(services[name].build).target))
         .filter((i) => i.keyword === 'EXPOSE')
         .flatMap((i) => i.args.split(/\s+/));
       expect(exposed).toContain(String(port));
@@ -328,57 +274,38 @@ describe('docker-compose.yml: what an operator relies on', () => {
   });
 
   it('gives each service longer than its shutdown timeout to drain after SIGTERM', () => {
-    const configText = readFileSync(
-      join(REPO_ROOT, 'libs/config/src/lib/caravan-config.ts'),
-      'utf8',
-    );
+    const configText = readFileSync(join(REPO_ROOT, 'libs/config/src/lib/caravan-config.ts'), 'utf8');
     const match = /CARAVAN_SHUTDOWN_TIMEOUT_MS\s*=\s*([\d_]+)/.exec(configText);
     const shutdownMs = match ? Number(match[1].replace(/_/g, '')) : 25_000;
     for (const name of appNames) {
       const env = envOfService(name);
-      const timeout = env.CARAVAN_SHUTDOWN_TIMEOUT_MS
-        ? Number(env.CARAVAN_SHUTDOWN_TIMEOUT_MS)
-        : shutdownMs;
-      expect(
-        durationMs(String(services[name].stop_grace_period ?? '10s')),
-      ).toBeGreaterThan(timeout);
+      const timeout = env.CARAVAN_SHUTDOWN_TIMEOUT_MS ? Number(env.CARAVAN_SHUTDOWN_TIMEOUT_MS) : shutdownMs;
+      expect(durationMs(String(services[name].stop_grace_period ?? '10s'))).toBeGreaterThan(timeout);
     }
   });
 
   it('points the services at the compose postgres and kafka', () => {
     const kafkaEnv = envOfService('kafka');
-    const advertised = kafkaEnv.KAFKA_ADVERTISED_LISTENERS.split(',').map((l) =>
-      l.replace(/^\w+:\/\//, ''),
-    );
+    const advertised = kafkaEnv.KAFKA_ADVERTISED_LISTENERS.split(',').map((l) => l.replace(/^\w+:\/\//, ''));
     for (const name of ['migrate', ...appNames]) {
       const env = envOfService(name);
       const url = new URL(env.CARAVAN_DATABASE_URL);
       expect(url.protocol).toEqual('postgres:');
       expect(url.hostname).toEqual('postgres');
       expect(url.pathname).toEqual(`/${envOfService('postgres').POSTGRES_DB}`);
-      expect(decodeURIComponent(url.username)).toEqual(
-        envOfService('postgres').POSTGRES_USER,
-      );
-      expect(decodeURIComponent(url.password)).toEqual(
-        envOfService('postgres').POSTGRES_PASSWORD,
-      );
+      expect(decodeURIComponent(url.username)).toEqual(envOfService('postgres').POSTGRES_USER);
+      expect(decodeURIComponent(url.password)).toEqual(envOfService('postgres').POSTGRES_PASSWORD);
       if (name !== 'migrate') {
-        for (const broker of env.CARAVAN_KAFKA_BROKERS.split(','))
-          expect(advertised).toContain(broker);
+        for (const broker of env.CARAVAN_KAFKA_BROKERS.split(',')) expect(advertised).toContain(broker);
       }
     }
   });
 
   it('runs Kafka as a single KRaft node with single-replica internal topics', () => {
     const env = envOfService('kafka');
-    expect(env.KAFKA_PROCESS_ROLES.split(',').sort()).toEqual([
-      'broker',
-      'controller',
-    ]);
+    expect(env.KAFKA_PROCESS_ROLES.split(',').sort()).toEqual(['broker', 'controller']);
     expect(env.CLUSTER_ID).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toMatch(
-      new RegExp(`^${env.KAFKA_NODE_ID}@`),
-    );
+    expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toMatch(new RegExp(`^${env.KAFKA_NODE_ID}@`));
     for (const key of [
       'KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR',
       'KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR',
@@ -408,35 +335,25 @@ describe('docker-compose.yml: what an operator relies on', () => {
 
   it('runs the Kafka release the test suite runs against (scripts/infra.sh)', () => {
     const infra = join(REPO_ROOT, 'scripts/infra.sh');
-    const pinned = existsSync(infra)
-      ? /^KAFKA_VERSION=(\S+)$/m.exec(readFileSync(infra, 'utf8'))?.[1]
-      : undefined;
+    const pinned = existsSync(infra) ? /^KAFKA_VERSION=(\S+)$/m.exec(readFileSync(infra, 'utf8'))?.[1] : undefined;
     if (pinned) expect(services.kafka.image).toEqual(`apache/kafka:${pinned}`);
   });
 
   it('builds every Caravan image from an existing Dockerfile and an existing target', () => {
     const stageNames = dockerfile.stages.map((s) => s.name);
-    const built = Object.entries(services).filter(
-      ([, s]) => s.build !== undefined,
-    );
-    expect(built.map(([n]) => n).sort()).toEqual(
-      ['migrate', ...appNames].sort(),
-    );
+    const built = Object.entries(services).filter(([, s]) => s.build !== undefined);
+    expect(built.map(([n]) => n).sort()).toEqual(['migrate', ...appNames].sort());
     for (const [name, service] of built) {
       const build = obj(service.build);
       const context = join(REPO_ROOT, String(build.context ?? '.'));
-      const dockerfilePath = join(
-        context,
-        String(build.dockerfile ?? 'Dockerfile'),
-      );
+      const dockerfilePath = join(context, String(build.dockerfile ?? 'Dockerfile'));
       expect({ name, exists: existsSync(dockerfilePath) }).toEqual({
         name,
         exists: true,
       });
       expect(stageNames).toContain(build.target);
     }
-    for (const name of appNames)
-      expect(obj(services[name].build).target).toEqual(name);
+    for (const name of appNames) expect(obj(services[name].build).target).toEqual(name);
   });
 
   it('tags images so one tag always means one build target', () => {
@@ -476,8 +393,7 @@ describe('docker-compose.yml: what an operator relies on', () => {
 
   it('contains no secrets other than the local-development defaults', () => {
     const DEV_DEFAULTS = ['caravan'];
-    const SECRET_KEY =
-      /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
+    const SECRET_KEY = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
     for (const [name] of Object.entries(services)) {
       for (const [key, value] of Object.entries(envOfService(name))) {
         if (SECRET_KEY.test(key)) {
@@ -487,9 +403,7 @@ describe('docker-compose.yml: what an operator relies on', () => {
             devDefault: DEV_DEFAULTS.includes(value),
           }).toEqual({ name, key, devDefault: true });
         }
-        for (const m of value.matchAll(
-          /\b[a-z][a-z0-9+.-]*:\/\/([^/@\s]*)@/gi,
-        )) {
+        for (const m of value.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/([^/@\s]*)@/gi)) {
           const password = decodeURIComponent(m[1].split(':')[1] ?? '');
           if (password) {
             expect({
@@ -502,8 +416,7 @@ describe('docker-compose.yml: what an operator relies on', () => {
       }
     }
     // Nothing is read from files that would hold real credentials.
-    for (const service of Object.values(services))
-      expect(service.env_file).toBeUndefined();
+    for (const service of Object.values(services)) expect(service.env_file).toBeUndefined();
     expect(doc.secrets).toBeUndefined();
   });
 
@@ -514,10 +427,7 @@ describe('docker-compose.yml: what an operator relies on', () => {
     const svc = withPassword.services as Record<string, JsonObject>;
     expect(obj(svc.postgres.environment).POSTGRES_PASSWORD).toEqual('s3cr3t');
     for (const name of ['migrate', ...appNames]) {
-      expect(
-        new URL(String(obj(svc[name].environment).CARAVAN_DATABASE_URL))
-          .password,
-      ).toEqual('s3cr3t');
+      expect(new URL(String(obj(svc[name].environment).CARAVAN_DATABASE_URL)).password).toEqual('s3cr3t');
     }
   });
 });
@@ -539,9 +449,7 @@ describe('docker-compose.yml: Prometheus and Grafana', () => {
       .map(String)
       .find((arg) => arg.startsWith(`--${name}=`))
       ?.split('=')[1];
-  const promConfig = parseYaml(
-    readFileSync(join(REPO_ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8'),
-  ) as JsonObject;
+  const promConfig = parseYaml(readFileSync(join(REPO_ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as JsonObject;
   const globToRegex = (glob: string) =>
     new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
 
@@ -566,9 +474,7 @@ describe('docker-compose.yml: Prometheus and Grafana', () => {
     const jobs = (promConfig.scrape_configs as JsonObject[]).map((job) => ({
       path: String(job.metrics_path ?? '/metrics'),
       targets: [
-        ...((job.static_configs as JsonObject[] | undefined) ?? []).flatMap((c) =>
-          (c.targets as string[]).map(String),
-        ),
+        ...((job.static_configs as JsonObject[] | undefined) ?? []).flatMap((c) => (c.targets as string[]).map(String)),
         ...((job.dns_sd_configs as JsonObject[] | undefined) ?? []).flatMap((c) =>
           (c.names as string[]).map((n) => `${n}:${String(c.port)}`),
         ),
@@ -586,7 +492,10 @@ describe('docker-compose.yml: Prometheus and Grafana', () => {
       expect(obj(obj(prometheus.depends_on)[name]).condition).toMatch(/^service_(started|healthy)$/);
     }
     expect(obj(grafana.depends_on).prometheus).toEqual({ condition: 'service_healthy' });
-    for (const [name, service] of [['prometheus', prometheus], ['grafana', grafana]] as const) {
+    for (const [name, service] of [
+      ['prometheus', prometheus],
+      ['grafana', grafana],
+    ] as const) {
       const check = obj(service.healthcheck);
       expect({ name, test: (check.test as string[]).join(' ') }).toEqual({
         name,
@@ -633,7 +542,10 @@ describe('docker-compose.yml: Prometheus and Grafana', () => {
 
   it('keeps Prometheus and Grafana data in named volumes', () => {
     const volumes = Object.keys(obj(doc.volumes));
-    for (const [service, path] of [[prometheus, flag('storage.tsdb.path') ?? '/prometheus'], [grafana, '/var/lib/grafana']] as const) {
+    for (const [service, path] of [
+      [prometheus, flag('storage.tsdb.path') ?? '/prometheus'],
+      [grafana, '/var/lib/grafana'],
+    ] as const) {
       const volume = mounts(service).find(([, target]) => target === path)?.[0];
       expect(volumes).toContain(volume);
     }

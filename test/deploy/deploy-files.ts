@@ -23,15 +23,13 @@ export const APP_SERVICES = {
 } as const;
 export type AppService = keyof typeof APP_SERVICES;
 
-export const readRepoFile = (path: string): string =>
-  readFileSync(join(REPO_ROOT, path), 'utf8');
+export const readRepoFile = (path: string): string => readFileSync(join(REPO_ROOT, path), 'utf8');
 
 // ------------------------------------------------------------------------------------
 // Compose
 // ------------------------------------------------------------------------------------
 
-export type Json =
-  null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
 /** Parses a Compose document the way Compose does: YAML 1.2 with `<<` merge keys. */
@@ -49,47 +47,29 @@ export interface Interpolated {
  * Compose variable interpolation ($$, $VAR, ${VAR}, ${VAR:-default}, ${VAR-default},
  * ${VAR:?err}, ${VAR?err}) over every string in the document, with the given environment.
  */
-export function interpolate(
-  doc: JsonObject,
-  env: Record<string, string | undefined> = {},
-): Interpolated {
+export function interpolate(doc: JsonObject, env: Record<string, string | undefined> = {}): Interpolated {
   const missing = new Set<string>();
-  const pattern =
-    /\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+  const pattern = /\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
   const replaceIn = (value: string): string =>
-    value.replace(
-      pattern,
-      (
-        _m,
-        dollar: string,
-        braced: string,
-        op: string | undefined,
-        arg: string,
-        bare: string,
-      ) => {
-        if (dollar) return '$';
-        const name = braced ?? bare;
-        const current = env[name];
-        // ${VAR:-x} / ${VAR:?x} apply when VAR is unset or empty; ${VAR-x} / ${VAR?x} when unset.
-        const absent = op?.startsWith(':') ? !current : current === undefined;
-        if (op === ':-' || op === '-')
-          return absent ? arg : (current as string);
-        if (op === ':?' || op === '?') {
-          if (absent)
-            throw new Error(`required variable ${name} is not set: ${arg}`);
-          return current as string;
-        }
-        if (current === undefined) missing.add(name);
-        return current ?? '';
-      },
-    );
+    value.replace(pattern, (_m, dollar: string, braced: string, op: string | undefined, arg: string, bare: string) => {
+      if (dollar) return '$';
+      const name = braced ?? bare;
+      const current = env[name];
+      // ${VAR:-x} / ${VAR:?x} apply when VAR is unset or empty; ${VAR-x} / ${VAR?x} when unset.
+      const absent = op?.startsWith(':') ? !current : current === undefined;
+      if (op === ':-' || op === '-') return absent ? arg : (current as string);
+      if (op === ':?' || op === '?') {
+        if (absent) throw new Error(`required variable ${name} is not set: ${arg}`);
+        return current as string;
+      }
+      if (current === undefined) missing.add(name);
+      return current ?? '';
+    });
   const walk = (node: Json): Json => {
     if (typeof node === 'string') return replaceIn(node);
     if (Array.isArray(node)) return node.map(walk);
     if (node && typeof node === 'object') {
-      return Object.fromEntries(
-        Object.entries(node).map(([k, v]) => [k, walk(v)]),
-      );
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
     }
     return node;
   };
@@ -108,9 +88,7 @@ export function loadCompose(): Interpolated & {
 
 const PORT = '(\\d{1,5})(?:-(\\d{1,5}))?';
 const HOST_IP = '(?:\\[[0-9A-Fa-f:.]+\\]|\\d{1,3}(?:\\.\\d{1,3}){3})';
-const SHORT_PORT = new RegExp(
-  `^(?:(?:(${HOST_IP}):)?(?:${PORT})?:)?${PORT}(?:/(?:tcp|udp|sctp))?$`,
-);
+const SHORT_PORT = new RegExp(`^(?:(?:(${HOST_IP}):)?(?:${PORT})?:)?${PORT}(?:/(?:tcp|udp|sctp))?$`);
 
 const validPortNumbers = (...ports: (string | undefined)[]) =>
   ports.every((p) => p === undefined || (Number(p) >= 0 && Number(p) <= 65535));
@@ -120,16 +98,12 @@ const validPortNumbers = (...ports: (string | undefined)[]) =>
  * "subnet_ip_address"), implemented after the Compose specification.
  */
 export const COMPOSE_FORMATS: Record<string, (value: string) => boolean> = {
-  duration: (v) =>
-    v === '0' || /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(v),
+  duration: (v) => v === '0' || /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(v),
   ports: (v) => {
     const m = SHORT_PORT.exec(v);
     if (!m) return false;
     const ip = m[1]?.replace(/^\[|\]$/g, '');
-    return (
-      (ip === undefined || isIP(ip) !== 0) &&
-      validPortNumbers(m[2], m[3], m[4], m[5])
-    );
+    return (ip === undefined || isIP(ip) !== 0) && validPortNumbers(m[2], m[3], m[4], m[5]);
   },
   expose: (v) => {
     const m = new RegExp(`^${PORT}(?:/(?:tcp|udp|sctp))?$`).exec(v);
@@ -139,12 +113,7 @@ export const COMPOSE_FORMATS: Record<string, (value: string) => boolean> = {
     const [address, prefix, ...rest] = v.split('/');
     const family = isIP(address);
     const bits = Number(prefix);
-    return (
-      rest.length === 0 &&
-      family !== 0 &&
-      /^\d+$/.test(prefix ?? '') &&
-      bits <= (family === 4 ? 32 : 128)
-    );
+    return rest.length === 0 && family !== 0 && /^\d+$/.test(prefix ?? '') && bits <= (family === 4 ? 32 : 128);
   },
 };
 
@@ -167,9 +136,7 @@ export function composeValidator(): ValidateFunction {
   if (cachedValidator) return cachedValidator;
   const { schema } = loadComposeSchema();
   if (!String(schema.$schema).includes('draft/2019-09')) {
-    throw new Error(
-      `unexpected Compose schema draft: ${String(schema.$schema)}`,
-    );
+    throw new Error(`unexpected Compose schema draft: ${String(schema.$schema)}`);
   }
   const ajv = new Ajv2019({
     allErrors: true,
@@ -194,10 +161,7 @@ export function composeValidator(): ValidateFunction {
 export function validateCompose(doc: unknown): string[] {
   const validate = composeValidator();
   if (validate(doc)) return [];
-  return (validate.errors ?? []).map(
-    (e) =>
-      `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
-  );
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }
 
 /** Compose durations ("1m30s", "500ms") in milliseconds. */
@@ -212,10 +176,7 @@ export function durationMs(value: string): number {
     h: 3600e3,
   };
   let total = 0;
-  for (const [, n, unit] of value.matchAll(
-    /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g,
-  ))
-    total += Number(n) * units[unit];
+  for (const [, n, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(n) * units[unit];
   return total;
 }
 
@@ -269,13 +230,10 @@ export function dockerInstructions(text: string): Instruction[] {
 }
 
 const substitute = (value: string, vars: Record<string, string>) =>
-  value.replace(
-    /\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g,
-    (_m, braced: string, def: string, bare: string) => {
-      const name = braced ?? bare;
-      return vars[name] ?? def ?? '';
-    },
-  );
+  value.replace(/\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g, (_m, braced: string, def: string, bare: string) => {
+    const name = braced ?? bare;
+    return vars[name] ?? def ?? '';
+  });
 
 export function parseDockerfile(text: string): Dockerfile {
   const globalArgs: Record<string, string> = {};
@@ -310,9 +268,7 @@ export function stageChain(file: Dockerfile, name: string): Stage[] {
   while (current) {
     chain.unshift(current);
     const parent: string = current.from;
-    current = file.stages.find(
-      (s) => s.name === parent && s.index < (chain[0]?.index ?? 0),
-    );
+    current = file.stages.find((s) => s.name === parent && s.index < (chain[0]?.index ?? 0));
   }
   return chain;
 }
@@ -320,28 +276,17 @@ export function stageChain(file: Dockerfile, name: string): Stage[] {
 /** Images pulled from a registry (FROM lines that do not name an earlier stage). */
 export function externalImages(file: Dockerfile): string[] {
   return file.stages
-    .filter(
-      (stage) =>
-        !file.stages.some(
-          (s) => s.name === stage.from && s.index < stage.index,
-        ),
-    )
+    .filter((stage) => !file.stages.some((s) => s.name === stage.from && s.index < stage.index))
     .map((s) => s.from);
 }
 
 /** Instructions of the image a target produces, base stage first (inheritance included). */
-export function effectiveInstructions(
-  file: Dockerfile,
-  target: string,
-): Instruction[] {
+export function effectiveInstructions(file: Dockerfile, target: string): Instruction[] {
   return stageChain(file, target).flatMap((s) => s.instructions);
 }
 
 /** Last instruction of a kind that applies to an image (later ones override earlier ones). */
-export function last(
-  instructions: Instruction[],
-  keyword: string,
-): Instruction | undefined {
+export function last(instructions: Instruction[], keyword: string): Instruction | undefined {
   return [...instructions].reverse().find((i) => i.keyword === keyword);
 }
 
@@ -354,8 +299,7 @@ export function envOf(instructions: Instruction[]): Record<string, string> {
       env[name] = rest.join(' ');
       continue;
     }
-    for (const m of ins.args.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g))
-      env[m[1]] = m[2].replace(/^"|"$/g, '');
+    for (const m of ins.args.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g)) env[m[1]] = m[2].replace(/^"|"$/g, '');
   }
   return env;
 }
@@ -365,23 +309,17 @@ export function execForm(args: string): string[] | undefined {
   if (!args.trim().startsWith('[')) return undefined;
   try {
     const parsed: unknown = JSON.parse(args);
-    return Array.isArray(parsed) && parsed.every((a) => typeof a === 'string')
-      ? (parsed as string[])
-      : undefined;
+    return Array.isArray(parsed) && parsed.every((a) => typeof a === 'string') ? (parsed as string[]) : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** `HEALTHCHECK [--opt=v ...] CMD ...` split into its options and command. */
-export function parseHealthcheck(
-  args: string,
-): { options: Record<string, string>; cmd: string } | undefined {
+export function parseHealthcheck(args: string): { options: Record<string, string>; cmd: string } | undefined {
   const m = /^((?:--[\w-]+=\S+\s+)*)CMD\s+(.*)$/s.exec(args);
   if (!m) return undefined;
-  const options = Object.fromEntries(
-    [...m[1].matchAll(/--([\w-]+)=(\S+)/g)].map((o) => [o[1], o[2]]),
-  );
+  const options = Object.fromEntries([...m[1].matchAll(/--([\w-]+)=(\S+)/g)].map((o) => [o[1], o[2]]));
   return { options, cmd: m[2] };
 }
 
@@ -419,8 +357,7 @@ export function isDockerignored(patterns: string[], path: string): boolean {
   let ignored = false;
   for (const pattern of patterns) {
     const negated = pattern.startsWith('!');
-    if (toRegex(negated ? pattern.slice(1) : pattern).test(path))
-      ignored = !negated;
+    if (toRegex(negated ? pattern.slice(1) : pattern).test(path)) ignored = !negated;
   }
   return ignored;
 }

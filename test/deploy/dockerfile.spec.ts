@@ -36,9 +36,7 @@ describe('Dockerfile: base image', () => {
     expect(images.length).toBeGreaterThan(0);
     for (const image of images) {
       expect(image).not.toMatch(/\$/); // every ARG it uses has a default
-      expect(image).toMatch(
-        /^[\w./-]+:\d+\.\d+\.\d+[\w.-]*(@sha256:[a-f0-9]{64})?$/,
-      );
+      expect(image).toMatch(/^[\w./-]+:\d+\.\d+\.\d+[\w.-]*(@sha256:[a-f0-9]{64})?$/);
       expect(image).not.toMatch(/:latest\b/);
     }
   });
@@ -61,9 +59,7 @@ describe.each(targets)('Dockerfile: the %s target', (target) => {
     const chain = stageChain(file, target).map((s) => s.name);
     expect(chain[chain.length - 1]).toEqual(target);
     expect(chain).not.toEqual(expect.arrayContaining(['deps']));
-    expect(
-      chain.some((name) => name === 'source' || name?.startsWith('build')),
-    ).toBe(false);
+    expect(chain.some((name) => name === 'source' || name?.startsWith('build'))).toBe(false);
   });
 
   it('runs as a non-root user', () => {
@@ -87,10 +83,7 @@ describe.each(targets)('Dockerfile: the %s target', (target) => {
   });
 
   it('starts with CMD ["node", "main.js"] in exec form, so Node is PID 1 and gets SIGTERM', () => {
-    expect(execForm(last(instructions(), 'CMD')?.args ?? '')).toEqual([
-      'node',
-      'main.js',
-    ]);
+    expect(execForm(last(instructions(), 'CMD')?.args ?? '')).toEqual(['node', 'main.js']);
     expect(last(instructions(), 'ENTRYPOINT')).toBeUndefined();
     expect(last(instructions(), 'STOPSIGNAL')?.args).toEqual('SIGTERM');
   });
@@ -104,34 +97,24 @@ describe.each(targets)('Dockerfile: the %s target', (target) => {
   });
 
   it(`contains the ${target} bundle, built by its own stage`, () => {
-    const copies = instructions().filter(
-      (i) => i.keyword === 'COPY' && i.args.includes(`dist/apps/${target}`),
-    );
+    const copies = instructions().filter((i) => i.keyword === 'COPY' && i.args.includes(`dist/apps/${target}`));
     expect(copies).toHaveLength(1);
     const from = /--from=(\S+)/.exec(copies[0].args)?.[1];
     const buildStage = file.stages.find((s) => s.name === from);
-    expect(buildStage?.instructions.map((i) => i.args).join('\n')).toMatch(
-      new RegExp(`nx build ${target}(\\n|$)`),
-    );
+    expect(buildStage?.instructions.map((i) => i.args).join('\n')).toMatch(new RegExp(`nx build ${target}(\\n|$)`));
   });
 });
 
 describe('Dockerfile: dependencies', () => {
   const stage = (name: string) => file.stages.find((s) => s.name === name);
   const runs = (name: string) =>
-    (stage(name)?.instructions ?? [])
-      .filter((i) => i.keyword === 'RUN')
-      .map((i) => i.args);
+    (stage(name)?.instructions ?? []).filter((i) => i.keyword === 'RUN').map((i) => i.args);
 
   it('installs exactly what package-lock.json pins (npm install after copying the lockfile)', () => {
     for (const name of ['deps', 'prod-deps']) {
       const ins = stage(name)?.instructions ?? [];
-      const copyLock = ins.findIndex(
-        (i) => i.keyword === 'COPY' && /package-lock\.json/.test(i.args),
-      );
-      const ci = ins.findIndex(
-        (i) => i.keyword === 'RUN' && /\bnpm install\b/.test(i.args),
-      );
+      const copyLock = ins.findIndex((i) => i.keyword === 'COPY' && /package-lock\.json/.test(i.args));
+      const ci = ins.findIndex((i) => i.keyword === 'RUN' && /\bnpm install\b/.test(i.args));
       expect({
         name,
         copyLock: copyLock >= 0,
@@ -152,9 +135,7 @@ describe('Dockerfile: dependencies', () => {
     const runtimeCopies = stageChain(file, 'api')
       .flatMap((s) => s.instructions)
       .filter((i) => i.keyword === 'COPY' && /node_modules/.test(i.args));
-    expect(runtimeCopies.map((i) => /--from=(\S+)/.exec(i.args)?.[1])).toEqual([
-      'prod-deps',
-    ]);
+    expect(runtimeCopies.map((i) => /--from=(\S+)/.exec(i.args)?.[1])).toEqual(['prod-deps']);
   });
 
   /**
@@ -190,9 +171,7 @@ describe('Dockerfile: dependencies', () => {
 
   it('omits exactly what the prod-deps stage tells npm to omit', () => {
     const install = runs('prod-deps').join(' ');
-    const omit = new Set(
-      [...install.matchAll(/--omit[= ](\w+)/g)].map((m) => m[1]),
-    );
+    const omit = new Set([...install.matchAll(/--omit[= ](\w+)/g)].map((m) => m[1]));
     const installed = installedWith(omit);
     // Every runtime dependency is installed ...
     for (const dep of Object.keys(packageJson.dependencies))
@@ -202,15 +181,7 @@ describe('Dockerfile: dependencies', () => {
       });
     // ... and the toolchain is not (ts-node/typescript/@swc/core reach the tree as typeorm's
     // optional peers, flagged "devOptional": --omit=dev alone would install them).
-    for (const tool of [
-      'typescript',
-      'ts-node',
-      '@swc/core',
-      'nx',
-      'webpack',
-      'jest',
-      'node',
-    ]) {
+    for (const tool of ['typescript', 'ts-node', '@swc/core', 'nx', 'webpack', 'jest', 'node']) {
       expect({ tool, installed: installed.has(tool) }).toEqual({
         tool,
         installed: false,
@@ -248,18 +219,12 @@ describe('.dockerignore', () => {
   it('keeps everything the Dockerfile copies from the context', () => {
     const sources = file.stages
       .flatMap((s) => s.instructions)
-      .filter(
-        (i) =>
-          (i.keyword === 'COPY' || i.keyword === 'ADD') &&
-          !/--from=/.test(i.args),
-      )
+      .filter((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && !/--from=/.test(i.args))
       .flatMap((i) => {
         const words = i.args.split(/\s+/).filter((w) => !w.startsWith('--'));
         return words.slice(0, -1);
       });
-    expect(sources).toEqual(
-      expect.arrayContaining(['package.json', 'package-lock.json', '.']),
-    );
+    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', '.']));
     for (const source of sources.filter((s) => s !== '.')) {
       expect({ source, ignored: isDockerignored(patterns, source) }).toEqual({
         source,

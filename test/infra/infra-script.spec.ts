@@ -8,12 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import {
-  expectOk,
-  REPO_ROOT,
-  RunResult,
-  runInfra,
-} from './support/infra-script';
+import { expectOk, REPO_ROOT, RunResult, runInfra } from './support/infra-script';
 
 const INSTANCE = 'kafka-infra-test';
 const PORT = 19192;
@@ -33,8 +28,7 @@ const baseEnv: NodeJS.ProcessEnv = {
   ...process.env,
   PATH: `${path.join(REPO_ROOT, 'node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
   CARAVAN_STATE_DIR: stateDir,
-  CARAVAN_CACHE_DIR:
-    process.env.CARAVAN_CACHE_DIR ?? path.join(REPO_ROOT, '.cache'),
+  CARAVAN_CACHE_DIR: process.env.CARAVAN_CACHE_DIR ?? path.join(REPO_ROOT, '.cache'),
   KAFKA_INSTANCE: INSTANCE,
   KAFKA_PORT: String(PORT),
   KAFKA_CONTROLLER_PORT: String(CONTROLLER_PORT),
@@ -44,10 +38,7 @@ const baseEnv: NodeJS.ProcessEnv = {
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
 };
 
-function run(
-  args: string[],
-  env: NodeJS.ProcessEnv = baseEnv,
-): Promise<RunResult> {
+function run(args: string[], env: NodeJS.ProcessEnv = baseEnv): Promise<RunResult> {
   return runInfra(args, env);
 }
 
@@ -65,10 +56,7 @@ function readPid(): number | undefined {
 function processAlive(pid: number): boolean {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(
-      stat.lastIndexOf(')') + 2,
-      stat.lastIndexOf(')') + 3,
-    );
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     return state !== 'Z' && state !== 'X';
   } catch {
     return false;
@@ -110,8 +98,7 @@ function kafkaClient(): Kafka {
 describe('scripts/infra.sh (real Kafka, separate instance)', () => {
   let brokerPid: number | undefined;
   const startedPid = (): number => {
-    if (brokerPid === undefined)
-      throw new Error('the broker was not started by the first test');
+    if (brokerPid === undefined) throw new Error('the broker was not started by the first test');
     return brokerPid;
   };
 
@@ -132,9 +119,7 @@ describe('scripts/infra.sh (real Kafka, separate instance)', () => {
   it('up starts the broker in the background and creates the topics', async () => {
     const r = await run(['up', 'kafka']);
     expectOk(r);
-    expect(r.stdout).toMatch(
-      /kafka\[kafka-infra-test\]: starting \S+ on 127\.0\.0\.1:19192 .*ready in [\d.]+s/,
-    );
+    expect(r.stdout).toMatch(/kafka\[kafka-infra-test\]: starting \S+ on 127\.0\.0\.1:19192 .*ready in [\d.]+s/);
 
     brokerPid = readPid();
     expect(brokerPid).toBeDefined();
@@ -142,9 +127,7 @@ describe('scripts/infra.sh (real Kafka, separate instance)', () => {
     expect(await portOpen(PORT)).toBe(true);
     // State lives in the instance's own folder.
     expect(fs.existsSync(path.join(instanceDir, 'kafka.log'))).toBe(true);
-    expect(
-      fs.existsSync(path.join(instanceDir, 'data', 'meta.properties')),
-    ).toBe(true);
+    expect(fs.existsSync(path.join(instanceDir, 'data', 'meta.properties'))).toBe(true);
   });
 
   it('creates the topics with CARAVAN_KAFKA_PARTITIONS partitions', async () => {
@@ -154,16 +137,12 @@ describe('scripts/infra.sh (real Kafka, separate instance)', () => {
       const { topics } = await admin.fetchTopicMetadata({
         topics: [EVENTS_TOPIC, DELIVERIES_TOPIC],
       });
-      const counts = Object.fromEntries(
-        topics.map((t) => [t.name, t.partitions.length]),
-      );
+      const counts = Object.fromEntries(topics.map((t) => [t.name, t.partitions.length]));
       expect(counts).toEqual({
         [EVENTS_TOPIC]: PARTITIONS,
         [DELIVERIES_TOPIC]: PARTITIONS,
       });
-      for (const t of topics)
-        for (const p of t.partitions)
-          expect(p.leader).toBeGreaterThanOrEqual(0);
+      for (const t of topics) for (const p of t.partitions) expect(p.leader).toBeGreaterThanOrEqual(0);
     } finally {
       await admin.disconnect();
     }
@@ -187,26 +166,20 @@ describe('scripts/infra.sh (real Kafka, separate instance)', () => {
         void consumer.run({
           eachMessage: async ({ message, partition }) => {
             const value = message.value?.toString() ?? '';
-            if (value === marker)
-              resolve({ key: message.key?.toString() ?? '', value, partition });
+            if (value === marker) resolve({ key: message.key?.toString() ?? '', value, partition });
           },
         });
       });
       const [meta] = await producer.send({
         topic: EVENTS_TOPIC,
         acks: -1,
-        messages: [
-          { key: 'endpoint-1', value: marker, headers: { 'x-test': 'infra' } },
-        ],
+        messages: [{ key: 'endpoint-1', value: marker, headers: { 'x-test': 'infra' } }],
       });
       expect(meta.errorCode).toBe(0);
 
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error('message not consumed within 60 s')),
-          60_000,
-        );
+        timer = setTimeout(() => reject(new Error('message not consumed within 60 s')), 60_000);
       });
       try {
         const got = await Promise.race([received, timeout]);
@@ -236,17 +209,13 @@ describe('scripts/infra.sh (real Kafka, separate instance)', () => {
     const r = await run(['status']);
     expectOk(r);
     expect(r.stdout).toMatch(
-      new RegExp(
-        `kafka\\[${INSTANCE}\\]:\\s+running\\s+pid ${brokerPid}\\s+127\\.0\\.0\\.1:${PORT}`,
-      ),
+      new RegExp(`kafka\\[${INSTANCE}\\]:\\s+running\\s+pid ${brokerPid}\\s+127\\.0\\.0\\.1:${PORT}`),
     );
   });
 
   it('refuses to start when the port is taken by something it did not start', async () => {
     const server = net.createServer((s) => s.destroy());
-    await new Promise<void>((resolve) =>
-      server.listen(0, '127.0.0.1', resolve),
-    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const busyPort = (server.address() as net.AddressInfo).port;
     try {
       const r = await run(['up', 'kafka'], {
@@ -256,12 +225,8 @@ describe('scripts/infra.sh (real Kafka, separate instance)', () => {
         KAFKA_CONTROLLER_PORT: String(await freePort()),
       });
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toContain(
-        `port 127.0.0.1:${busyPort} is already in use`,
-      );
-      expect(
-        fs.existsSync(path.join(stateDir, 'kafka-infra-conflict', 'kafka.pid')),
-      ).toBe(false);
+      expect(r.stderr).toContain(`port 127.0.0.1:${busyPort} is already in use`);
+      expect(fs.existsSync(path.join(stateDir, 'kafka-infra-conflict', 'kafka.pid'))).toBe(false);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

@@ -11,7 +11,10 @@ describeIngesterOn(
       expect(await driver.dropConnections(`source ${source.id} `)).toBe(1);
       await h.logged(world().ingester, `amqp source ${source.id}: connection lost`);
 
-      await driver.publish(channel, JSON.stringify({ endpoint_id: target.id, event_type: 'after.reconnect', data: {} }));
+      await driver.publish(
+        channel,
+        JSON.stringify({ endpoint_id: target.id, event_type: 'after.reconnect', data: {} }),
+      );
       const [event] = await h.eventsEventually(source, 1);
       expect(event.eventType).toBe('after.reconnect');
     });

@@ -34,7 +34,9 @@ function metricsInCode(): CodeMetric[] {
       const body = text.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 800);
       const name = /\bname:\s*['"`]([^'"`]+)['"`]/.exec(body)?.[1];
       if (!name) throw new Error(`${relative(REPO_ROOT, file)}: a ${m[1]} whose name is not a literal`);
-      const labelList = /\blabelNames:\s*\[([^\]]*)\]/.exec(body.split(/\bnew (?:Counter|Gauge|Histogram|Summary)\b/)[0])?.[1];
+      const labelList = /\blabelNames:\s*\[([^\]]*)\]/.exec(
+        body.split(/\bnew (?:Counter|Gauge|Histogram|Summary)\b/)[0],
+      )?.[1];
       found.push({
         name,
         type: m[1].toLowerCase(),
@@ -62,8 +64,10 @@ describe('docs/metrics.md: the catalogue', () => {
   it('follows the naming rules of DESIGN §8', () => {
     for (const m of ours) {
       expect(m.name).toMatch(/^caravan_[a-z0-9_]+$/);
-      if (m.type === 'counter') expect({ name: m.name, ok: m.name.endsWith('_total') }).toEqual({ name: m.name, ok: true });
-      if (m.type === 'histogram') expect({ name: m.name, ok: /_(seconds|bytes)$/.test(m.name) }).toEqual({ name: m.name, ok: true });
+      if (m.type === 'counter')
+        expect({ name: m.name, ok: m.name.endsWith('_total') }).toEqual({ name: m.name, ok: true });
+      if (m.type === 'histogram')
+        expect({ name: m.name, ok: /_(seconds|bytes)$/.test(m.name) }).toEqual({ name: m.name, ok: true });
       expect(m.meaning.length).toBeGreaterThan(10);
       // `service` is on every series (default label) and `le` belongs to histograms.
       expect(m.labels.map((l) => l.name)).not.toContain('service');

@@ -10,7 +10,14 @@
  * with the catalogue: family present with the right TYPE, a sample wherever the traffic makes
  * one, label names and (closed) label values as catalogued.
  */
-import { createTestDatabase, eventually, ServiceProcess, sharedKafkaBrokers, spawnService, TestDatabase } from '@caravan/testing';
+import {
+  createTestDatabase,
+  eventually,
+  ServiceProcess,
+  sharedKafkaBrokers,
+  spawnService,
+  TestDatabase,
+} from '@caravan/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { FAST_DISPATCHER_ENV, freePort, isolatedKafkaEnv } from '../dispatcher/support/dispatcher-harness';
@@ -34,7 +41,8 @@ const HELP_ONLY: Partial<Record<ServiceName, Record<string, string>>> = {
   },
   dispatcher: {
     caravan_kafka_produce_errors_total: 'needs Kafka to refuse a doorbell',
-    caravan_intake_events_total: 'registered by IntakeService, which the dispatcher loads (IntakeModule) but never calls',
+    caravan_intake_events_total:
+      'registered by IntakeService, which the dispatcher loads (IntakeModule) but never calls',
   },
 };
 
@@ -116,7 +124,10 @@ beforeAll(async () => {
     CARAVAN_LOG_LEVEL: 'warn',
   };
   await Promise.all([admin.connect(), producer.connect()]);
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: sourceTopic, numPartitions: 1, replicationFactor: 1 }] });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: sourceTopic, numPartitions: 1, replicationFactor: 1 }],
+  });
   // The dispatcher first: it creates the Caravan topics, so the others do not race for them.
   services.dispatcher = spawnService('dispatcher', await freePort(), env);
   await services.dispatcher.waitForReady(60_000);
@@ -129,13 +140,23 @@ beforeAll(async () => {
     name: 'ops-metrics',
     type: 'outgoing',
     config: {
-      meta_event: { is_enabled: true, type: 'http', url: receiver.url('/meta'), secret: 'meta-secret', event_type: ['endpoint.created'] },
+      meta_event: {
+        is_enabled: true,
+        type: 'http',
+        url: receiver.url('/meta'),
+        secret: 'meta-secret',
+        event_type: ['endpoint.created'],
+      },
     },
   });
   const key = String(api_key.key);
   const base = `/api/v1/projects/${project.uid}`;
   const endpoint = (path: string, extra: object = {}) =>
-    created('POST', `${base}/endpoints`, key, { name: `ep${path.replace('/', '-')}`, url: receiver.url(path), ...extra });
+    created('POST', `${base}/endpoints`, key, {
+      name: `ep${path.replace('/', '-')}`,
+      url: receiver.url(path),
+      ...extra,
+    });
   const ok = await endpoint('/ok');
   const failing = await endpoint('/fail');
   const limited = await endpoint('/limited', { rate_limit: 1, rate_limit_duration: 60 });
@@ -144,7 +165,11 @@ beforeAll(async () => {
   // routed with no delivery (SubscriptionsRepository.ensureCatchAll answers null when the
   // other event's resolution created the subscription first): a router bug, reported.
   for (const target of [ok, failing, limited]) {
-    await created('POST', `${base}/subscriptions`, key, { name: `sub-${target.uid}`, endpoint_id: target.uid, filter_config: { event_types: ['*'] } });
+    await created('POST', `${base}/subscriptions`, key, {
+      name: `sub-${target.uid}`,
+      endpoint_id: target.uid,
+      filter_config: { event_types: ['*'] },
+    });
   }
   for (const target of [ok, failing, limited, limited]) {
     await created('POST', `${base}/events`, key, { endpoint_id: target.uid, event_type: 'ops.test', data: { n: 1 } });
@@ -155,7 +180,11 @@ beforeAll(async () => {
   await created('POST', `${base}/sources`, key, {
     name: 'ops-kafka',
     type: 'pub_sub',
-    pub_sub: { type: 'kafka', workers: 1, kafka: { brokers: [sharedKafkaBrokers()], topic_name: sourceTopic, consumer_group_id: `${sourceTopic}.group` } },
+    pub_sub: {
+      type: 'kafka',
+      workers: 1,
+      kafka: { brokers: [sharedKafkaBrokers()], topic_name: sourceTopic, consumer_group_id: `${sourceTopic}.group` },
+    },
   });
   await producer.send({
     topic: sourceTopic,
@@ -166,8 +195,13 @@ beforeAll(async () => {
   });
 
   // ---- wait until every part of the pipeline has moved
-  await until('deliveries to /ok (api and ingester events), /fail and /meta', async () =>
-    receiver.at('/ok').length >= 2 && receiver.at('/fail').length >= 1 && receiver.at('/meta').length >= 1 && receiver.at('/limited').length >= 1,
+  await until(
+    'deliveries to /ok (api and ingester events), /fail and /meta',
+    async () =>
+      receiver.at('/ok').length >= 2 &&
+      receiver.at('/fail').length >= 1 &&
+      receiver.at('/meta').length >= 1 &&
+      receiver.at('/limited').length >= 1,
   );
   let progress = {};
   await until('the dispatcher and ingester counters', async () => {
@@ -177,7 +211,8 @@ beforeAll(async () => {
       metaEvents: total(dispatcher, 'caravan_meta_events_total', { status: 'Success' }) > 0,
       delivered: total(dispatcher, 'caravan_deliveries_total', { status: 'Success' }) >= 3,
       ingested: total(ingester, 'caravan_ingester_messages_accepted_total', { source_type: 'kafka' }) >= 1,
-      rejected: total(ingester, 'caravan_ingester_messages_rejected_total', { source_type: 'kafka', reason: 'malformed' }) >= 1,
+      rejected:
+        total(ingester, 'caravan_ingester_messages_rejected_total', { source_type: 'kafka', reason: 'malformed' }) >= 1,
       sourceLag: (ingester.get('caravan_ingester_source_lag_messages')?.samples.length ?? 0) > 0,
     };
     return Object.values(progress).every(Boolean);
@@ -187,7 +222,9 @@ beforeAll(async () => {
       `SELECT e.url, d.status, d.attempts FROM event_deliveries d JOIN endpoints e ON e.id = d.endpoint_id ORDER BY d.id`,
     );
     const events = await database.dataSource.query(`SELECT id, routing, endpoint_ids, status FROM events ORDER BY id`);
-    throw new Error(`${JSON.stringify(progress)}\ndeliveries ${JSON.stringify(deliveries)}\nevents ${JSON.stringify(events)}\n${error.message}`);
+    throw new Error(
+      `${JSON.stringify(progress)}\ndeliveries ${JSON.stringify(deliveries)}\nevents ${JSON.stringify(events)}\n${error.message}`,
+    );
   });
   // Scrape twice: the first scrape's own request is counted in the second.
   for (const service of SERVICES) await scrape(service);
@@ -204,7 +241,11 @@ afterAll(async () => {
       .deleteTopics({ topics: [sourceTopic, env.CARAVAN_KAFKA_EVENTS_TOPIC, env.CARAVAN_KAFKA_DELIVERIES_TOPIC] })
       .catch(() => undefined);
     await admin
-      .deleteGroups([env.CARAVAN_DISPATCHER_ROUTER_GROUP_ID, env.CARAVAN_DISPATCHER_SENDER_GROUP_ID, `${sourceTopic}.group`])
+      .deleteGroups([
+        env.CARAVAN_DISPATCHER_ROUTER_GROUP_ID,
+        env.CARAVAN_DISPATCHER_SENDER_GROUP_ID,
+        `${sourceTopic}.group`,
+      ])
       .catch(() => undefined);
   }
   await admin.disconnect().catch(() => undefined);
@@ -238,10 +279,13 @@ describe.each(SERVICES)('%s /metrics', (service) => {
         if (own !== service) problems.push(`${sample.name}: service="${own}"`);
         if ((le !== undefined) !== sample.name.endsWith('_bucket')) problems.push(`${sample.name}: le="${le}"`);
         const names = Object.keys(rest).sort();
-        if (names.join(',') !== allowed.join(',')) problems.push(`${sample.name}: labels ${names.join(',')}, catalogue ${allowed.join(',')}`);
+        if (names.join(',') !== allowed.join(','))
+          problems.push(`${sample.name}: labels ${names.join(',')}, catalogue ${allowed.join(',')}`);
         for (const label of metric.labels) {
           if (label.values && !label.values.includes(rest[label.name])) {
-            problems.push(`${sample.name}: ${label.name}="${rest[label.name]}" is not among ${label.values.join(', ')}`);
+            problems.push(
+              `${sample.name}: ${label.name}="${rest[label.name]}" is not among ${label.values.join(', ')}`,
+            );
           }
         }
       }
@@ -259,20 +303,37 @@ describe('the traffic moved the metrics it should', () => {
   it('counted the events, deliveries, attempts, latency and meta events', () => {
     const { api, ingester, dispatcher } = scraped;
     expect(total(api, 'caravan_intake_events_total', { routing: 'direct', outcome: 'accepted' })).toBe(4);
-    expect(total(api, 'caravan_kafka_produced_messages_total', { topic: env.CARAVAN_KAFKA_EVENTS_TOPIC })).toBeGreaterThanOrEqual(4);
-    expect(total(api, 'caravan_http_requests_total', { method: 'POST', route: '/api/v1/projects/:projectID/events', status: '201' })).toBe(4);
+    expect(
+      total(api, 'caravan_kafka_produced_messages_total', { topic: env.CARAVAN_KAFKA_EVENTS_TOPIC }),
+    ).toBeGreaterThanOrEqual(4);
+    expect(
+      total(api, 'caravan_http_requests_total', {
+        method: 'POST',
+        route: '/api/v1/projects/:projectID/events',
+        status: '201',
+      }),
+    ).toBe(4);
     expect(total(api, 'caravan_http_requests_total', { status: '404' })).toBeGreaterThanOrEqual(1);
     expect(total(ingester, 'caravan_intake_events_total', { outcome: 'accepted' })).toBe(1);
     expect(total(ingester, 'caravan_ingester_messages_received_total', { source_type: 'kafka' })).toBe(2);
     expect(total(ingester, 'caravan_ingester_consumers', { source_type: 'kafka' })).toBe(1);
     expect(total(dispatcher, 'caravan_events_routed_total')).toBeGreaterThanOrEqual(5);
     expect(total(dispatcher, 'caravan_deliveries_created_total', { status: 'Scheduled' })).toBeGreaterThanOrEqual(5);
-    expect(total(dispatcher, 'caravan_delivery_attempts_total', { outcome: 'failure', status_class: '5xx' })).toBeGreaterThanOrEqual(1);
-    expect(total(dispatcher, 'caravan_delivery_attempts_total', { outcome: 'success', status_class: '2xx' })).toBeGreaterThanOrEqual(3);
+    expect(
+      total(dispatcher, 'caravan_delivery_attempts_total', { outcome: 'failure', status_class: '5xx' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      total(dispatcher, 'caravan_delivery_attempts_total', { outcome: 'success', status_class: '2xx' }),
+    ).toBeGreaterThanOrEqual(3);
     expect(total(dispatcher, 'caravan_delivery_latency_seconds')).toBeGreaterThanOrEqual(3);
-    expect(total(dispatcher, 'caravan_kafka_produced_messages_total', { topic: env.CARAVAN_KAFKA_DELIVERIES_TOPIC })).toBeGreaterThanOrEqual(5);
-    expect(dispatcher.get('caravan_consumer_lag_messages')?.samples.map((s) => s.labels.topic).sort()).toEqual(
-      [env.CARAVAN_KAFKA_DELIVERIES_TOPIC, env.CARAVAN_KAFKA_EVENTS_TOPIC].sort(),
-    );
+    expect(
+      total(dispatcher, 'caravan_kafka_produced_messages_total', { topic: env.CARAVAN_KAFKA_DELIVERIES_TOPIC }),
+    ).toBeGreaterThanOrEqual(5);
+    expect(
+      dispatcher
+        .get('caravan_consumer_lag_messages')
+        ?.samples.map((s) => s.labels.topic)
+        .sort(),
+    ).toEqual([env.CARAVAN_KAFKA_DELIVERIES_TOPIC, env.CARAVAN_KAFKA_EVENTS_TOPIC].sort());
   });
 });

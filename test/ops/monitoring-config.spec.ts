@@ -61,7 +61,10 @@ function dashboardQueries(file: string, json: Panel): Query[] {
   const queries: Query[] = [];
   for (const panel of allPanels(json.panels)) {
     for (const target of panel.targets ?? []) {
-      queries.push({ where: `${file} panel ${panel.id} "${panel.title}" ${target.refId}`, expr: String(target.expr ?? '') });
+      queries.push({
+        where: `${file} panel ${panel.id} "${panel.title}" ${target.refId}`,
+        expr: String(target.expr ?? ''),
+      });
     }
   }
   return queries;
@@ -97,7 +100,9 @@ describe('Grafana dashboards', () => {
     expect(json.title).toEqual(expect.any(String));
     expect(json.uid).toMatch(/^[a-zA-Z0-9_-]{1,40}$/);
     const variables = json.templating.list as Panel[];
-    expect(variables).toContainEqual(expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' }));
+    expect(variables).toContainEqual(
+      expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' }),
+    );
   });
 
   it.each(dashboardFiles)('%s: unique panel ids, a datasource and a query on every panel, a sane grid', (file) => {
@@ -109,7 +114,10 @@ describe('Grafana dashboards', () => {
     const rectangles: { id: number; x: number; y: number; w: number; h: number }[] = [];
     for (const panel of panels) {
       const { x, y, w, h } = panel.gridPos;
-      expect({ id: panel.id, inGrid: x >= 0 && w > 0 && x + w <= 24 && h > 0 && y >= 0 }).toEqual({ id: panel.id, inGrid: true });
+      expect({ id: panel.id, inGrid: x >= 0 && w > 0 && x + w <= 24 && h > 0 && y >= 0 }).toEqual({
+        id: panel.id,
+        inGrid: true,
+      });
       for (const other of rectangles) {
         const overlap = x < other.x + other.w && other.x < x + w && y < other.y + other.h && other.y < y + h;
         expect({ panels: [other.id, panel.id], overlap }).toEqual({ panels: [other.id, panel.id], overlap: false });
@@ -145,7 +153,11 @@ describe('Grafana dashboards', () => {
 
   it('cover what an operator looks for first', () => {
     const used = (file: string) =>
-      new Set(dashboardQueries(file, dashboards.find((d) => d.file === file)?.json as Panel).flatMap((q) => promqlUses(q.expr).metrics));
+      new Set(
+        dashboardQueries(file, dashboards.find((d) => d.file === file)?.json as Panel).flatMap(
+          (q) => promqlUses(q.expr).metrics,
+        ),
+      );
     expect([...used('caravan-overview.json')]).toEqual(
       expect.arrayContaining([
         'caravan_intake_events_total', // events accepted/s
@@ -216,7 +228,8 @@ describe('Prometheus alert rules (deploy/prometheus/alerts.yml)', () => {
   });
 
   it('cover the conditions an operator must wake up for', () => {
-    const byMetric = (metric: string) => rules.filter((r) => promqlUses(r.expr).metrics.includes(metric)).map((r) => r.alert);
+    const byMetric = (metric: string) =>
+      rules.filter((r) => promqlUses(r.expr).metrics.includes(metric)).map((r) => r.alert);
     expect(rules.find((r) => /\bup\{[^}]*\}\s*==\s*0/.test(r.expr))?.for).toEqual('2m');
     for (const metric of [
       'caravan_scheduler_oldest_due_age_seconds',

@@ -40,7 +40,9 @@ describe('docs/operations.md: configuration reference', () => {
 
   it('reads the configuration class (sanity: it declares the variables we know)', () => {
     expect(declared.length).toBeGreaterThan(30);
-    expect(declared).toEqual(expect.arrayContaining(['CARAVAN_DATABASE_URL', 'CARAVAN_HTTP_PORT', 'CARAVAN_SSRF_ALLOW_CIDRS']));
+    expect(declared).toEqual(
+      expect.arrayContaining(['CARAVAN_DATABASE_URL', 'CARAVAN_HTTP_PORT', 'CARAVAN_SSRF_ALLOW_CIDRS']),
+    );
     // The source scan and the class agree on every variable that has a default.
     const instance = new CaravanEnvironment() as unknown as Record<string, unknown>;
     for (const [key, value] of Object.entries(instance)) {
@@ -76,7 +78,10 @@ describe('docs/operations.md: configuration reference', () => {
       const literal = /^`([^`]*)`$/.exec(v.default)?.[1];
       if (actual === undefined) {
         // No default in the class: the doc says what happens instead, in italics.
-        expect({ name: v.name, default: v.default }).toEqual({ name: v.name, default: expect.stringMatching(/^\*.+\*$/) });
+        expect({ name: v.name, default: v.default }).toEqual({
+          name: v.name,
+          default: expect.stringMatching(/^\*.+\*$/),
+        });
       } else {
         expect({ name: v.name, default: literal }).toEqual({ name: v.name, default: String(actual) });
       }

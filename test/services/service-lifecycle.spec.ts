@@ -91,12 +91,10 @@ describe('service lifecycle', () => {
       await admin.connect();
       try {
         const metadata = await admin.fetchTopicMetadata({ topics: [topics.events, topics.deliveries] });
-        expect(metadata.topics.map((topic) => [topic.name, topic.partitions.length]).sort()).toEqual(
-          [
-            [topics.deliveries, 3],
-            [topics.events, 3],
-          ],
-        );
+        expect(metadata.topics.map((topic) => [topic.name, topic.partitions.length]).sort()).toEqual([
+          [topics.deliveries, 3],
+          [topics.events, 3],
+        ]);
       } finally {
         await admin.disconnect();
       }
@@ -112,7 +110,9 @@ describe('service lifecycle', () => {
       expect(Object.keys(schemas['CreateEventDto']?.properties ?? {})).toEqual(
         expect.arrayContaining(['endpoint_id', 'event_type', 'data', 'custom_headers', 'idempotency_key']),
       );
-      expect(schemas['CreateEventDto']?.required).toEqual(expect.arrayContaining(['endpoint_id', 'event_type', 'data']));
+      expect(schemas['CreateEventDto']?.required).toEqual(
+        expect.arrayContaining(['endpoint_id', 'event_type', 'data']),
+      );
     });
 
     it.each(SERVICES)('%s exits 0 on SIGTERM and says it stopped cleanly', async (name) => {

@@ -17,7 +17,10 @@ export function configureApi(app: INestApplication, config: CaravanConfig): void
   const express = app as NestExpressApplication;
   // /ingest reads its own stream under the source project's limit, so the parsers skip it.
   express.useBodyParser('json', { limit: MAX_JSON_BODY_BYTES, type: parsesUnlessIngest('application/json') });
-  express.useBodyParser('urlencoded', { extended: true, type: parsesUnlessIngest('application/x-www-form-urlencoded') });
+  express.useBodyParser('urlencoded', {
+    extended: true,
+    type: parsesUnlessIngest('application/x-www-form-urlencoded'),
+  });
   express.disable('x-powered-by');
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(createValidationPipe());

@@ -6,9 +6,7 @@ async function migrate(): Promise<void> {
   const config = loadConfig('api');
   const applied = await runMigrations(config.database.url);
   process.stdout.write(
-    applied.length === 0
-      ? 'migrate: database is up to date\n'
-      : `migrate: applied ${applied.join(', ')}\n`,
+    applied.length === 0 ? 'migrate: database is up to date\n' : `migrate: applied ${applied.join(', ')}\n`,
   );
 }
 

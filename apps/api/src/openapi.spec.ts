@@ -20,16 +20,20 @@ describe('OpenAPI document', () => {
     const router = api.app.getHttpAdapter().getInstance().router as {
       stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }>;
     };
-    return router.stack
-      .filter((layer) => layer.route)
-      .flatMap((layer) =>
-        Object.keys(layer.route?.methods ?? {}).map(
-          (method) => `${method.toUpperCase()} ${(layer.route?.path ?? '').replace(/:(\w+)/g, '{$1}')}`,
-        ),
-      )
-      // Middleware mounts (the 415 check on api/v1/*path) are not routes.
-      .filter((route) => !route.includes('*') && !route.includes('/api/v1/docs') && !route.endsWith('/api/v1/openapi.json'))
-      .sort();
+    return (
+      router.stack
+        .filter((layer) => layer.route)
+        .flatMap((layer) =>
+          Object.keys(layer.route?.methods ?? {}).map(
+            (method) => `${method.toUpperCase()} ${(layer.route?.path ?? '').replace(/:(\w+)/g, '{$1}')}`,
+          ),
+        )
+        // Middleware mounts (the 415 check on api/v1/*path) are not routes.
+        .filter(
+          (route) => !route.includes('*') && !route.includes('/api/v1/docs') && !route.endsWith('/api/v1/openapi.json'),
+        )
+        .sort()
+    );
   }
 
   it('documents exactly the routes the app serves, methods included', async () => {

@@ -22,9 +22,7 @@ export class DispatcherModule {
   static forRoot(config: CaravanConfig): DynamicModule {
     return {
       module: DispatcherModule,
-      imports: [
-        PlatformModule.forRoot(config),
-      ],
+      imports: [PlatformModule.forRoot(config)],
       providers: [
         { provide: DISPATCHER_SETTINGS, useValue: config.dispatcher },
         { provide: SHUTDOWN_TIMEOUT_MS, useValue: config.shutdownTimeoutMs },

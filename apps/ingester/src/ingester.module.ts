@@ -13,9 +13,7 @@ export class IngesterModule {
   static forRoot(config: CaravanConfig): DynamicModule {
     return {
       module: IngesterModule,
-      imports: [
-        PlatformModule.forRoot(config),
-      ],
+      imports: [PlatformModule.forRoot(config)],
       providers: [
         { provide: INGESTER_SETTINGS, useValue: config.ingester },
         IngesterMetrics,

@@ -72,8 +72,18 @@ export class AmqpDriver implements BrokerDriver {
    * (what a broker restart or a failover does to a client), through rabbitmqctl. Returns how many.
    */
   async dropConnections(text: string): Promise<number> {
-    const { stdout } = await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '--formatter', 'json', '-q']);
-    const connections = JSON.parse(stdout || '[]') as Array<{ pid: string; client_properties: Array<[string, string, unknown]> }>;
+    const { stdout } = await run('rabbitmqctl', [
+      'list_connections',
+      'pid',
+      'client_properties',
+      '--formatter',
+      'json',
+      '-q',
+    ]);
+    const connections = JSON.parse(stdout || '[]') as Array<{
+      pid: string;
+      client_properties: Array<[string, string, unknown]>;
+    }>;
     const doomed = connections.filter(({ client_properties }) =>
       client_properties.some(([key, , value]) => key === 'connection_name' && String(value).includes(text)),
     );

@@ -18,7 +18,10 @@ export interface IngesterWorld<D extends BrokerDriver> {
  * publishes with the broker's own client, the ingester bundle consumes, and the dispatcher
  * bundle delivers to a local HTTP receiver. Every broker runs these same scenarios.
  */
-export function describeIngesterOn<D extends BrokerDriver>(createDriver: () => D, more?: (world: () => IngesterWorld<D>) => void): void {
+export function describeIngesterOn<D extends BrokerDriver>(
+  createDriver: () => D,
+  more?: (world: () => IngesterWorld<D>) => void,
+): void {
   const driver = createDriver();
   const type = driver.type;
 
@@ -53,12 +56,21 @@ export function describeIngesterOn<D extends BrokerDriver>(createDriver: () => D
       const target = await h.endpoint('/single');
       const { channel, source } = await liveSource();
       const data = '{"amount" : 42,\n  "currency":"EUR", "note":"caf\\u00e9"}';
-      await driver.publish(channel, `{"endpoint_id":"${target.id}","event_type":"invoice.paid","data": ${data},"idempotency_key":"inv-${randomBytes(3).toString('hex')}"}`, {
-        'x-trace-id': 'trace-1',
-      });
+      await driver.publish(
+        channel,
+        `{"endpoint_id":"${target.id}","event_type":"invoice.paid","data": ${data},"idempotency_key":"inv-${randomBytes(3).toString('hex')}"}`,
+        {
+          'x-trace-id': 'trace-1',
+        },
+      );
 
       const [event] = await h.eventsEventually(source, 1);
-      expect(event).toMatchObject({ routing: 'direct', endpointIds: [target.id], eventType: 'invoice.paid', sourceId: source.id });
+      expect(event).toMatchObject({
+        routing: 'direct',
+        endpointIds: [target.id],
+        eventType: 'invoice.paid',
+        sourceId: source.id,
+      });
       expect(event.raw.toString('utf8')).toBe(data);
       expect(event.headers['x-trace-id']).toEqual(['trace-1']);
       const deliveries = await h.dispatch.settled(event.id);
@@ -112,7 +124,14 @@ export function describeIngesterOn<D extends BrokerDriver>(createDriver: () => D
 
       const [event] = await h.eventsEventually(source, 1);
       expect(event.eventType).toBe('good');
-      expect(await h.metricEventually(ingester, 'caravan_ingester_messages_rejected_total', { source_type: type, reason: 'malformed' }, before + 2)).toBeGreaterThanOrEqual(before + 2);
+      expect(
+        await h.metricEventually(
+          ingester,
+          'caravan_ingester_messages_rejected_total',
+          { source_type: type, reason: 'malformed' },
+          before + 2,
+        ),
+      ).toBeGreaterThanOrEqual(before + 2);
       expect(ingester.output()).toContain('message is not valid JSON');
       expect(ingester.output()).toContain('endpoint_id is required for a single (default) message');
       if (driver.deadLettered) {
@@ -131,7 +150,9 @@ export function describeIngesterOn<D extends BrokerDriver>(createDriver: () => D
         bodyFunction: `function transform(x) { x.event_type = x.event_type + ".v2"; x.data = { wrapped: x.data }; x.endpoint_id = "${target.id}"; return x; }`,
         headerFunction: 'function transform(h) { h["x-transformed"] = "yes"; return h; }',
       });
-      await driver.publish(channel, JSON.stringify({ event_type: 'order.created', data: { id: 7 } }), { 'x-origin': 'broker' });
+      await driver.publish(channel, JSON.stringify({ event_type: 'order.created', data: { id: 7 } }), {
+        'x-origin': 'broker',
+      });
 
       const [event] = await h.eventsEventually(source, 1);
       expect(event.eventType).toBe('order.created.v2');
@@ -147,7 +168,12 @@ export function describeIngesterOn<D extends BrokerDriver>(createDriver: () => D
       const before = await rejected('transform');
       await driver.publish(channel, JSON.stringify({ endpoint_id: target.id, event_type: 'loop', data: {} }));
 
-      await h.metricEventually(ingester, 'caravan_ingester_messages_rejected_total', { source_type: type, reason: 'transform' }, before + 1);
+      await h.metricEventually(
+        ingester,
+        'caravan_ingester_messages_rejected_total',
+        { source_type: type, reason: 'transform' },
+        before + 1,
+      );
       expect(ingester.output()).toContain('body_function failed: exceeded its time limit of 200 ms');
       expect((await fetch(`${ingester.url}/healthz`)).status).toBe(200);
       expect(await h.eventsOf(source)).toHaveLength(0);
@@ -162,7 +188,8 @@ export function describeIngesterOn<D extends BrokerDriver>(createDriver: () => D
 
     it('follows a source that changes its channel, is disabled, and is enabled again', async () => {
       const target = await h.endpoint('/changing');
-      const message = (eventType: string) => JSON.stringify({ endpoint_id: target.id, event_type: eventType, data: {} });
+      const message = (eventType: string) =>
+        JSON.stringify({ endpoint_id: target.id, event_type: eventType, data: {} });
       const { source } = await liveSource();
       const moved = await driver.createChannel();
 
@@ -227,8 +254,16 @@ export function describeIngesterOn<D extends BrokerDriver>(createDriver: () => D
       await lock.startTransaction();
       await lock.query('LOCK TABLE events IN EXCLUSIVE MODE');
       try {
-        await driver.publish(channel, JSON.stringify({ endpoint_id: target.id, event_type: 'survives.kill', data: { n: 1 } }));
-        await h.metricEventually(ingester, 'caravan_ingester_messages_received_total', { source_type: type }, before + 1);
+        await driver.publish(
+          channel,
+          JSON.stringify({ endpoint_id: target.id, event_type: 'survives.kill', data: { n: 1 } }),
+        );
+        await h.metricEventually(
+          ingester,
+          'caravan_ingester_messages_received_total',
+          { source_type: type },
+          before + 1,
+        );
         expect(await received()).toBeGreaterThan(before);
         await sleep(200);
         ingester.child.kill('SIGKILL');

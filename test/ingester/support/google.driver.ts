@@ -37,7 +37,10 @@ export class GoogleDriver implements BrokerDriver {
 
   async close(): Promise<void> {
     for (const [subscription, topic] of this.topics) {
-      await this.client.subscription(subscription).delete().catch(() => undefined);
+      await this.client
+        .subscription(subscription)
+        .delete()
+        .catch(() => undefined);
       await topic.delete().catch(() => undefined);
     }
     await this.client.close();

@@ -89,7 +89,11 @@ export class IngesterHarness {
   /** Waits until the ingester logged that it consumes (or stopped consuming) the source, `times` times. */
   async logged(ingester: ServiceProcess, text: string, times = 1, timeoutMs = 20_000): Promise<void> {
     const count = () => ingester.output().split(text).length - 1;
-    await eventually(async () => count(), (seen) => seen >= times, timeoutMs);
+    await eventually(
+      async () => count(),
+      (seen) => seen >= times,
+      timeoutMs,
+    );
     if (count() < times) throw new Error(`ingester never logged "${text}" ${times} time(s):\n${ingester.output()}`);
   }
 
@@ -98,11 +102,17 @@ export class IngesterHarness {
   }
 
   eventsOf(source: SourceEntity): Promise<EventEntity[]> {
-    return this.dataSource.getRepository(EventEntity).find({ where: { sourceId: source.id }, order: { createdAt: 'ASC' } });
+    return this.dataSource
+      .getRepository(EventEntity)
+      .find({ where: { sourceId: source.id }, order: { createdAt: 'ASC' } });
   }
 
   async eventsEventually(source: SourceEntity, count: number, timeoutMs = 30_000): Promise<EventEntity[]> {
-    const events = await eventually(() => this.eventsOf(source), (rows) => rows.length >= count, timeoutMs);
+    const events = await eventually(
+      () => this.eventsOf(source),
+      (rows) => rows.length >= count,
+      timeoutMs,
+    );
     if (events.length < count) {
       throw new Error(`expected ${count} event(s) of source ${source.id}, found ${events.length}:\n${this.logs()}`);
     }
@@ -122,8 +132,17 @@ export class IngesterHarness {
     return total;
   }
 
-  async metricEventually(ingester: ServiceProcess, name: string, labels: Record<string, string>, atLeast: number): Promise<number> {
-    return eventually(() => this.metric(ingester, name, labels), (value) => value >= atLeast, 20_000);
+  async metricEventually(
+    ingester: ServiceProcess,
+    name: string,
+    labels: Record<string, string>,
+    atLeast: number,
+  ): Promise<number> {
+    return eventually(
+      () => this.metric(ingester, name, labels),
+      (value) => value >= atLeast,
+      20_000,
+    );
   }
 
   logs(): string {

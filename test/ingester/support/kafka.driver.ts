@@ -7,7 +7,11 @@ import type { BrokerDriver } from './broker-driver';
 /** Kafka through kafkajs on the shared broker; topics named per test. */
 export class KafkaDriver implements BrokerDriver {
   readonly type = PubSubType.Kafka;
-  private readonly kafka = new Kafka({ clientId: 'ingester-test', brokers: [sharedKafkaBrokers()], logLevel: logLevel.NOTHING });
+  private readonly kafka = new Kafka({
+    clientId: 'ingester-test',
+    brokers: [sharedKafkaBrokers()],
+    logLevel: logLevel.NOTHING,
+  });
   private readonly topics: string[] = [];
   private admin?: Admin;
   private producer?: Promise<Producer>;
@@ -16,7 +20,10 @@ export class KafkaDriver implements BrokerDriver {
     const topic = `test.ingester.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
     this.admin ??= this.kafka.admin();
     await this.admin.connect();
-    await this.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, replicationFactor: 1 }] });
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 2, replicationFactor: 1 }],
+    });
     this.topics.push(topic);
     return topic;
   }

@@ -46,7 +46,13 @@ export class SqsDriver implements BrokerDriver {
     return {
       type: PubSubType.Sqs,
       workers: 1,
-      sqs: { queue_name: queue, default_region: REGION, access_key_id: 'test', secret_key: 'test', endpoint: SQS_ENDPOINT },
+      sqs: {
+        queue_name: queue,
+        default_region: REGION,
+        access_key_id: 'test',
+        secret_key: 'test',
+        endpoint: SQS_ENDPOINT,
+      },
     };
   }
 
@@ -64,7 +70,11 @@ export class SqsDriver implements BrokerDriver {
 
   async deadLettered(queue: string): Promise<string[]> {
     const { Messages } = await this.client.send(
-      new ReceiveMessageCommand({ QueueUrl: await this.url(`${queue}-dlq`), MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      new ReceiveMessageCommand({
+        QueueUrl: await this.url(`${queue}-dlq`),
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+      }),
     );
     return (Messages ?? []).map((message) => message.Body ?? '');
   }

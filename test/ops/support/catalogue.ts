@@ -48,7 +48,12 @@ export function parseLabels(cell: string): CatalogueLabel[] {
     return {
       name: m[1],
       text,
-      values: open ? undefined : text.split(',').map((v) => v.trim()).filter(Boolean),
+      values: open
+        ? undefined
+        : text
+            .split(',')
+            .map((v) => v.trim())
+            .filter(Boolean),
     };
   });
 }

@@ -6,8 +6,22 @@
  */
 
 const KEYWORDS = new Set([
-  'and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right',
-  'offset', 'bool', 'atan2', 'inf', 'nan', 'Inf', 'NaN',
+  'and',
+  'or',
+  'unless',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'bool',
+  'atan2',
+  'inf',
+  'nan',
+  'Inf',
+  'NaN',
 ]);
 
 export interface PromqlUse {
@@ -37,7 +51,11 @@ export function promqlUses(expression: string): PromqlUse {
   });
   // Grouping clauses: by (a, b), without (a), on (a), ignoring (a), group_left (a).
   expr = expr.replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g, (_m, _k, inner: string) => {
-    for (const name of inner.split(',').map((s) => s.trim()).filter(Boolean)) labels.add(name);
+    for (const name of inner
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      labels.add(name);
     return ' ';
   });
   // Ranges and subqueries [5m], [15m:1m]; offsets; durations elsewhere.

@@ -45,9 +45,9 @@ describe('ApiExceptionFilter', () => {
     expect(sent.body.error_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(sent.body.message).toBe(`internal error (error id ${sent.body.error_id})`);
     expect(JSON.stringify(sent.body)).not.toContain('hunter2');
-    expect(logged.some((line) => line.includes(sent.body.error_id) && line.includes('POST /api/v1/projects/p/events'))).toBe(
-      true,
-    );
+    expect(
+      logged.some((line) => line.includes(sent.body.error_id) && line.includes('POST /api/v1/projects/p/events')),
+    ).toBe(true);
   });
 
   it('never puts SQL in a response', () => {
@@ -64,7 +64,11 @@ describe('ApiExceptionFilter', () => {
   });
 
   it('keeps the envelope of validation errors as the pipe built it', () => {
-    const body = { status: false, message: 'name must be a string', errors: [{ field: 'name', message: 'name must be a string' }] };
+    const body = {
+      status: false,
+      message: 'name must be a string',
+      errors: [{ field: 'name', message: 'name must be a string' }],
+    };
     const sent = run(new BadRequestException(body));
     expect(sent.status).toBe(400);
     expect(sent.body).toEqual(body);

@@ -1,11 +1,4 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  HttpStatus,
-  Logger,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { newId } from '@caravan/domain';
@@ -28,9 +21,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
   const code = candidate?.driverError?.code ?? candidate?.code;
   return (
     (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
-    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/.test(
-      candidate?.message ?? '',
-    )
+    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/.test(candidate?.message ?? '')
   );
 }
 
@@ -99,11 +90,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       };
     }
     const errorId = newId();
-    const detail = exception instanceof QueryFailedError ? `query failed: ${exception.message}` : (exception as Error)?.message;
-    this.logger.error(
-      `error ${errorId} on ${request.method} ${request.path}: ${detail}`,
-      (exception as Error)?.stack,
-    );
+    const detail =
+      exception instanceof QueryFailedError ? `query failed: ${exception.message}` : (exception as Error)?.message;
+    this.logger.error(`error ${errorId} on ${request.method} ${request.path}: ${detail}`, (exception as Error)?.stack);
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       body: { status: false, message: `internal error (error id ${errorId})`, error_id: errorId },

@@ -4,10 +4,7 @@ import { BadRequestException } from '@nestjs/common';
  * A repeatable query parameter as Convoy clients send it: `?x=a&x=b` or `?x[]=a&x[]=b`.
  * Undefined when neither form is present, so the filter is not applied.
  */
-export function repeated(
-  plain: string[] | undefined,
-  bracketed: string[] | undefined,
-): string[] | undefined {
+export function repeated(plain: string[] | undefined, bracketed: string[] | undefined): string[] | undefined {
   const values = [...(plain ?? []), ...(bracketed ?? [])];
   return values.length > 0 ? values : undefined;
 }
@@ -23,9 +20,7 @@ export function createdRange(query: { startDate?: string; endDate?: string }): {
     throw new BadRequestException({
       status: false,
       message: 'startDate must not be after endDate',
-      errors: [
-        { field: 'startDate', message: 'startDate must not be after endDate' },
-      ],
+      errors: [{ field: 'startDate', message: 'startDate must not be after endDate' }],
     });
   }
   return { createdFrom, createdTo };

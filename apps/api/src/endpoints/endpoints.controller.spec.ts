@@ -53,7 +53,7 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
   });
 
   describe('POST /endpoints', () => {
-    it('creates an endpoint with defaults and a generated secret, in Convoy\'s shape', async () => {
+    it("creates an endpoint with defaults and a generated secret, in Convoy's shape", async () => {
       const response = await api.request('POST', path(projectId), {
         key,
         body: { name: 'orders', url: 'https://example.com/hook' },
@@ -133,25 +133,35 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
       expect(data.secrets.map((s: { value: string }) => s.value)).toEqual(['my-own-secret']);
     });
 
-    it('treats Convoy clients\' empty strings as unset', async () => {
+    it("treats Convoy clients' empty strings as unset", async () => {
       const data = await createEndpoint({ secret: '', owner_id: '', support_email: '', slack_webhook_url: '' });
       expect(data.secrets[0].value).toMatch(CONVOY_SECRET);
       expect(data.owner_id).toBe('');
     });
 
-    it('reads Convoy\'s empty authentication as none', async () => {
-      const data = await createEndpoint({ authentication: { type: '', api_key: { header_name: '', header_value: '' } } });
+    it("reads Convoy's empty authentication as none", async () => {
+      const data = await createEndpoint({
+        authentication: { type: '', api_key: { header_name: '', header_value: '' } },
+      });
       expect(data.authentication).toBeNull();
-      const withAuth = await createEndpoint({ authentication: { type: 'api_key', api_key: { header_name: 'X-K', header_value: 'v' } } });
+      const withAuth = await createEndpoint({
+        authentication: { type: 'api_key', api_key: { header_name: 'X-K', header_value: 'v' } },
+      });
       expect(withAuth.authentication).toEqual({ type: 'api_key', api_key: { header_name: 'X-K', header_value: 'v' } });
-      const cleared = await api.request('PUT', path(projectId, `/${withAuth.uid}`), { key, body: { authentication: { type: '' } } });
+      const cleared = await api.request('PUT', path(projectId, `/${withAuth.uid}`), {
+        key,
+        body: { authentication: { type: '' } },
+      });
       expect(cleared.body.data.authentication).toBeNull();
       const again = await api.request('PUT', path(projectId, `/${withAuth.uid}`), {
         key,
         body: { authentication: { type: 'api_key', api_key: { header_name: 'X-K', header_value: 'w' } } },
       });
       expect(again.body.data.authentication.api_key.header_value).toBe('w');
-      const nulled = await api.request('PUT', path(projectId, `/${withAuth.uid}`), { key, body: { authentication: null } });
+      const nulled = await api.request('PUT', path(projectId, `/${withAuth.uid}`), {
+        key,
+        body: { authentication: null },
+      });
       expect(nulled.status).toBe(202);
       expect(nulled.body.data.authentication).toBeNull();
     });
@@ -199,11 +209,19 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
       [{ name: 'x', url: 'https://example.com', authentication: { type: 'oauth' } }, 'authentication.type'],
       [{ name: 'x', url: 'https://example.com', authentication: { type: 'api_key' } }, 'authentication.api_key'],
       [
-        { name: 'x', url: 'https://example.com', authentication: { type: 'api_key', api_key: { header_name: 'bad header', header_value: 'v' } } },
+        {
+          name: 'x',
+          url: 'https://example.com',
+          authentication: { type: 'api_key', api_key: { header_name: 'bad header', header_value: 'v' } },
+        },
         'authentication.api_key.header_name',
       ],
       [
-        { name: 'x', url: 'https://example.com', authentication: { type: 'api_key', api_key: { header_name: 'X-K', header_value: '' } } },
+        {
+          name: 'x',
+          url: 'https://example.com',
+          authentication: { type: 'api_key', api_key: { header_name: 'X-K', header_value: '' } },
+        },
         'authentication.api_key.header_value',
       ],
       [{ name: 'x', url: 'https://example.com', colour: 'red' }, 'colour'],
@@ -241,7 +259,7 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
   });
 
   describe('access', () => {
-    it('refuses another project\'s key with 403 on every route, and no key with 401', async () => {
+    it("refuses another project's key with 403 on every route, and no key with 401", async () => {
       const endpoint = await createEndpoint();
       const other = await api.createProject();
       const routes: Array<[string, string, object?]> = [
@@ -265,7 +283,7 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
       expect(after.body.data.status).toBe('active');
     });
 
-    it('answers 404 for an unknown endpoint and for another project\'s endpoint under this project', async () => {
+    it("answers 404 for an unknown endpoint and for another project's endpoint under this project", async () => {
       const other = await api.createProject();
       const theirs = await createEndpoint({}, other.projectId, other.apiKey);
       for (const id of ['01JUNKJUNKJUNKJUNKJUNKJUNK', theirs.uid]) {
@@ -324,7 +342,10 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
       expect(back.body.data.content.map((e: { uid: string }) => e.uid)).toEqual(pages[1].ids);
       const first = await api.request(
         'GET',
-        path(paged.projectId, `?perPage=20&direction=prev&prev_page_cursor=${back.body.data.pagination.prev_page_cursor}`),
+        path(
+          paged.projectId,
+          `?perPage=20&direction=prev&prev_page_cursor=${back.body.data.pagination.prev_page_cursor}`,
+        ),
         { key: paged.apiKey },
       );
       expect(first.body.data.content.map((e: { uid: string }) => e.uid)).toEqual(pages[0].ids);
@@ -390,7 +411,9 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
         rate_limit_duration: 5,
         updated_at: expect.stringMatching(ISO),
       });
-      expect(new Date(response.body.data.updated_at).getTime()).toBeGreaterThanOrEqual(new Date(endpoint.updated_at).getTime());
+      expect(new Date(response.body.data.updated_at).getTime()).toBeGreaterThanOrEqual(
+        new Date(endpoint.updated_at).getTime(),
+      );
     });
 
     it('replaces the secret when one is given and toggles is_disabled', async () => {
@@ -401,7 +424,10 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
       });
       expect(replaced.body.data.secrets.map((s: { value: string }) => s.value)).toEqual(['brand-new']);
       expect(replaced.body.data.status).toBe('inactive');
-      const enabled = await api.request('PUT', path(projectId, `/${endpoint.uid}`), { key, body: { is_disabled: false } });
+      const enabled = await api.request('PUT', path(projectId, `/${endpoint.uid}`), {
+        key,
+        body: { is_disabled: false },
+      });
       expect(enabled.body.data.status).toBe('active');
     });
 
@@ -455,7 +481,9 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
       expect(deleted.body).toEqual({ status: true, message: 'Endpoint deleted successfully', data: null });
       expect((await api.request('GET', path(projectId, `/${endpoint.uid}`), { key })).status).toBe(404);
       expect((await api.request('DELETE', path(projectId, `/${endpoint.uid}`), { key })).status).toBe(404);
-      expect((await api.request('PUT', path(projectId, `/${endpoint.uid}`), { key, body: { name: 'zombie' } })).status).toBe(404);
+      expect(
+        (await api.request('PUT', path(projectId, `/${endpoint.uid}`), { key, body: { name: 'zombie' } })).status,
+      ).toBe(404);
       const rows = await api.database.dataSource.query(
         `SELECT e.deleted_at AS endpoint_deleted, s.deleted_at AS subscription_deleted
          FROM endpoints e JOIN subscriptions s ON s.endpoint_id = e.id WHERE e.id = $1`,
@@ -464,7 +492,11 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0].endpoint_deleted).toBeInstanceOf(Date);
       expect(rows[0].subscription_deleted).toBeInstanceOf(Date);
-      const sub = await api.request('GET', `/api/v1/projects/${projectId}/subscriptions/${subscription.body.data.uid}`, { key });
+      const sub = await api.request(
+        'GET',
+        `/api/v1/projects/${projectId}/subscriptions/${subscription.body.data.uid}`,
+        { key },
+      );
       expect(sub.status).toBe(404);
     });
   });
@@ -504,13 +536,19 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
         key,
         body: { expiration: 0, secret: 'second-secret' },
       });
-      expect(first.body.data.secrets.map((s: { value: string }) => s.value)).toEqual([endpoint.secrets[0].value, 'second-secret']);
+      expect(first.body.data.secrets.map((s: { value: string }) => s.value)).toEqual([
+        endpoint.secrets[0].value,
+        'second-secret',
+      ]);
       await new Promise((resolve) => setTimeout(resolve, 20));
       const second = await api.request('PUT', path(projectId, `/${endpoint.uid}/expire_secret`), {
         key,
         body: { expiration: 60, secret: 'third-secret' },
       });
-      expect(second.body.data.secrets.map((s: { value: string }) => s.value)).toEqual(['second-secret', 'third-secret']);
+      expect(second.body.data.secrets.map((s: { value: string }) => s.value)).toEqual([
+        'second-secret',
+        'third-secret',
+      ]);
       expect(second.body.data.secrets[0].expires_at).not.toBeNull();
       expect(second.body.data.secrets[1].expires_at).toBeNull();
     });
@@ -523,7 +561,10 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
       });
       expect(refused.status).toBe(400);
       expect(refused.body.errors[0].field).toBe('secret');
-      const rotated = await api.request('PUT', path(projectId, `/${endpoint.uid}/expire_secret`), { key, body: { expiration: 60 } });
+      const rotated = await api.request('PUT', path(projectId, `/${endpoint.uid}/expire_secret`), {
+        key,
+        body: { expiration: 60 },
+      });
       expect(rotated.body.data.secrets[1].value).toMatch(WHSEC);
     });
 
@@ -597,11 +638,20 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
         payload: JSON.parse(row.payload.toString('utf8')),
       }));
 
-    it('records endpoint.created in Convoy\'s payload shape and rings the deliveries topic', async () => {
+    it("records endpoint.created in Convoy's payload shape and rings the deliveries topic", async () => {
       const project = await api.createProject('outgoing', {
-        meta_event: { is_enabled: true, url: 'https://example.com/meta', secret: 's', event_type: ['endpoint.created'] },
+        meta_event: {
+          is_enabled: true,
+          url: 'https://example.com/meta',
+          secret: 's',
+          event_type: ['endpoint.created'],
+        },
       });
-      const endpoint = await createEndpoint({ owner_id: 'o-9', http_timeout: 10, rate_limit_duration: 60 }, project.projectId, project.apiKey);
+      const endpoint = await createEndpoint(
+        { owner_id: 'o-9', http_timeout: 10, rate_limit_duration: 60 },
+        project.projectId,
+        project.apiKey,
+      );
 
       const rows = await metaRows(project.projectId);
       expect(rows).toHaveLength(1);
@@ -688,7 +738,10 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
         meta_event: { is_enabled: true, url: 'https://example.com/meta', event_type: ['endpoint.deleted'] },
       });
       const endpoint = await createEndpoint({}, onlyDeleted.projectId, onlyDeleted.apiKey);
-      await api.request('PUT', path(onlyDeleted.projectId, `/${endpoint.uid}`), { key: onlyDeleted.apiKey, body: { name: 'n' } });
+      await api.request('PUT', path(onlyDeleted.projectId, `/${endpoint.uid}`), {
+        key: onlyDeleted.apiKey,
+        body: { name: 'n' },
+      });
       expect(await metaRows(onlyDeleted.projectId)).toEqual([]);
 
       const off = await api.createProject();

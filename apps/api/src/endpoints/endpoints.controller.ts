@@ -49,18 +49,27 @@ export class EndpointsController {
   @Put(':endpointID/expire_secret')
   @HttpCode(202)
   async expireSecret(@ProjectId() projectId: string, @Param('endpointID') id: string, @Body() body: ExpireSecretDto) {
-    return envelope('Endpoint secret expired successfully', presentEndpoint(await this.endpoints.expireSecret(projectId, id, body)));
+    return envelope(
+      'Endpoint secret expired successfully',
+      presentEndpoint(await this.endpoints.expireSecret(projectId, id, body)),
+    );
   }
 
   @Put(':endpointID/pause')
   @HttpCode(202)
   async togglePause(@ProjectId() projectId: string, @Param('endpointID') id: string) {
-    return envelope('Endpoint status updated successfully', presentEndpoint(await this.endpoints.togglePause(projectId, id)));
+    return envelope(
+      'Endpoint status updated successfully',
+      presentEndpoint(await this.endpoints.togglePause(projectId, id)),
+    );
   }
 
   @Post(':endpointID/activate')
   @HttpCode(202)
   async activate(@ProjectId() projectId: string, @Param('endpointID') id: string) {
-    return envelope('Endpoint status updated successfully', presentEndpoint(await this.endpoints.activate(projectId, id)));
+    return envelope(
+      'Endpoint status updated successfully',
+      presentEndpoint(await this.endpoints.activate(projectId, id)),
+    );
   }
 }

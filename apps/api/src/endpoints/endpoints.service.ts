@@ -142,7 +142,10 @@ export class EndpointsService {
           ? EndpointStatus.Active
           : null;
     if (!next) {
-      throw InvalidFieldsException.of('status', `an ${existing.status} endpoint cannot be paused or resumed; activate it`);
+      throw InvalidFieldsException.of(
+        'status',
+        `an ${existing.status} endpoint cannot be paused or resumed; activate it`,
+      );
     }
     return this.transition(project, existing, [existing.status], next);
   }
@@ -153,7 +156,10 @@ export class EndpointsService {
     const existing = await this.get(projectId, id);
     const from = [EndpointStatus.Inactive, EndpointStatus.Paused];
     if (!from.includes(existing.status)) {
-      throw InvalidFieldsException.of('status', `the endpoint is ${existing.status}; only an inactive or paused one can be activated`);
+      throw InvalidFieldsException.of(
+        'status',
+        `the endpoint is ${existing.status}; only an inactive or paused one can be activated`,
+      );
     }
     return this.transition(project, existing, from, EndpointStatus.Active);
   }
@@ -192,7 +198,9 @@ export class EndpointsService {
   }
 
   /** Only an api_key authentication is kept; an empty type means none (null). Undefined stays undefined. */
-  private authenticationOf(input: EndpointAuthenticationDto | null | undefined): EndpointAuthentication | null | undefined {
+  private authenticationOf(
+    input: EndpointAuthenticationDto | null | undefined,
+  ): EndpointAuthentication | null | undefined {
     if (input === undefined) return undefined;
     if (!input || input.type !== 'api_key' || !input.api_key) return null;
     const { header_name, header_value } = input.api_key;
@@ -214,7 +222,8 @@ export class EndpointsService {
       );
     }
     const value =
-      given || (format === SignatureFormat.StandardWebhooks ? generateStandardWebhooksSecret() : generateConvoySecret());
+      given ||
+      (format === SignatureFormat.StandardWebhooks ? generateStandardWebhooksSecret() : generateConvoySecret());
     return { uid: newId(), value, created_at: new Date().toISOString(), expires_at: null };
   }
 

@@ -59,7 +59,9 @@ describe('event deliveries (HTTP, real Postgres and Kafka)', () => {
       expect(seen).toEqual([...ids, elsewhere].reverse());
 
       const failures = await w.call('GET', '?status=Failure&status=Discarded');
-      expect(failures.body.data.content.map((d: { uid: string }) => d.uid).sort()).toEqual([ids[1], ids[2], ids[4]].sort());
+      expect(failures.body.data.content.map((d: { uid: string }) => d.uid).sort()).toEqual(
+        [ids[1], ids[2], ids[4]].sort(),
+      );
       const bracketed = await w.call('GET', '?status[]=Retry');
       expect(bracketed.body.data.content.map((d: { uid: string }) => d.uid)).toEqual([ids[3]]);
       const byEndpoint = await w.call('GET', `?endpointId=${other.id}`);
@@ -90,11 +92,13 @@ describe('event deliveries (HTTP, real Postgres and Kafka)', () => {
       expect(response.body.message).toContain(field);
     });
 
-    it('refuses another project\'s key (403) and hides other projects\' deliveries (404)', async () => {
+    it("refuses another project's key (403) and hides other projects' deliveries (404)", async () => {
       const mine = await world();
       const theirs = await world();
       const id = await fixtures.delivery(theirs.projectId, theirs.eventId, theirs.endpoint.id, Success);
-      const crossed = await api.request('GET', `/api/v1/projects/${theirs.projectId}/eventdeliveries`, { key: mine.apiKey });
+      const crossed = await api.request('GET', `/api/v1/projects/${theirs.projectId}/eventdeliveries`, {
+        key: mine.apiKey,
+      });
       expect(crossed.status).toBe(403);
       expect((await mine.call('GET', `/${id}`)).status).toBe(404);
       expect((await mine.call('PUT', `/${id}/resend`)).status).toBe(404);
@@ -131,7 +135,7 @@ describe('event deliveries (HTTP, real Postgres and Kafka)', () => {
   });
 
   describe('PUT /eventdeliveries/:id/resend', () => {
-    it('moves Failure and Discarded to Scheduled now and rings the endpoint\'s doorbell', async () => {
+    it("moves Failure and Discarded to Scheduled now and rings the endpoint's doorbell", async () => {
       const w = await world();
       for (const status of [Failure, Discarded]) {
         const id = await fixtures.delivery(w.projectId, w.eventId, w.endpoint.id, status, { attempts: 3 });
@@ -141,7 +145,11 @@ describe('event deliveries (HTTP, real Postgres and Kafka)', () => {
         const row = await statusOf(id);
         expect(row.status).toBe('Scheduled');
         expect(Math.abs(new Date(row.next_send_time).getTime() - Date.now())).toBeLessThan(5_000);
-        const bell = await waitFor(() => bells.messages.find((m) => m.value['delivery_id'] === id), 20_000, 'the doorbell');
+        const bell = await waitFor(
+          () => bells.messages.find((m) => m.value['delivery_id'] === id),
+          20_000,
+          'the doorbell',
+        );
         expect(bell).toEqual({
           key: w.endpoint.id,
           value: { project_id: w.projectId, endpoint_id: w.endpoint.id, delivery_id: id, kind: 'delivery' },
@@ -159,14 +167,17 @@ describe('event deliveries (HTTP, real Postgres and Kafka)', () => {
       expect((await statusOf(id)).status).toBe(status);
     });
 
-    it.each([EndpointStatus.Paused, EndpointStatus.Inactive])('refuses when the endpoint is %s', async (endpointStatus) => {
-      const w = await world(endpointStatus);
-      const id = await fixtures.delivery(w.projectId, w.eventId, w.endpoint.id, Failure);
-      const response = await w.call('PUT', `/${id}/resend`);
-      expect(response.status).toBe(400);
-      expect(response.body.message).toContain(`is ${endpointStatus}`);
-      expect((await statusOf(id)).status).toBe(Failure);
-    });
+    it.each([EndpointStatus.Paused, EndpointStatus.Inactive])(
+      'refuses when the endpoint is %s',
+      async (endpointStatus) => {
+        const w = await world(endpointStatus);
+        const id = await fixtures.delivery(w.projectId, w.eventId, w.endpoint.id, Failure);
+        const response = await w.call('PUT', `/${id}/resend`);
+        expect(response.status).toBe(400);
+        expect(response.body.message).toContain(`is ${endpointStatus}`);
+        expect((await statusOf(id)).status).toBe(Failure);
+      },
+    );
   });
 
   describe('POST /eventdeliveries/forceresend', () => {
@@ -232,7 +243,7 @@ describe('event deliveries (HTTP, real Postgres and Kafka)', () => {
   });
 
   describe('delivery attempts', () => {
-    it('lists and reads attempts in Convoy\'s shape', async () => {
+    it("lists and reads attempts in Convoy's shape", async () => {
       const w = await world();
       const id = await fixtures.delivery(w.projectId, w.eventId, w.endpoint.id, Success, { attempts: 2 });
       const failed = await fixtures.attempt(w.projectId, id, w.endpoint.id, null);

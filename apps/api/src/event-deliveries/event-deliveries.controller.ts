@@ -20,7 +20,13 @@ export class EventDeliveriesController {
   @Get()
   async list(@ProjectId() projectId: string, @Query() query: EventDeliveryListQueryDto) {
     const { perPage, direction, next_page_cursor, prev_page_cursor, sort } = query;
-    const page = await this.deliveries.list(projectId, query, { perPage, direction, next_page_cursor, prev_page_cursor, sort });
+    const page = await this.deliveries.list(projectId, query, {
+      perPage,
+      direction,
+      next_page_cursor,
+      prev_page_cursor,
+      sort,
+    });
     return envelope('Event deliveries fetched successfully', {
       content: page.content.map((item) => present(item)),
       pagination: page.pagination,

@@ -1,17 +1,6 @@
 import { createdRange, repeated } from '../common/list-filters';
-import {
-  BadRequestException,
-  Injectable,
-  Logger,
-  NotFoundException,
-} from '@nestjs/common';
-import {
-  canForceResend,
-  canManuallyRetry,
-  deliveryBell,
-  DeliveryStatus,
-  EndpointStatus,
-} from '@caravan/domain';
+import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { canForceResend, canManuallyRetry, deliveryBell, DeliveryStatus, EndpointStatus } from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
 import {
   DeliveryAttemptEntity,
@@ -58,11 +47,7 @@ export class EventDeliveriesService {
     query: EventDeliveryFilterQueryDto,
     page: PageQuery,
   ): Promise<Page<DeliveryWithContext>> {
-    const found = await this.deliveries.list(
-      projectId,
-      toDeliveryFilter(query),
-      page,
-    );
+    const found = await this.deliveries.list(projectId, toDeliveryFilter(query), page);
     return {
       content: await this.withContext(projectId, found.content),
       pagination: found.pagination,
@@ -70,9 +55,7 @@ export class EventDeliveriesService {
   }
 
   async get(projectId: string, id: string): Promise<DeliveryWithContext> {
-    const [withContext] = await this.withContext(projectId, [
-      await this.find(projectId, id),
-    ]);
+    const [withContext] = await this.withContext(projectId, [await this.find(projectId, id)]);
     return withContext;
   }
 
@@ -82,39 +65,22 @@ export class EventDeliveriesService {
     if (!canManuallyRetry(delivery.status)) {
       throw new BadRequestException(
         `event delivery ${id} is ${delivery.status}: only Failure or Discarded deliveries can be retried` +
-          (delivery.status === DeliveryStatus.Success
-            ? ' (use forceresend to send a successful one again)'
-            : ''),
+          (delivery.status === DeliveryStatus.Success ? ' (use forceresend to send a successful one again)' : ''),
       );
     }
     await this.assertEndpointActive(projectId, delivery.endpointId);
-    const moved = await this.deliveries.requeue(
-      projectId,
-      [id],
-      RETRYABLE,
-      MANUAL_RETRY,
-    );
+    const moved = await this.deliveries.requeue(projectId, [id], RETRYABLE, MANUAL_RETRY);
     if (moved.length === 0) {
-      throw new BadRequestException(
-        `event delivery ${id} changed while being retried; read it again`,
-      );
+      throw new BadRequestException(`event delivery ${id} changed while being retried; read it again`);
     }
     this.ring(moved);
     return this.get(projectId, id);
   }
 
   /** Convoy's "Force Retry": Success deliveries to active endpoints are Scheduled now. */
-  async forceResend(
-    projectId: string,
-    ids: string[],
-  ): Promise<{ num_success: number; num_failure: number }> {
+  async forceResend(projectId: string, ids: string[]): Promise<{ num_success: number; num_failure: number }> {
     const unique = [...new Set(ids)];
-    const moved = await this.deliveries.requeue(
-      projectId,
-      unique,
-      FORCE_RESENDABLE,
-      FORCE_RESEND,
-    );
+    const moved = await this.deliveries.requeue(projectId, unique, FORCE_RESENDABLE, FORCE_RESEND);
     this.ring(moved);
     return {
       num_success: moved.length,
@@ -140,49 +106,28 @@ export class EventDeliveriesService {
     };
   }
 
-  async listAttempts(
-    projectId: string,
-    deliveryId: string,
-  ): Promise<DeliveryAttemptEntity[]> {
+  async listAttempts(projectId: string, deliveryId: string): Promise<DeliveryAttemptEntity[]> {
     await this.find(projectId, deliveryId);
     return this.attempts.listForDelivery(projectId, deliveryId);
   }
 
-  async getAttempt(
-    projectId: string,
-    deliveryId: string,
-    attemptId: string,
-  ): Promise<DeliveryAttemptEntity> {
+  async getAttempt(projectId: string, deliveryId: string, attemptId: string): Promise<DeliveryAttemptEntity> {
     await this.find(projectId, deliveryId);
-    const attempt = await this.attempts.findById(
-      projectId,
-      deliveryId,
-      attemptId,
-    );
-    if (!attempt)
-      throw new NotFoundException(`delivery attempt ${attemptId} not found`);
+    const attempt = await this.attempts.findById(projectId, deliveryId, attemptId);
+    if (!attempt) throw new NotFoundException(`delivery attempt ${attemptId} not found`);
     return attempt;
   }
 
-  private async find(
-    projectId: string,
-    id: string,
-  ): Promise<EventDeliveryEntity> {
+  private async find(projectId: string, id: string): Promise<EventDeliveryEntity> {
     const delivery = await this.deliveries.findById(projectId, id);
-    if (!delivery)
-      throw new NotFoundException(`event delivery ${id} not found`);
+    if (!delivery) throw new NotFoundException(`event delivery ${id} not found`);
     return delivery;
   }
 
-  private async assertEndpointActive(
-    projectId: string,
-    endpointId: string,
-  ): Promise<void> {
+  private async assertEndpointActive(projectId: string, endpointId: string): Promise<void> {
     const endpoint = await this.endpoints.findById(projectId, endpointId);
     if (!endpoint)
-      throw new BadRequestException(
-        `endpoint ${endpointId} has been deleted; the delivery cannot be retried`,
-      );
+      throw new BadRequestException(`endpoint ${endpointId} has been deleted; the delivery cannot be retried`);
     if (endpoint.status !== EndpointStatus.Active) {
       throw new BadRequestException(
         `endpoint ${endpointId} is ${endpoint.status}; activate it before retrying its deliveries`,
@@ -190,10 +135,7 @@ export class EventDeliveriesService {
     }
   }
 
-  private async withContext(
-    projectId: string,
-    deliveries: EventDeliveryEntity[],
-  ): Promise<DeliveryWithContext[]> {
+  private async withContext(projectId: string, deliveries: EventDeliveryEntity[]): Promise<DeliveryWithContext[]> {
     const endpointIds = [...new Set(deliveries.map((d) => d.endpointId))];
     const eventIds = [...new Set(deliveries.map((d) => d.eventId))];
     const [endpoints, events] = await Promise.all([
@@ -222,15 +164,10 @@ export class EventDeliveriesService {
   }
 }
 
-export function toDeliveryFilter(
-  query: EventDeliveryFilterQueryDto,
-): EventDeliveryFilter {
+export function toDeliveryFilter(query: EventDeliveryFilterQueryDto): EventDeliveryFilter {
   return {
     endpointIds: repeated(query.endpointId, query['endpointId[]']),
-    statuses: repeated(
-      query.status,
-      query['status[]'],
-    ) as EventDeliveryFilter['statuses'],
+    statuses: repeated(query.status, query['status[]']) as EventDeliveryFilter['statuses'],
     eventId: query.eventId,
     subscriptionId: query.subscriptionId,
     idempotencyKey: query.idempotencyKey,

@@ -70,7 +70,10 @@ export function presentEventDelivery(delivery: EventDeliveryEntity, context: Del
 /** Convoy's headers on attempts are name → one string. */
 function flattenHeaders(headers: Record<string, string[]>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(headers ?? {}).map(([name, values]) => [name, Array.isArray(values) ? values.join(', ') : String(values)]),
+    Object.entries(headers ?? {}).map(([name, values]) => [
+      name,
+      Array.isArray(values) ? values.join(', ') : String(values),
+    ]),
   );
 }
 

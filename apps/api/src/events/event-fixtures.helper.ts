@@ -33,8 +33,14 @@ export class EventFixtures {
     });
   }
 
-  subscription(projectId: string, endpointId: string, fields: Partial<SubscriptionEntity> = {}): Promise<SubscriptionEntity> {
-    return this.app.get(SubscriptionsRepository).insert({ projectId, endpointId, name: `sub-${newId().slice(-6)}`, ...fields });
+  subscription(
+    projectId: string,
+    endpointId: string,
+    fields: Partial<SubscriptionEntity> = {},
+  ): Promise<SubscriptionEntity> {
+    return this.app
+      .get(SubscriptionsRepository)
+      .insert({ projectId, endpointId, name: `sub-${newId().slice(-6)}`, ...fields });
   }
 
   source(projectId: string, verifier: VerifierConfig, fields: Partial<NewSource> = {}): Promise<SourceEntity> {
@@ -138,7 +144,8 @@ export async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await check();
-    if (result !== undefined && result !== false && result !== null) return result as Exclude<T, undefined | null | false>;
+    if (result !== undefined && result !== false && result !== null)
+      return result as Exclude<T, undefined | null | false>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -55,7 +55,9 @@ describe('events when Kafka or Postgres is down', () => {
       expect(response.status).toBe(201);
       // The request does not wait for Kafka's connection retries.
       expect(Date.now() - started).toBeLessThan(2_000);
-      const rows = await api.database.dataSource.query('SELECT status, raw FROM events WHERE id = $1', [response.body.data.uid]);
+      const rows = await api.database.dataSource.query('SELECT status, raw FROM events WHERE id = $1', [
+        response.body.data.uid,
+      ]);
       expect(rows).toHaveLength(1);
       expect(rows[0].status).toBe('Pending');
       expect(rows[0].raw.toString()).toBe('{"safe":true}');

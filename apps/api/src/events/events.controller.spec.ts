@@ -134,7 +134,7 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
         expect(response.status).toBe(400);
         expect(response.body.message).toContain('endpoint_id');
       }
-      expect((await api.database.dataSource.query('SELECT 1 FROM events WHERE event_type = $1', ['t']))).toHaveLength(0);
+      expect(await api.database.dataSource.query('SELECT 1 FROM events WHERE event_type = $1', ['t'])).toHaveLength(0);
     });
 
     it('refuses data over the project max_payload_read_size with a 413', async () => {
@@ -153,7 +153,7 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
       expect(tooBig.body.message).toContain('max_payload_read_size');
     });
 
-    it('refuses another project\'s key with 403 and unknown projects with 404', async () => {
+    it("refuses another project's key with 403 and unknown projects with 404", async () => {
       const other = await api.createProject();
       const crossed = await post('/events', { endpoint_id: endpointId, event_type: 't', data: {} }, other.apiKey);
       expect(crossed.status).toBe(403);
@@ -219,11 +219,17 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
       });
       expect(first.status).toBe(201);
       const [endpoint] = first.body.data.endpoints;
-      const endpoints = await api.database.dataSource.query('SELECT * FROM endpoints WHERE project_id = $1 AND url = $2', [projectId, url]);
+      const endpoints = await api.database.dataSource.query(
+        'SELECT * FROM endpoints WHERE project_id = $1 AND url = $2',
+        [projectId, url],
+      );
       expect(endpoints).toHaveLength(1);
       expect(endpoints[0].id).toBe(endpoint);
       expect(endpoints[0].secrets[0].value).toBe('dyn-secret');
-      const subscriptions = await api.database.dataSource.query('SELECT event_types FROM subscriptions WHERE endpoint_id = $1', [endpoint]);
+      const subscriptions = await api.database.dataSource.query(
+        'SELECT event_types FROM subscriptions WHERE endpoint_id = $1',
+        [endpoint],
+      );
       expect(subscriptions).toEqual([{ event_types: ['order.*', 'order.created'] }]);
       expect(await dbEvent(first.body.data.uid)).toMatchObject({ routing: 'dynamic', endpoint_ids: [endpoint] });
 
@@ -231,12 +237,20 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
       expect(second.status).toBe(201);
       expect(second.body.data.endpoints).toEqual([endpoint]);
       expect(await api.database.dataSource.query('SELECT 1 FROM endpoints WHERE url = $1', [url])).toHaveLength(1);
-      expect(await api.database.dataSource.query('SELECT 1 FROM subscriptions WHERE endpoint_id = $1', [endpoint])).toHaveLength(1);
+      expect(
+        await api.database.dataSource.query('SELECT 1 FROM subscriptions WHERE endpoint_id = $1', [endpoint]),
+      ).toHaveLength(1);
     });
 
     it('announces a dynamically created endpoint as an endpoint.created meta event', async () => {
       const watched = await api.createProject('outgoing', {
-        meta_event: { is_enabled: true, type: 'http', url: 'https://meta.example.com', secret: 'm', event_type: ['endpoint.created'] },
+        meta_event: {
+          is_enabled: true,
+          type: 'http',
+          url: 'https://meta.example.com',
+          secret: 'm',
+          event_type: ['endpoint.created'],
+        },
       });
       const send = () =>
         api.request('POST', `/api/v1/projects/${watched.projectId}/events/dynamic`, {
@@ -245,7 +259,10 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
         });
       const first = await send();
       await send();
-      const rows = await api.database.dataSource.query('SELECT event_type, payload FROM meta_events WHERE project_id = $1', [watched.projectId]);
+      const rows = await api.database.dataSource.query(
+        'SELECT event_type, payload FROM meta_events WHERE project_id = $1',
+        [watched.projectId],
+      );
       expect(rows).toHaveLength(1);
       expect(rows[0].event_type).toBe('endpoint.created');
       expect(JSON.parse(rows[0].payload.toString()).data).toMatchObject({
@@ -258,12 +275,20 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
       const response = await post('/events/dynamic', { url: 'https://dyn2.example.com/x', event_type: 'a', data: {} });
       expect(response.status).toBe(201);
       const [endpoint] = response.body.data.endpoints;
-      const subscriptions = await api.database.dataSource.query('SELECT event_types FROM subscriptions WHERE endpoint_id = $1', [endpoint]);
+      const subscriptions = await api.database.dataSource.query(
+        'SELECT event_types FROM subscriptions WHERE endpoint_id = $1',
+        [endpoint],
+      );
       expect(subscriptions).toEqual([{ event_types: ['*'] }]);
       const bad = await post('/events/dynamic', { url: 'not a url', event_type: 'a', data: {} });
       expect(bad.status).toBe(400);
       expect(bad.body.message).toContain('url');
-      const types = await post('/events/dynamic', { url: 'https://dyn3.example.com', event_type: 'a', data: {}, event_types: [1] });
+      const types = await post('/events/dynamic', {
+        url: 'https://dyn3.example.com',
+        event_type: 'a',
+        data: {},
+        event_types: [1],
+      });
       expect(types.status).toBe(400);
       expect(types.body.message).toContain('event_types');
     });
@@ -285,7 +310,12 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
       for (const [i, target] of targets.entries()) {
         const response = await api.request('POST', `/api/v1/projects/${listProject.projectId}/events`, {
           key: listProject.apiKey,
-          body: { endpoint_id: target, event_type: i === 0 ? 'Special.Type' : 'list.item', data: { i, note: i === 3 ? 'needle-Zoë' : 'hay' }, idempotency_key: `list-${i}` },
+          body: {
+            endpoint_id: target,
+            event_type: i === 0 ? 'Special.Type' : 'list.item',
+            data: { i, note: i === 3 ? 'needle-Zoë' : 'hay' },
+            idempotency_key: `list-${i}`,
+          },
         });
         created.push(response.body.data.uid);
       }
@@ -343,7 +373,7 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
       expect(response.body.message).toContain(field);
     });
 
-    it('reads one event, 404 for unknown or another project\'s', async () => {
+    it("reads one event, 404 for unknown or another project's", async () => {
       const one = await list(`/${created[2]}`);
       expect(one.status).toBe(200);
       expect(one.body.data.uid).toBe(created[2]);
@@ -376,10 +406,18 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
       const body = { endpoint_id: endpointId, event_type: 'rep.dup', data: {}, idempotency_key: 'rep-dup' };
       await post('/events', body);
       const duplicate = await post('/events', body);
-      const response = await api.request('PUT', `/api/v1/projects/${projectId}/events/${duplicate.body.data.uid}/replay`, { key: apiKey });
+      const response = await api.request(
+        'PUT',
+        `/api/v1/projects/${projectId}/events/${duplicate.body.data.uid}/replay`,
+        { key: apiKey },
+      );
       expect(response.status).toBe(400);
       expect(response.body.message).toContain('duplicate');
-      const missing = await api.request('PUT', `/api/v1/projects/${projectId}/events/01JUNKJUNKJUNKJUNKJUNKJUNK/replay`, { key: apiKey });
+      const missing = await api.request(
+        'PUT',
+        `/api/v1/projects/${projectId}/events/01JUNKJUNKJUNKJUNKJUNKJUNK/replay`,
+        { key: apiKey },
+      );
       expect(missing.status).toBe(404);
     });
 
@@ -395,10 +433,16 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
         });
         ids.push(response.body.data.uid);
       }
-      await api.database.dataSource.query(`UPDATE events SET status = 'Processing' WHERE project_id = $1`, [batch.projectId]);
-      const response = await api.request('POST', `/api/v1/projects/${batch.projectId}/events/batchreplay?endpointId=${a}`, {
-        key: batch.apiKey,
-      });
+      await api.database.dataSource.query(`UPDATE events SET status = 'Processing' WHERE project_id = $1`, [
+        batch.projectId,
+      ]);
+      const response = await api.request(
+        'POST',
+        `/api/v1/projects/${batch.projectId}/events/batchreplay?endpointId=${a}`,
+        {
+          key: batch.apiKey,
+        },
+      );
       expect(response.status).toBe(200);
       expect(response.body.data).toEqual({ num_success: 2, num_failure: 0 });
       const rows = await api.database.dataSource.query(

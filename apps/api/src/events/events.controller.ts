@@ -35,7 +35,11 @@ export class EventsController {
   }
 
   @Post('fanout')
-  async fanout(@ProjectId() projectId: string, @Body() body: CreateFanoutEventDto, @Req() request: RawBodyRequest<Request>) {
+  async fanout(
+    @ProjectId() projectId: string,
+    @Body() body: CreateFanoutEventDto,
+    @Req() request: RawBodyRequest<Request>,
+  ) {
     const { event } = await this.events.createFanout(projectId, body, request.rawBody);
     return envelope('Fanout event created successfully', presentEvent(event));
   }
@@ -51,7 +55,11 @@ export class EventsController {
   }
 
   @Post('dynamic')
-  async dynamic(@ProjectId() projectId: string, @Body() body: CreateDynamicEventDto, @Req() request: RawBodyRequest<Request>) {
+  async dynamic(
+    @ProjectId() projectId: string,
+    @Body() body: CreateDynamicEventDto,
+    @Req() request: RawBodyRequest<Request>,
+  ) {
     const { event } = await this.events.createDynamic(projectId, body, request.rawBody);
     return envelope('Dynamic event created successfully', presentEvent(event));
   }
@@ -67,7 +75,10 @@ export class EventsController {
   @Get()
   async list(@ProjectId() projectId: string, @Query() query: EventListQueryDto) {
     const page = await this.events.list(projectId, query, pageOf(query));
-    return envelope('Events fetched successfully', { content: page.content.map(presentEvent), pagination: page.pagination });
+    return envelope('Events fetched successfully', {
+      content: page.content.map(presentEvent),
+      pagination: page.pagination,
+    });
   }
 
   @Get(':eventID')

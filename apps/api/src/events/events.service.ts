@@ -1,29 +1,8 @@
 import { createdRange, repeated } from '../common/list-filters';
-import {
-  BadRequestException,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
-import {
-  EndpointSecret,
-  generateConvoySecret,
-  MetaEventType,
-  newId,
-  rawJsonMember,
-} from '@caravan/domain';
-import {
-  AcceptedEventResult,
-  EventRoute,
-  IntakeService,
-  MetaEventPublisher,
-} from '@caravan/intake';
-import {
-  EventEntity,
-  EventSearchFilter,
-  EventsRepository,
-  Page,
-  PageQuery,
-} from '@caravan/persistence';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { EndpointSecret, generateConvoySecret, MetaEventType, newId, rawJsonMember } from '@caravan/domain';
+import { AcceptedEventResult, EventRoute, IntakeService, MetaEventPublisher } from '@caravan/intake';
+import { EventEntity, EventSearchFilter, EventsRepository, Page, PageQuery } from '@caravan/persistence';
 import type {
   CreateBroadcastEventDto,
   CreateDynamicEventDto,
@@ -34,12 +13,8 @@ import type {
 import type { EventFilterQueryDto } from './dto/event-query.dto';
 
 /** `custom_headers {"X-A":"b"}` → Convoy's event headers `{"X-A":["b"]}`. */
-export function toHeaderArrays(
-  headers: Record<string, string> | undefined,
-): Record<string, string[]> {
-  return Object.fromEntries(
-    Object.entries(headers ?? {}).map(([name, value]) => [name, [value]]),
-  );
+export function toHeaderArrays(headers: Record<string, string> | undefined): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, [value]]));
 }
 
 @Injectable()
@@ -50,17 +25,8 @@ export class EventsService {
     private readonly metaEvents: MetaEventPublisher,
   ) {}
 
-  createDirect(
-    projectId: string,
-    body: CreateEventDto,
-    rawBody: Buffer | undefined,
-  ): Promise<AcceptedEventResult> {
-    return this.accept(
-      projectId,
-      { routing: 'direct', endpointId: body.endpoint_id },
-      body,
-      rawBody,
-    );
+  createDirect(projectId: string, body: CreateEventDto, rawBody: Buffer | undefined): Promise<AcceptedEventResult> {
+    return this.accept(projectId, { routing: 'direct', endpointId: body.endpoint_id }, body, rawBody);
   }
 
   createFanout(
@@ -68,12 +34,7 @@ export class EventsService {
     body: CreateFanoutEventDto,
     rawBody: Buffer | undefined,
   ): Promise<AcceptedEventResult> {
-    return this.accept(
-      projectId,
-      { routing: 'fanout', ownerId: body.owner_id },
-      body,
-      rawBody,
-    );
+    return this.accept(projectId, { routing: 'fanout', ownerId: body.owner_id }, body, rawBody);
   }
 
   createBroadcast(
@@ -81,16 +42,8 @@ export class EventsService {
     body: CreateBroadcastEventDto,
     rawBody: Buffer | undefined,
   ): Promise<AcceptedEventResult> {
-    const acknowledgedAt = body.acknowledged_at
-      ? new Date(body.acknowledged_at)
-      : undefined;
-    return this.accept(
-      projectId,
-      { routing: 'broadcast' },
-      body,
-      rawBody,
-      acknowledgedAt,
-    );
+    const acknowledgedAt = body.acknowledged_at ? new Date(body.acknowledged_at) : undefined;
+    return this.accept(projectId, { routing: 'broadcast' }, body, rawBody, acknowledgedAt);
   }
 
   /** Finds or creates the endpoint by URL (with a subscription for `event_types`), then routes to it. */
@@ -108,15 +61,12 @@ export class EventsService {
       created_at: new Date().toISOString(),
       expires_at: null,
     };
-    const { endpoint, created } = await this.events.ensureDynamicTarget(
-      projectId,
-      {
-        url: body.url,
-        name: body.url,
-        secret,
-        eventTypes: body.event_types ?? [],
-      },
-    );
+    const { endpoint, created } = await this.events.ensureDynamicTarget(projectId, {
+      url: body.url,
+      name: body.url,
+      secret,
+      eventTypes: body.event_types ?? [],
+    });
     if (created) {
       await this.metaEvents.publish(project, MetaEventType.EndpointCreated, {
         uid: endpoint.id,
@@ -141,11 +91,7 @@ export class EventsService {
     });
   }
 
-  list(
-    projectId: string,
-    filter: EventFilterQueryDto,
-    page: PageQuery,
-  ): Promise<Page<EventEntity>> {
+  list(projectId: string, filter: EventFilterQueryDto, page: PageQuery): Promise<Page<EventEntity>> {
     return this.events.search(projectId, toSearchFilter(filter), page);
   }
 
@@ -176,10 +122,7 @@ export class EventsService {
     projectId: string,
     filter: EventFilterQueryDto,
   ): Promise<{ num_success: number; num_failure: number }> {
-    const { matched, replayed } = await this.events.replayMatching(
-      projectId,
-      toSearchFilter(filter),
-    );
+    const { matched, replayed } = await this.events.replayMatching(projectId, toSearchFilter(filter));
     this.intake.ring(replayed.map((id) => ({ id, projectId })));
     return {
       num_success: replayed.length,
@@ -208,10 +151,7 @@ export class EventsService {
 
   /** The exact bytes the producer sent for `data` (re-serialised only if the raw body is missing). */
   private dataBytes(body: EventBodyDto, rawBody: Buffer | undefined): Buffer {
-    return (
-      (rawBody && rawJsonMember(rawBody, 'data')) ||
-      Buffer.from(JSON.stringify(body.data), 'utf8')
-    );
+    return (rawBody && rawJsonMember(rawBody, 'data')) || Buffer.from(JSON.stringify(body.data), 'utf8');
   }
 }
 

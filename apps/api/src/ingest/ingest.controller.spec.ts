@@ -42,18 +42,37 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
     const body = '{\n  "action": "opened",\n  "title": "Zoë’s PR 🚀",\n  "id": 42\n}';
 
     it('accepts a genuine X-Hub-Signature-256 and stores the exact request as a source event', async () => {
-      const source = await fixtures.source(projectId, { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret, encoding: 'hex' } }, { provider: SourceProvider.GitHub });
+      const source = await fixtures.source(
+        projectId,
+        { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret, encoding: 'hex' } },
+        { provider: SourceProvider.GitHub },
+      );
       const response = await ingest(
         source.maskId,
         body,
         // Signed by GitHub's own library, as GitHub signs deliveries.
-        { 'X-Hub-Signature-256': await signLikeGitHub(secret, body), 'X-GitHub-Delivery': 'd-1', 'X-GitHub-Event': 'pull_request' },
+        {
+          'X-Hub-Signature-256': await signLikeGitHub(secret, body),
+          'X-GitHub-Delivery': 'd-1',
+          'X-GitHub-Event': 'pull_request',
+        },
         '?ref=main&x=1',
       );
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ status: true, message: 'Event received', data: { uid: expect.any(String), event_type: source.maskId } });
+      expect(response.body).toEqual({
+        status: true,
+        message: 'Event received',
+        data: { uid: expect.any(String), event_type: source.maskId },
+      });
       const [event] = await eventsOf(source.id);
-      expect(event).toMatchObject({ id: response.body.data.uid, routing: 'source', event_type: source.maskId, project_id: projectId, url_query_params: 'ref=main&x=1', status: 'Pending' });
+      expect(event).toMatchObject({
+        id: response.body.data.uid,
+        routing: 'source',
+        event_type: source.maskId,
+        project_id: projectId,
+        url_query_params: 'ref=main&x=1',
+        status: 'Pending',
+      });
       expect(Buffer.compare(event.raw, Buffer.from(body, 'utf8'))).toBe(0);
       expect(event.headers['X-GitHub-Delivery']).toEqual(['d-1']);
       expect(event.headers['X-GitHub-Event']).toEqual(['pull_request']);
@@ -64,12 +83,24 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
     });
 
     it.each([
-      ['a wrong signature', (s: string) => ({ 'X-Hub-Signature-256': `sha256=${hmac('sha256', 'not-the-secret', s, 'hex')}` })],
-      ['a signature of other bytes', (s: string) => ({ 'X-Hub-Signature-256': `sha256=${hmac('sha256', secret, JSON.stringify(JSON.parse(s)), 'hex')}` })],
+      [
+        'a wrong signature',
+        (s: string) => ({ 'X-Hub-Signature-256': `sha256=${hmac('sha256', 'not-the-secret', s, 'hex')}` }),
+      ],
+      [
+        'a signature of other bytes',
+        (s: string) => ({
+          'X-Hub-Signature-256': `sha256=${hmac('sha256', secret, JSON.stringify(JSON.parse(s)), 'hex')}`,
+        }),
+      ],
       ['no prefix', (s: string) => ({ 'X-Hub-Signature-256': hmac('sha256', secret, s, 'hex') })],
       ['no signature', () => ({})],
     ])('refuses %s with 401 and stores nothing', async (_name, headersFor) => {
-      const source = await fixtures.source(projectId, { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret, encoding: 'hex' } }, { provider: SourceProvider.GitHub });
+      const source = await fixtures.source(
+        projectId,
+        { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret, encoding: 'hex' } },
+        { provider: SourceProvider.GitHub },
+      );
       const response = await ingest(source.maskId, body, headersFor(body));
       expect(response.status).toBe(401);
       expect(response.body.status).toBe(false);
@@ -79,49 +110,97 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
 
   it('verifies Shopify (base64) and Twitter (sha256=base64) signatures', async () => {
     const body = '{"id":7,"total":"9.99"}';
-    const shopify = await fixtures.source(projectId, { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret: 'shop', encoding: 'base64' } }, { provider: SourceProvider.Shopify });
-    expect((await ingest(shopify.maskId, body, { 'X-Shopify-Hmac-SHA256': hmac('sha256', 'shop', body, 'base64') })).status).toBe(200);
-    expect((await ingest(shopify.maskId, body, { 'X-Shopify-Hmac-SHA256': hmac('sha256', 'nope', body, 'base64') })).status).toBe(401);
-    expect((await ingest(shopify.maskId, body, { 'X-Shopify-Hmac-SHA256': hmac('sha256', 'shop', body, 'hex') })).status).toBe(401);
+    const shopify = await fixtures.source(
+      projectId,
+      { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret: 'shop', encoding: 'base64' } },
+      { provider: SourceProvider.Shopify },
+    );
+    expect(
+      (await ingest(shopify.maskId, body, { 'X-Shopify-Hmac-SHA256': hmac('sha256', 'shop', body, 'base64') })).status,
+    ).toBe(200);
+    expect(
+      (await ingest(shopify.maskId, body, { 'X-Shopify-Hmac-SHA256': hmac('sha256', 'nope', body, 'base64') })).status,
+    ).toBe(401);
+    expect(
+      (await ingest(shopify.maskId, body, { 'X-Shopify-Hmac-SHA256': hmac('sha256', 'shop', body, 'hex') })).status,
+    ).toBe(401);
 
-    const twitter = await fixtures.source(projectId, { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret: 'tw', encoding: 'base64' } }, { provider: SourceProvider.Twitter });
-    expect((await ingest(twitter.maskId, body, { 'X-Twitter-Webhooks-Signature': `sha256=${hmac('sha256', 'tw', body, 'base64')}` })).status).toBe(200);
-    expect((await ingest(twitter.maskId, body, { 'X-Twitter-Webhooks-Signature': `sha256=${hmac('sha256', 'x', body, 'base64')}` })).status).toBe(401);
+    const twitter = await fixtures.source(
+      projectId,
+      { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret: 'tw', encoding: 'base64' } },
+      { provider: SourceProvider.Twitter },
+    );
+    expect(
+      (
+        await ingest(twitter.maskId, body, {
+          'X-Twitter-Webhooks-Signature': `sha256=${hmac('sha256', 'tw', body, 'base64')}`,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await ingest(twitter.maskId, body, {
+          'X-Twitter-Webhooks-Signature': `sha256=${hmac('sha256', 'x', body, 'base64')}`,
+        })
+      ).status,
+    ).toBe(401);
     expect(await eventsOf(shopify.id)).toHaveLength(1);
     expect(await eventsOf(twitter.id)).toHaveLength(1);
   });
 
   it('verifies a generic hmac source with its own header, hash and encoding', async () => {
     const body = '{"n":1}';
-    const source = await fixtures.source(projectId, { type: VerifierType.Hmac, hmac: { header: 'X-Sig', hash: 'SHA512', secret: 'k', encoding: 'base64' } });
+    const source = await fixtures.source(projectId, {
+      type: VerifierType.Hmac,
+      hmac: { header: 'X-Sig', hash: 'SHA512', secret: 'k', encoding: 'base64' },
+    });
     expect((await ingest(source.maskId, body, { 'X-Sig': hmac('sha512', 'k', body, 'base64') })).status).toBe(200);
     expect((await ingest(source.maskId, body, { 'X-Sig': hmac('sha256', 'k', body, 'base64') })).status).toBe(401);
   });
 
   it('answers the Twitter CRC challenge', async () => {
-    const source = await fixtures.source(projectId, { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret: 'consumer-secret', encoding: 'base64' } }, { provider: SourceProvider.Twitter });
+    const source = await fixtures.source(
+      projectId,
+      { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret: 'consumer-secret', encoding: 'base64' } },
+      { provider: SourceProvider.Twitter },
+    );
     const response = await api.request('GET', `/ingest/${source.maskId}?crc_token=challenge-123`, { key: null });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ response_token: `sha256=${hmac('sha256', 'consumer-secret', 'challenge-123', 'base64')}` });
+    expect(response.body).toEqual({
+      response_token: `sha256=${hmac('sha256', 'consumer-secret', 'challenge-123', 'base64')}`,
+    });
     const [row] = await api.database.dataSource.query('SELECT provider_config FROM sources WHERE id = $1', [source.id]);
     expect(row.provider_config.twitter.crc_verified_at).toEqual(expect.any(String));
     const missing = await api.request('GET', `/ingest/${source.maskId}`, { key: null });
     expect(missing.status).toBe(400);
     expect(missing.body.message).toContain('crc_token');
-    const github = await fixtures.source(projectId, { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret: 's', encoding: 'hex' } }, { provider: SourceProvider.GitHub });
+    const github = await fixtures.source(
+      projectId,
+      { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret: 's', encoding: 'hex' } },
+      { provider: SourceProvider.GitHub },
+    );
     expect((await api.request('GET', `/ingest/${github.maskId}?crc_token=x`, { key: null })).status).toBe(400);
   });
 
   it('checks basic_auth and api_key verifiers, and never stores their credentials on the event', async () => {
-    const basic = await fixtures.source(projectId, { type: VerifierType.BasicAuth, basic_auth: { username: 'u', password: 'p@ss' } });
+    const basic = await fixtures.source(projectId, {
+      type: VerifierType.BasicAuth,
+      basic_auth: { username: 'u', password: 'p@ss' },
+    });
     const good = `Basic ${Buffer.from('u:p@ss').toString('base64')}`;
     expect((await ingest(basic.maskId, '{}', { authorization: good })).status).toBe(200);
-    expect((await ingest(basic.maskId, '{}', { authorization: `Basic ${Buffer.from('u:wrong').toString('base64')}` })).status).toBe(401);
+    expect(
+      (await ingest(basic.maskId, '{}', { authorization: `Basic ${Buffer.from('u:wrong').toString('base64')}` }))
+        .status,
+    ).toBe(401);
     expect((await ingest(basic.maskId, '{}')).status).toBe(401);
     const [basicEvent] = await eventsOf(basic.id);
     expect(Object.keys(basicEvent.headers).map((h) => h.toLowerCase())).not.toContain('authorization');
 
-    const keyed = await fixtures.source(projectId, { type: VerifierType.ApiKey, api_key: { header_name: 'X-Api-Key', header_value: 'sekret' } });
+    const keyed = await fixtures.source(projectId, {
+      type: VerifierType.ApiKey,
+      api_key: { header_name: 'X-Api-Key', header_value: 'sekret' },
+    });
     expect((await ingest(keyed.maskId, '{}', { 'X-Api-Key': 'sekret' })).status).toBe(200);
     expect((await ingest(keyed.maskId, '{}', { 'X-Api-Key': 'sekre' })).status).toBe(401);
     expect((await ingest(keyed.maskId, '{}')).status).toBe(401);
@@ -151,7 +230,13 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
       const status = await new Promise<number>((resolve, reject) => {
         let answered = false;
         const request = httpRequest(
-          { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json' } },
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+          },
           (response) => {
             answered = true;
             response.resume();
@@ -181,7 +266,7 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
       expect(await eventsOf(source.id)).toHaveLength(0);
     });
 
-    it('takes a body over the global parsers\' defaults when the project allows it', async () => {
+    it("takes a body over the global parsers' defaults when the project allows it", async () => {
       const source = await fixtures.source(projectId, { type: VerifierType.Noop });
       const form = `payload=${'y'.repeat(200 * 1024)}`;
       const response = await ingest(source.maskId, form, { 'content-type': 'application/x-www-form-urlencoded' });
@@ -198,7 +283,11 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
   });
 
   it('dedupes with the source idempotency_keys: 200 "Duplicate event received", stored flagged, no doorbell', async () => {
-    const source = await fixtures.source(projectId, { type: VerifierType.Noop }, { idempotencyKeys: ['request.headers.X-GitHub-Delivery', 'request.body.id'] });
+    const source = await fixtures.source(
+      projectId,
+      { type: VerifierType.Noop },
+      { idempotencyKeys: ['request.headers.X-GitHub-Delivery', 'request.body.id'] },
+    );
     const first = await ingest(source.maskId, '{"id":"evt-1","v":1}', { 'X-GitHub-Delivery': 'del-9' });
     const second = await ingest(source.maskId, '{"id":"evt-1","v":2}', { 'X-GitHub-Delivery': 'del-9' });
     const different = await ingest(source.maskId, '{"id":"evt-2"}', { 'X-GitHub-Delivery': 'del-9' });
@@ -208,7 +297,12 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
     expect(second.body).toMatchObject({ status: true, message: 'Duplicate event received, but will not be sent' });
     expect(different.body.message).toBe('Event received');
     const rows = await eventsOf(source.id);
-    expect(rows.map((r: { idempotency_key: string; is_duplicate_event: boolean }) => [r.idempotency_key, r.is_duplicate_event])).toEqual([
+    expect(
+      rows.map((r: { idempotency_key: string; is_duplicate_event: boolean }) => [
+        r.idempotency_key,
+        r.is_duplicate_event,
+      ]),
+    ).toEqual([
       ['del-9,evt-1', false],
       ['del-9,evt-1', true],
       ['del-9,evt-2', false],
@@ -219,7 +313,11 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
   });
 
   it('answers with the source custom_response', async () => {
-    const source = await fixtures.source(projectId, { type: VerifierType.Noop }, { customResponse: { body: '<ok/>', content_type: 'application/xml' } });
+    const source = await fixtures.source(
+      projectId,
+      { type: VerifierType.Noop },
+      { customResponse: { body: '<ok/>', content_type: 'application/xml' } },
+    );
     const response = await ingest(source.maskId, '{"a":1}');
     expect(response.status).toBe(200);
     expect(response.body).toBe('<ok/>');
@@ -229,7 +327,9 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
 
   it('turns form-encoded and multipart bodies into JSON objects; keeps other bodies byte for byte', async () => {
     const source = await fixtures.source(projectId, { type: VerifierType.Noop });
-    const form = await ingest(source.maskId, 'a=1&b=two+words&a=3&c=%C3%A9', { 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await ingest(source.maskId, 'a=1&b=two+words&a=3&c=%C3%A9', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(form.status).toBe(200);
     const multipart = new FormData();
     multipart.append('name', 'Zoë');
@@ -254,9 +354,15 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
   });
 
   it('signs over the raw form bytes, not the JSON it becomes', async () => {
-    const source = await fixtures.source(projectId, { type: VerifierType.Hmac, hmac: { header: 'X-Sig', hash: 'SHA256', secret: 'f', encoding: 'hex' } });
+    const source = await fixtures.source(projectId, {
+      type: VerifierType.Hmac,
+      hmac: { header: 'X-Sig', hash: 'SHA256', secret: 'f', encoding: 'hex' },
+    });
     const form = 'x=1&y=2';
-    const response = await ingest(source.maskId, form, { 'content-type': 'application/x-www-form-urlencoded', 'X-Sig': hmac('sha256', 'f', form, 'hex') });
+    const response = await ingest(source.maskId, form, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'X-Sig': hmac('sha256', 'f', form, 'hex'),
+    });
     expect(response.status).toBe(200);
   });
 });

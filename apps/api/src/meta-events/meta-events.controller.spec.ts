@@ -20,7 +20,9 @@ describe('meta events (HTTP, real Postgres and Kafka)', () => {
   });
 
   async function project() {
-    const { projectId, apiKey } = await api.createProject('outgoing', { strategy: { type: 'exponential', duration: 7, retry_count: 4 } });
+    const { projectId, apiKey } = await api.createProject('outgoing', {
+      strategy: { type: 'exponential', duration: 7, retry_count: 4 },
+    });
     const call = (method: string, path = '') =>
       api.request(method, `/api/v1/projects/${projectId}/meta-events${path}`, { key: apiKey });
     return { projectId, apiKey, call };
@@ -77,14 +79,23 @@ describe('meta events (HTTP, real Postgres and Kafka)', () => {
   it('resends: Scheduled now, and a `meta` doorbell', async () => {
     const p = await project();
     const metaEvent = await fixtures.metaEvent(p.projectId, MetaEventStatus.Failure);
-    await api.database.dataSource.query(`UPDATE meta_events SET next_send_time = now() + interval '1 day' WHERE id = $1`, [metaEvent.id]);
+    await api.database.dataSource.query(
+      `UPDATE meta_events SET next_send_time = now() + interval '1 day' WHERE id = $1`,
+      [metaEvent.id],
+    );
     const response = await p.call('PUT', `/${metaEvent.id}/resend`);
     expect(response.status).toBe(200);
     expect(response.body.data.status).toBe('Scheduled');
-    const [row] = await api.database.dataSource.query('SELECT status, next_send_time FROM meta_events WHERE id = $1', [metaEvent.id]);
+    const [row] = await api.database.dataSource.query('SELECT status, next_send_time FROM meta_events WHERE id = $1', [
+      metaEvent.id,
+    ]);
     expect(row.status).toBe('Scheduled');
     expect(Math.abs(new Date(row.next_send_time).getTime() - Date.now())).toBeLessThan(5_000);
-    const bell = await waitFor(() => bells.messages.find((m) => m.value['delivery_id'] === metaEvent.id), 20_000, 'the doorbell');
+    const bell = await waitFor(
+      () => bells.messages.find((m) => m.value['delivery_id'] === metaEvent.id),
+      20_000,
+      'the doorbell',
+    );
     expect(bell).toEqual({
       key: `meta:${p.projectId}`,
       value: { project_id: p.projectId, endpoint_id: '', delivery_id: metaEvent.id, kind: 'meta' },

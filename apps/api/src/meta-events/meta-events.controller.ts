@@ -16,7 +16,10 @@ export class MetaEventsController {
 
   @Get()
   async list(@ProjectId() projectId: string, @Query() query: PageQueryDto) {
-    const [page, project] = await Promise.all([this.metaEvents.list(projectId, query), this.metaEvents.project(projectId)]);
+    const [page, project] = await Promise.all([
+      this.metaEvents.list(projectId, query),
+      this.metaEvents.project(projectId),
+    ]);
     return envelope('Meta events fetched successfully', {
       content: page.content.map((metaEvent) => presentMetaEvent(metaEvent, project ?? undefined)),
       pagination: page.pagination,
@@ -25,7 +28,10 @@ export class MetaEventsController {
 
   @Get(':metaEventID')
   async get(@ProjectId() projectId: string, @Param('metaEventID') id: string) {
-    const [metaEvent, project] = await Promise.all([this.metaEvents.get(projectId, id), this.metaEvents.project(projectId)]);
+    const [metaEvent, project] = await Promise.all([
+      this.metaEvents.get(projectId, id),
+      this.metaEvents.project(projectId),
+    ]);
     return envelope('Meta event fetched successfully', presentMetaEvent(metaEvent, project ?? undefined));
   }
 

@@ -1,7 +1,14 @@
 import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { metaBell } from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
-import { MetaEventEntity, MetaEventsRepository, Page, PageQuery, ProjectEntity, ProjectsRepository } from '@caravan/persistence';
+import {
+  MetaEventEntity,
+  MetaEventsRepository,
+  Page,
+  PageQuery,
+  ProjectEntity,
+  ProjectsRepository,
+} from '@caravan/persistence';
 
 @Injectable()
 export class MetaEventsService {
@@ -32,7 +39,9 @@ export class MetaEventsService {
     const requeued = await this.metaEvents.requeue(projectId, id);
     if (!requeued) {
       const current = await this.get(projectId, id);
-      throw new BadRequestException(`meta event ${id} is ${current.status}: it is being sent right now; try again shortly`);
+      throw new BadRequestException(
+        `meta event ${id} is ${current.status}: it is being sent right now; try again shortly`,
+      );
     }
     this.ringer
       .deliveries([metaBell(requeued)])

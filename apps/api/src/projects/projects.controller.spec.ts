@@ -39,7 +39,7 @@ describe('projects and API keys (HTTP, real Postgres and Kafka)', () => {
       expect(rows.every((row: { key_hash: string }) => /^[0-9a-f]{64}$/.test(row.key_hash))).toBe(true);
     });
 
-    it('takes Convoy\'s config and accepts Convoy-only fields it ignores', async () => {
+    it("takes Convoy's config and accepts Convoy-only fields it ignores", async () => {
       const response = await api.request('POST', '/api/v1/projects', {
         body: {
           name: 'configured',
@@ -52,7 +52,13 @@ describe('projects and API keys (HTTP, real Postgres and Kafka)', () => {
             max_payload_read_size: 1024,
             search_policy: '720h',
             multiple_endpoint_subscriptions: false,
-            meta_event: { is_enabled: true, type: 'http', url: 'https://example.com/meta', secret: 's3cret', event_type: ['endpoint.created'] },
+            meta_event: {
+              is_enabled: true,
+              type: 'http',
+              url: 'https://example.com/meta',
+              secret: 's3cret',
+              event_type: ['endpoint.created'],
+            },
           },
         },
       });
@@ -69,7 +75,10 @@ describe('projects and API keys (HTTP, real Postgres and Kafka)', () => {
       [{ name: 'x', type: 'sideways' }, 'type'],
       [{ name: 'x', type: 'outgoing', config: { strategy: { type: 'fibonacci' } } }, 'config.strategy.type'],
       [{ name: 'x', type: 'outgoing', config: { strategy: { retry_count: 0 } } }, 'config.strategy.retry_count'],
-      [{ name: 'x', type: 'outgoing', config: { signature: { versions: [{ hash: 'MD5', encoding: 'hex' }] } } }, 'config.signature.versions[0].hash'],
+      [
+        { name: 'x', type: 'outgoing', config: { signature: { versions: [{ hash: 'MD5', encoding: 'hex' }] } } },
+        'config.signature.versions[0].hash',
+      ],
       [{ name: 'x', type: 'outgoing', config: { meta_event: { url: 'not a url' } } }, 'config.meta_event.url'],
       [{ name: 'x', type: 'outgoing', colour: 'red' }, 'colour'],
       [{ name: 'x', type: 'outgoing', config: { made_up: 1 } }, 'config.made_up'],
@@ -83,9 +92,15 @@ describe('projects and API keys (HTTP, real Postgres and Kafka)', () => {
 
     it('needs the admin key', async () => {
       const { apiKey } = await api.createProject();
-      const asProject = await api.request('POST', '/api/v1/projects', { key: apiKey, body: { name: 'x', type: 'outgoing' } });
+      const asProject = await api.request('POST', '/api/v1/projects', {
+        key: apiKey,
+        body: { name: 'x', type: 'outgoing' },
+      });
       expect(asProject.status).toBe(403);
-      const anonymous = await api.request('POST', '/api/v1/projects', { key: null, body: { name: 'x', type: 'outgoing' } });
+      const anonymous = await api.request('POST', '/api/v1/projects', {
+        key: null,
+        body: { name: 'x', type: 'outgoing' },
+      });
       expect(anonymous.status).toBe(401);
       expect(anonymous.body).toEqual({ status: false, message: 'Authentication required' });
     });
@@ -108,11 +123,14 @@ describe('projects and API keys (HTTP, real Postgres and Kafka)', () => {
 
     it('accepts the bare key as well as Bearer', async () => {
       const { projectId, apiKey } = await api.createProject();
-      const response = await api.request('GET', `/api/v1/projects/${projectId}`, { key: null, headers: { authorization: apiKey } });
+      const response = await api.request('GET', `/api/v1/projects/${projectId}`, {
+        key: null,
+        headers: { authorization: apiKey },
+      });
       expect(response.status).toBe(200);
     });
 
-    it('refuses another project\'s key with 403, and a wrong secret with 401', async () => {
+    it("refuses another project's key with 403, and a wrong secret with 401", async () => {
       const mine = await api.createProject();
       const theirs = await api.createProject();
       const crossed = await api.request('GET', `/api/v1/projects/${theirs.projectId}`, { key: mine.apiKey });
@@ -151,16 +169,26 @@ describe('projects and API keys (HTTP, real Postgres and Kafka)', () => {
       const second = created.body.data.key as string;
       expect(new Date(created.body.data.expires_at).getTime()).toBeGreaterThan(Date.now() + 3500_000);
       expect((await api.request('GET', `/api/v1/projects/${projectId}`, { key: second })).status).toBe(200);
-      const revoked = await api.request('DELETE', `/api/v1/projects/${projectId}/keys/${created.body.data.uid}`, { key: apiKey });
+      const revoked = await api.request('DELETE', `/api/v1/projects/${projectId}/keys/${created.body.data.uid}`, {
+        key: apiKey,
+      });
       expect(revoked.status).toBe(200);
       expect((await api.request('GET', `/api/v1/projects/${projectId}`, { key: second })).status).toBe(401);
     });
 
     it('refuses an expired key', async () => {
       const { projectId, apiKey } = await api.createProject();
-      const created = await api.request('POST', `/api/v1/projects/${projectId}/keys`, { key: apiKey, body: { name: 'short', expiration: 60 } });
-      await api.database.dataSource.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [created.body.data.uid]);
-      expect((await api.request('GET', `/api/v1/projects/${projectId}`, { key: created.body.data.key })).status).toBe(401);
+      const created = await api.request('POST', `/api/v1/projects/${projectId}/keys`, {
+        key: apiKey,
+        body: { name: 'short', expiration: 60 },
+      });
+      await api.database.dataSource.query(
+        `UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`,
+        [created.body.data.uid],
+      );
+      expect((await api.request('GET', `/api/v1/projects/${projectId}`, { key: created.body.data.key })).status).toBe(
+        401,
+      );
     });
   });
 

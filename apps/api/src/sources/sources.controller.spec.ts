@@ -36,7 +36,7 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
   });
 
   describe('POST /sources: http', () => {
-    it('creates a noop http source with its ingest URL, in Convoy\'s shape', async () => {
+    it("creates a noop http source with its ingest URL, in Convoy's shape", async () => {
       const response = await api.request('POST', path(projectId), { key, body: { name: 'inbound', type: 'http' } });
       expect(response.status).toBe(201);
       expect(response.body.message).toBe('Source created successfully');
@@ -71,7 +71,12 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
     it.each([
       [
         { type: 'hmac', hmac: { header: 'X-Sig', hash: 'SHA512', encoding: 'base64', secret: 's3' } },
-        { type: 'hmac', hmac: { header: 'X-Sig', hash: 'SHA512', encoding: 'base64', secret: 's3' }, basic_auth: null, api_key: null },
+        {
+          type: 'hmac',
+          hmac: { header: 'X-Sig', hash: 'SHA512', encoding: 'base64', secret: 's3' },
+          basic_auth: null,
+          api_key: null,
+        },
       ],
       [
         { type: 'basic_auth', basic_auth: { username: 'u', password: 'p' } },
@@ -98,7 +103,12 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
           basic_auth: { username: '', password: '' },
         },
       });
-      expect(data.verifier).toEqual({ type: 'api_key', hmac: null, basic_auth: null, api_key: { header_name: 'X-Key', header_value: 'v' } });
+      expect(data.verifier).toEqual({
+        type: 'api_key',
+        hmac: null,
+        basic_auth: null,
+        api_key: { header_name: 'X-Key', header_value: 'v' },
+      });
     });
 
     it.each([
@@ -112,7 +122,12 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
         verifier: { type: 'hmac', hmac: { secret: 'whs', header: 'X-Other', hash: 'SHA512', encoding: 'hex' } },
       });
       expect(data.provider).toBe(provider);
-      expect(data.verifier).toEqual({ type: 'hmac', hmac: { ...preset, secret: 'whs' }, basic_auth: null, api_key: null });
+      expect(data.verifier).toEqual({
+        type: 'hmac',
+        hmac: { ...preset, secret: 'whs' },
+        basic_auth: null,
+        api_key: null,
+      });
     });
 
     it('stores custom_response, idempotency_keys, forward_headers, functions and is_disabled', async () => {
@@ -132,8 +147,11 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
   });
 
   describe('POST /sources: pub_sub', () => {
-    it('stores an sqs source with Caravan\'s endpoint, and workers default to 1', async () => {
-      const data = await create({ type: 'pub_sub', pub_sub: { type: 'sqs', sqs: { ...SQS, endpoint: 'http://localhost:4566' } } });
+    it("stores an sqs source with Caravan's endpoint, and workers default to 1", async () => {
+      const data = await create({
+        type: 'pub_sub',
+        pub_sub: { type: 'sqs', sqs: { ...SQS, endpoint: 'http://localhost:4566' } },
+      });
       expect(data.pub_sub).toEqual({
         type: 'sqs',
         workers: 1,
@@ -147,7 +165,7 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
     });
 
     it.each([
-      ['base64 (Convoy\'s []byte)', SERVICE_ACCOUNT_B64],
+      ["base64 (Convoy's []byte)", SERVICE_ACCOUNT_B64],
       ['an object', SERVICE_ACCOUNT],
       ['a byte array', [...Buffer.from(JSON.stringify(SERVICE_ACCOUNT))]],
     ])('takes the google service account as %s and answers base64', async (_form, serviceAccount) => {
@@ -155,8 +173,14 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
         type: 'pub_sub',
         pub_sub: { type: 'google', workers: 3, google: { ...GOOGLE, service_account: serviceAccount } },
       });
-      expect(data.pub_sub).toMatchObject({ type: 'google', workers: 3, google: { ...GOOGLE, service_account: SERVICE_ACCOUNT_B64 } });
-      expect(JSON.parse(Buffer.from(data.pub_sub.google.service_account, 'base64').toString())).toEqual(SERVICE_ACCOUNT);
+      expect(data.pub_sub).toMatchObject({
+        type: 'google',
+        workers: 3,
+        google: { ...GOOGLE, service_account: SERVICE_ACCOUNT_B64 },
+      });
+      expect(JSON.parse(Buffer.from(data.pub_sub.google.service_account, 'base64').toString())).toEqual(
+        SERVICE_ACCOUNT,
+      );
     });
 
     it('stores a kafka source with its auth', async () => {
@@ -165,7 +189,14 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
         type: 'pub_sub',
         pub_sub: { type: 'kafka', workers: 2, kafka: { ...KAFKA, consumer_group_id: 'g', auth } },
       });
-      expect(data.pub_sub).toEqual({ type: 'kafka', workers: 2, sqs: null, google: null, kafka: { ...KAFKA, consumer_group_id: 'g', auth }, amqp: null });
+      expect(data.pub_sub).toEqual({
+        type: 'kafka',
+        workers: 2,
+        sqs: null,
+        google: null,
+        kafka: { ...KAFKA, consumer_group_id: 'g', auth },
+        amqp: null,
+      });
     });
 
     it('stores an amqp source and answers the binding the way Convoy does', async () => {
@@ -204,8 +235,18 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
     });
 
     it('keeps only the sub-config of the broker type', async () => {
-      const data = await create({ type: 'pub_sub', pub_sub: { type: 'kafka', kafka: KAFKA, sqs: { queue_name: '' }, amqp: {} } });
-      expect(data.pub_sub).toEqual({ type: 'kafka', workers: 1, sqs: null, google: null, kafka: { ...KAFKA, consumer_group_id: '', auth: null }, amqp: null });
+      const data = await create({
+        type: 'pub_sub',
+        pub_sub: { type: 'kafka', kafka: KAFKA, sqs: { queue_name: '' }, amqp: {} },
+      });
+      expect(data.pub_sub).toEqual({
+        type: 'kafka',
+        workers: 1,
+        sqs: null,
+        google: null,
+        kafka: { ...KAFKA, consumer_group_id: '', auth: null },
+        amqp: null,
+      });
     });
   });
 
@@ -224,15 +265,27 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
       [http({ type: 'hmac', hmac: { secret: 's', header: 'X', encoding: 'hex' } }), 'verifier.hmac.hash'],
       [http({ type: 'hmac', hmac: { secret: 's', header: 'X', hash: 'SHA256' } }), 'verifier.hmac.encoding'],
       [http({ type: 'hmac', hmac: { secret: 's', header: 'X', hash: 'MD5', encoding: 'hex' } }), 'verifier.hmac.hash'],
-      [http({ type: 'hmac', hmac: { secret: 's', header: 'X', hash: 'SHA256', encoding: 'utf8' } }), 'verifier.hmac.encoding'],
+      [
+        http({ type: 'hmac', hmac: { secret: 's', header: 'X', hash: 'SHA256', encoding: 'utf8' } }),
+        'verifier.hmac.encoding',
+      ],
       [http({ type: 'hmac', hmac: { header: 'X', hash: 'SHA256', encoding: 'hex' } }), 'verifier.hmac.secret'],
       [http({ type: 'basic_auth' }), 'verifier.basic_auth'],
       [http({ type: 'basic_auth', basic_auth: { username: '', password: 'p' } }), 'verifier.basic_auth.username'],
-      [http({ type: 'api_key', api_key: { header_name: 'bad name', header_value: 'v' } }), 'verifier.api_key.header_name'],
-      [http({ type: 'hmac', hmac: { header: 'X', hash: 'SHA256', encoding: 'hex', secret: 's', colour: 1 } }), 'verifier.hmac.colour'],
+      [
+        http({ type: 'api_key', api_key: { header_name: 'bad name', header_value: 'v' } }),
+        'verifier.api_key.header_name',
+      ],
+      [
+        http({ type: 'hmac', hmac: { header: 'X', hash: 'SHA256', encoding: 'hex', secret: 's', colour: 1 } }),
+        'verifier.hmac.colour',
+      ],
       [{ type: 'http', provider: 'github' }, 'verifier.hmac.secret'],
       [http({ type: 'hmac', hmac: { secret: '' } }, { provider: 'github' }), 'verifier.hmac.secret'],
-      [http({ type: 'basic_auth', basic_auth: { username: 'u', password: 'p' } }, { provider: 'github' }), 'verifier.type'],
+      [
+        http({ type: 'basic_auth', basic_auth: { username: 'u', password: 'p' } }, { provider: 'github' }),
+        'verifier.type',
+      ],
       [{ ...pubSub({ type: 'kafka', kafka: KAFKA }), provider: 'github' }, 'provider'],
       [{ type: 'pub_sub' }, 'pub_sub'],
       [pubSub({ type: 'redis' }), 'pub_sub.type'],
@@ -256,8 +309,14 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
       [pubSub({ type: 'google', google: { ...GOOGLE, project_id: undefined } }), 'pub_sub.google.project_id'],
       [pubSub({ type: 'google', google: { ...GOOGLE, subscription_id: undefined } }), 'pub_sub.google.subscription_id'],
       [pubSub({ type: 'google', google: { ...GOOGLE, service_account: undefined } }), 'pub_sub.google.service_account'],
-      [pubSub({ type: 'google', google: { ...GOOGLE, service_account: 'not base64!' } }), 'pub_sub.google.service_account'],
-      [pubSub({ type: 'google', google: { ...GOOGLE, service_account: Buffer.from('not json').toString('base64') } }), 'pub_sub.google.service_account'],
+      [
+        pubSub({ type: 'google', google: { ...GOOGLE, service_account: 'not base64!' } }),
+        'pub_sub.google.service_account',
+      ],
+      [
+        pubSub({ type: 'google', google: { ...GOOGLE, service_account: Buffer.from('not json').toString('base64') } }),
+        'pub_sub.google.service_account',
+      ],
       [pubSub({ type: 'google', google: { ...GOOGLE, service_account: [1, 999] } }), 'pub_sub.google.service_account'],
       [pubSub({ type: 'amqp' }), 'pub_sub.amqp'],
       [pubSub({ type: 'amqp', amqp: { ...AMQP, host: undefined } }), 'pub_sub.amqp.host'],
@@ -266,7 +325,10 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
       [pubSub({ type: 'amqp', amqp: { ...AMQP, queue: undefined } }), 'pub_sub.amqp.queue'],
       [pubSub({ type: 'amqp', amqp: { ...AMQP, schema: 'http' } }), 'pub_sub.amqp.schema'],
       [pubSub({ type: 'amqp', amqp: { ...AMQP, auth: { password: 'p' } } }), 'pub_sub.amqp.auth.user'],
-      [pubSub({ type: 'amqp', amqp: { ...AMQP, bindExchange: { routingKey: 'rk' } } }), 'pub_sub.amqp.bindExchange.exchange'],
+      [
+        pubSub({ type: 'amqp', amqp: { ...AMQP, bindExchange: { routingKey: 'rk' } } }),
+        'pub_sub.amqp.bindExchange.exchange',
+      ],
       [{ type: 'http', custom_response: { body: 'ok' } }, 'custom_response.content_type'],
       [{ type: 'http', idempotency_keys: ['headers.X-Id'] }, 'idempotency_keys'],
       [{ type: 'http', idempotency_keys: 'request.body.id' }, 'idempotency_keys'],
@@ -293,7 +355,9 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
         body: { name: 'k', type: 'pub_sub', pub_sub: { type: 'kafka', workers: 1, kafka: { topic_name: 't' } } },
       });
       expect(response.status).toBe(400);
-      expect(response.body.errors.every((error: { field: string }) => error.field === 'pub_sub.kafka.brokers')).toBe(true);
+      expect(response.body.errors.every((error: { field: string }) => error.field === 'pub_sub.kafka.brokers')).toBe(
+        true,
+      );
     });
   });
 
@@ -323,11 +387,15 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
         pages.push(response.body.data);
         seen.push(...ids(response));
         if (!response.body.data.pagination.has_next_page) break;
-        response = await list(`?perPage=10&sort=ASC&direction=next&next_page_cursor=${response.body.data.pagination.next_page_cursor}`);
+        response = await list(
+          `?perPage=10&sort=ASC&direction=next&next_page_cursor=${response.body.data.pagination.next_page_cursor}`,
+        );
       }
       expect(seen).toEqual(all);
       expect(pages.map((page) => page.content.length)).toEqual([10, 10, 5]);
-      const back = await list(`?perPage=10&sort=ASC&direction=prev&prev_page_cursor=${pages[1].pagination.prev_page_cursor}`);
+      const back = await list(
+        `?perPage=10&sort=ASC&direction=prev&prev_page_cursor=${pages[1].pagination.prev_page_cursor}`,
+      );
       expect(ids(back)).toEqual(all.slice(0, 10));
       expect(back.body.data.pagination).toMatchObject({ has_prev_page: false, has_next_page: true });
 
@@ -364,19 +432,34 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
     });
 
     it('re-checks the provider preset and the type against the stored config', async () => {
-      const source = await create({ type: 'http', provider: 'github', verifier: { type: 'hmac', hmac: { secret: 'old' } } });
+      const source = await create({
+        type: 'http',
+        provider: 'github',
+        verifier: { type: 'hmac', hmac: { secret: 'old' } },
+      });
       const rotated = await api.request('PUT', path(projectId, `/${source.uid}`), {
         key,
         body: { verifier: { type: 'hmac', hmac: { secret: 'new' } } },
       });
       expect(rotated.status).toBe(202);
-      expect(rotated.body.data.verifier.hmac).toEqual({ header: 'X-Hub-Signature-256', hash: 'SHA256', encoding: 'hex', secret: 'new' });
+      expect(rotated.body.data.verifier.hmac).toEqual({
+        header: 'X-Hub-Signature-256',
+        hash: 'SHA256',
+        encoding: 'hex',
+        secret: 'new',
+      });
       const renamed = await api.request('PUT', path(projectId, `/${source.uid}`), { key, body: { name: 'n' } });
       expect(renamed.body.data.verifier.hmac.secret).toBe('new');
 
-      const noop = await api.request('PUT', path(projectId, `/${source.uid}`), { key, body: { verifier: { type: 'noop' } } });
+      const noop = await api.request('PUT', path(projectId, `/${source.uid}`), {
+        key,
+        body: { verifier: { type: 'noop' } },
+      });
       expect(noop.status).toBe(400);
-      expect(noop.body.errors.map((e: { field: string }) => e.field)).toEqual(['verifier.type', 'verifier.hmac.secret']);
+      expect(noop.body.errors.map((e: { field: string }) => e.field)).toEqual([
+        'verifier.type',
+        'verifier.hmac.secret',
+      ]);
       const dropped = await api.request('PUT', path(projectId, `/${source.uid}`), {
         key,
         body: { provider: '', verifier: { type: 'noop' } },
@@ -428,13 +511,17 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
         expect(response.body).toEqual({ status: false, message: `source ${source.uid} not found` });
       }
       expect(await api.app.get(SourcesRepository).findByMaskId(source.mask_id)).toBeNull();
-      const sub = await api.request('GET', `/api/v1/projects/${projectId}/subscriptions/${subscription.body.data.uid}`, { key });
+      const sub = await api.request(
+        'GET',
+        `/api/v1/projects/${projectId}/subscriptions/${subscription.body.data.uid}`,
+        { key },
+      );
       expect(sub.status).toBe(404);
       const rows = await api.database.dataSource.query('SELECT deleted_at FROM sources WHERE id = $1', [source.uid]);
       expect(rows[0].deleted_at).toBeInstanceOf(Date);
     });
 
-    it('refuses another project\'s key (403) and hides another project\'s source (404)', async () => {
+    it("refuses another project's key (403) and hides another project's source (404)", async () => {
       const other = await api.createProject('incoming');
       const theirs = await create({ type: 'http' }, other.projectId, other.apiKey);
       const routes: Array<[string, string, object?]> = [
@@ -479,20 +566,34 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
       expect(document.paths['/api/v1/projects/{projectID}/subscriptions'].get.tags).toEqual(['subscriptions']);
       const schemas = document.components.schemas;
       const properties = (name: string) => Object.keys(schemas[name]?.properties ?? {});
-      expect(properties('CreateEndpointDto')).toEqual(expect.arrayContaining(['url', 'name', 'secret', 'signature_format', 'authentication']));
+      expect(properties('CreateEndpointDto')).toEqual(
+        expect.arrayContaining(['url', 'name', 'secret', 'signature_format', 'authentication']),
+      );
       expect(schemas.CreateEndpointDto.required).toEqual(expect.arrayContaining(['url', 'name']));
       expect(properties('UpdateEndpointDto')).toEqual(expect.arrayContaining(['url', 'name']));
       expect(schemas.UpdateEndpointDto.required ?? []).toEqual([]);
       expect(properties('ExpireSecretDto')).toEqual(['secret', 'expiration']);
-      expect(properties('CreateSubscriptionDto')).toEqual(expect.arrayContaining(['name', 'endpoint_id', 'source_id', 'filter_config']));
+      expect(properties('CreateSubscriptionDto')).toEqual(
+        expect.arrayContaining(['name', 'endpoint_id', 'source_id', 'filter_config']),
+      );
       expect(properties('TestFilterDto')).toEqual(['request', 'schema']);
       expect(properties('CreateSourceDto')).toEqual(
-        expect.arrayContaining(['name', 'type', 'provider', 'verifier', 'pub_sub', 'custom_response', 'idempotency_keys']),
+        expect.arrayContaining([
+          'name',
+          'type',
+          'provider',
+          'verifier',
+          'pub_sub',
+          'custom_response',
+          'idempotency_keys',
+        ]),
       );
       expect(properties('PubSubDto')).toEqual(['type', 'workers', 'sqs', 'google', 'kafka', 'amqp']);
       expect(properties('KafkaPubSubDto')).toEqual(expect.arrayContaining(['brokers', 'topic_name', 'auth']));
       expect(properties('SqsPubSubDto')).toContain('endpoint');
-      expect(properties('AmqpPubSubDto')).toEqual(expect.arrayContaining(['host', 'port', 'queue', 'bindExchange', 'vhost']));
+      expect(properties('AmqpPubSubDto')).toEqual(
+        expect.arrayContaining(['host', 'port', 'queue', 'bindExchange', 'vhost']),
+      );
       expect(properties('VerifierDto')).toEqual(['type', 'hmac', 'basic_auth', 'api_key']);
     });
   });

@@ -30,7 +30,10 @@ export class SourcesController {
   async list(@ProjectId() projectId: string, @Query() query: ListSourcesQueryDto) {
     const { type, provider, ...page } = query;
     const { content, pagination } = await this.sources.list(projectId, { type, provider }, page);
-    return envelope('Sources fetched successfully', { content: content.map((source) => this.present(source)), pagination });
+    return envelope('Sources fetched successfully', {
+      content: content.map((source) => this.present(source)),
+      pagination,
+    });
   }
 
   @Get(':sourceID')

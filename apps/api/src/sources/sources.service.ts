@@ -113,7 +113,11 @@ export class SourcesService {
   }
 
   /** The stored verifier, provider and broker config, or a 400 naming every problem. */
-  private resolve(shape: SourceShape): { provider: SourceProvider | null; verifier: VerifierConfig; pubSub: PubSubConfig | null } {
+  private resolve(shape: SourceShape): {
+    provider: SourceProvider | null;
+    verifier: VerifierConfig;
+    pubSub: PubSubConfig | null;
+  } {
     const problems: FieldError[] = [];
     const problem = (field: string, message: string) => problems.push({ field, message: `${field}: ${message}` });
     if (shape.type === SourceType.DbChangeStream) {
@@ -123,7 +127,9 @@ export class SourcesService {
       problem('provider', 'only http sources take a provider');
     }
     const verifier =
-      shape.type === SourceType.Http ? this.resolveVerifier(shape.provider, shape.verifier, problem) : { type: VerifierType.Noop };
+      shape.type === SourceType.Http
+        ? this.resolveVerifier(shape.provider, shape.verifier, problem)
+        : { type: VerifierType.Noop };
     const pubSub = shape.type === SourceType.PubSub ? this.resolvePubSub(shape.pubSub, problem) : null;
     if (problems.length > 0) throw new InvalidFieldsException(problems);
     return { provider: shape.type === SourceType.Http ? shape.provider : null, verifier, pubSub };
@@ -153,7 +159,12 @@ export class SourcesService {
         }
         return {
           type: VerifierType.Hmac,
-          hmac: { header: hmac?.header ?? '', hash: hmac?.hash ?? '', encoding: hmac?.encoding ?? 'hex', secret: hmac?.secret ?? '' },
+          hmac: {
+            header: hmac?.header ?? '',
+            hash: hmac?.hash ?? '',
+            encoding: hmac?.encoding ?? 'hex',
+            secret: hmac?.secret ?? '',
+          },
         };
       }
       case VerifierType.BasicAuth: {
@@ -182,7 +193,10 @@ export class SourcesService {
     switch (pubSub.type) {
       case PubSubType.Sqs: {
         const { access_key_id, secret_key, default_region, queue_name, endpoint } = pubSub.sqs ?? ({} as never);
-        return { ...base, sqs: { access_key_id, secret_key, default_region, queue_name, ...(endpoint ? { endpoint } : {}) } };
+        return {
+          ...base,
+          sqs: { access_key_id, secret_key, default_region, queue_name, ...(endpoint ? { endpoint } : {}) },
+        };
       }
       case PubSubType.Google: {
         const { project_id, subscription_id, service_account, endpoint } = pubSub.google ?? ({} as never);
@@ -237,7 +251,9 @@ export class SourcesService {
             queue: amqp.queue,
             ...(amqp.vhost ? { vhost: amqp.vhost } : {}),
             ...(amqp.auth ? { auth: { user: amqp.auth.user, password: amqp.auth.password } } : {}),
-            ...(bindExchange ? { bindExchange: { exchange: bindExchange.exchange, routingKey: bindExchange.routingKey ?? '' } } : {}),
+            ...(bindExchange
+              ? { bindExchange: { exchange: bindExchange.exchange, routingKey: bindExchange.routingKey ?? '' } }
+              : {}),
             ...(amqp.deadLetterExchange ? { deadLetterExchange: amqp.deadLetterExchange } : {}),
           },
         };
@@ -278,9 +294,12 @@ export class SourcesService {
   }
 
   private isMaskCollision(error: unknown): boolean {
-    const driverError = (error as QueryFailedError & { driverError?: { code?: string; constraint?: string } }).driverError;
+    const driverError = (error as QueryFailedError & { driverError?: { code?: string; constraint?: string } })
+      .driverError;
     return (
-      error instanceof QueryFailedError && driverError?.code === '23505' && driverError.constraint === 'sources_mask_id_key'
+      error instanceof QueryFailedError &&
+      driverError?.code === '23505' &&
+      driverError.constraint === 'sources_mask_id_key'
     );
   }
 }

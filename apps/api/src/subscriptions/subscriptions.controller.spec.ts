@@ -19,7 +19,8 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
   };
   const newEndpoint = (project = projectId, apiKey = key) =>
     post(project, apiKey, 'endpoints', { name: 'ep', url: 'https://example.com/hook' });
-  const newSource = (project = projectId, apiKey = key) => post(project, apiKey, 'sources', { name: 'src', type: 'http' });
+  const newSource = (project = projectId, apiKey = key) =>
+    post(project, apiKey, 'sources', { name: 'src', type: 'http' });
   const subscribe = (body: object, project = projectId, apiKey = key) =>
     post(project, apiKey, 'subscriptions', { name: 'sub', endpoint_id: endpoint.uid, ...body });
 
@@ -34,8 +35,11 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
   });
 
   describe('POST /subscriptions', () => {
-    it('creates a catch-all subscription by default, in Convoy\'s shape', async () => {
-      const response = await api.request('POST', path(projectId), { key, body: { name: 'all', endpoint_id: endpoint.uid } });
+    it("creates a catch-all subscription by default, in Convoy's shape", async () => {
+      const response = await api.request('POST', path(projectId), {
+        key,
+        body: { name: 'all', endpoint_id: endpoint.uid },
+      });
       expect(response.status).toBe(201);
       expect(response.body.message).toBe('Subscription created successfully');
       expect(response.body.data).toEqual({
@@ -60,11 +64,18 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
       const source = await newSource();
       const filter = {
         headers: { 'x-tenant': 'acme' },
-        body: { amount: { $gte: 100 }, 'customer.tier': { $in: ['gold', 'silver'] }, $or: [{ a: 1 }, { b: { $exist: true } }] },
+        body: {
+          amount: { $gte: 100 },
+          'customer.tier': { $in: ['gold', 'silver'] },
+          $or: [{ a: 1 }, { b: { $exist: true } }],
+        },
       };
       const data = await subscribe({
         source_id: source.uid,
-        filter_config: { event_types: ['invoice.paid', 'invoice.paid', 'invoice.failed'], filter: { ...filter, is_flattened: false } },
+        filter_config: {
+          event_types: ['invoice.paid', 'invoice.paid', 'invoice.failed'],
+          filter: { ...filter, is_flattened: false },
+        },
         alert_config: { count: 1 },
         retry_config: { type: 'linear' },
         rate_limit_config: { count: 1 },
@@ -81,7 +92,9 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
     it('stores an empty event type list as ["*"], so the router still matches it', async () => {
       const data = await subscribe({ filter_config: { event_types: [] } });
       expect(data.filter_config.event_types).toEqual(['*']);
-      const matched = await api.app.get(SubscriptionsRepository).findForEventType(projectId, 'anything', [endpoint.uid]);
+      const matched = await api.app
+        .get(SubscriptionsRepository)
+        .findForEventType(projectId, 'anything', [endpoint.uid]);
       expect(matched.map((s) => s.id)).toContain(data.uid);
     });
 
@@ -108,12 +121,36 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
     });
 
     it.each([
-      [{ event_types: [''] }, 'filter_config.event_types[0]', 'filter_config.event_types[0]: must be a non-empty string'],
-      [{ filter: { body: { amount: { $foo: 1 } } } }, 'filter_config.filter.body.amount', 'filter_config.filter.body.amount: unknown operator $foo'],
-      [{ filter: { body: { amount: { $in: 3 } } } }, 'filter_config.filter.body.amount', 'filter_config.filter.body.amount: $in must be an array'],
-      [{ filter: { body: { $or: [] } } }, 'filter_config.filter.body', 'filter_config.filter.body: $or must be a non-empty array of filter objects'],
-      [{ filter: { body: { name: { $regex: '(a+)+' } } } }, 'filter_config.filter.body.name', 'filter_config.filter.body.name: '],
-      [{ filter: { headers: { 'x-a': { $exist: 'yes' } } } }, 'filter_config.filter.headers.x-a', 'filter_config.filter.headers.x-a: $exist needs true or false'],
+      [
+        { event_types: [''] },
+        'filter_config.event_types[0]',
+        'filter_config.event_types[0]: must be a non-empty string',
+      ],
+      [
+        { filter: { body: { amount: { $foo: 1 } } } },
+        'filter_config.filter.body.amount',
+        'filter_config.filter.body.amount: unknown operator $foo',
+      ],
+      [
+        { filter: { body: { amount: { $in: 3 } } } },
+        'filter_config.filter.body.amount',
+        'filter_config.filter.body.amount: $in must be an array',
+      ],
+      [
+        { filter: { body: { $or: [] } } },
+        'filter_config.filter.body',
+        'filter_config.filter.body: $or must be a non-empty array of filter objects',
+      ],
+      [
+        { filter: { body: { name: { $regex: '(a+)+' } } } },
+        'filter_config.filter.body.name',
+        'filter_config.filter.body.name: ',
+      ],
+      [
+        { filter: { headers: { 'x-a': { $exist: 'yes' } } } },
+        'filter_config.filter.headers.x-a',
+        'filter_config.filter.headers.x-a: $exist needs true or false',
+      ],
     ])('validates the filter %j: 400 naming %s', async (filterConfig, field, message) => {
       const response = await api.request('POST', path(projectId), {
         key,
@@ -157,11 +194,16 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
         const response = await api.request('POST', path(projectId), { key, body: { name: 'x', ...body } });
         expect(response.status).toBe(400);
         expect(response.body.errors).toEqual([
-          { field, message: `${field}: no ${field.replace('_id', '')} ${(body as Record<string, string>)[field]} in this project` },
+          {
+            field,
+            message: `${field}: no ${field.replace('_id', '')} ${(body as Record<string, string>)[field]} in this project`,
+          },
         ]);
       }
       // The admin key may act in any project, but still cannot link across projects.
-      const asAdmin = await api.request('POST', path(projectId), { body: { name: 'x', endpoint_id: theirEndpoint.uid } });
+      const asAdmin = await api.request('POST', path(projectId), {
+        body: { name: 'x', endpoint_id: theirEndpoint.uid },
+      });
       expect(asAdmin.status).toBe(400);
       const after = await api.database.dataSource.query('SELECT count(*)::int AS n FROM subscriptions');
       expect(after[0].n).toBe(before[0].n);
@@ -193,7 +235,9 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
         pages.push(response.body.data);
         seen.push(...ids(response));
         if (!response.body.data.pagination.has_next_page) break;
-        response = await list(`?perPage=10&direction=next&next_page_cursor=${response.body.data.pagination.next_page_cursor}`);
+        response = await list(
+          `?perPage=10&direction=next&next_page_cursor=${response.body.data.pagination.next_page_cursor}`,
+        );
       }
       expect(pages.map((page) => page.content.length)).toEqual([10, 10, 5]);
       expect(seen).toEqual([...all].reverse());
@@ -208,7 +252,7 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
       expect(ids(two)).toEqual(all.filter((id) => created[first.uid].includes(id) || created[third.uid].includes(id)));
     });
 
-    it('refuses another project\'s key with 403 and an unknown query field with 400', async () => {
+    it("refuses another project's key with 403 and an unknown query field with 400", async () => {
       const other = await api.createProject();
       expect((await api.request('GET', path(projectId), { key: other.apiKey })).status).toBe(403);
       const bad = await api.request('GET', path(projectId, '?endpoint=x'), { key });
@@ -221,7 +265,10 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
     it('updates the given fields (202), replacing the filter and clearing the source with ""', async () => {
       const source = await newSource();
       const other = await newEndpoint();
-      const sub = await subscribe({ source_id: source.uid, filter_config: { event_types: ['a'], filter: { body: { x: 1 } } } });
+      const sub = await subscribe({
+        source_id: source.uid,
+        filter_config: { event_types: ['a'], filter: { body: { x: 1 } } },
+      });
       const response = await api.request('PUT', path(projectId, `/${sub.uid}`), {
         key,
         body: { name: 'renamed', endpoint_id: other.uid, source_id: '', filter_config: { event_types: ['b'] } },
@@ -237,14 +284,21 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
         updated_at: expect.stringMatching(ISO),
       });
       const nameOnly = await api.request('PUT', path(projectId, `/${sub.uid}`), { key, body: { name: 'again' } });
-      expect(nameOnly.body.data).toMatchObject({ name: 'again', endpoint_id: other.uid, filter_config: { event_types: ['b'] } });
+      expect(nameOnly.body.data).toMatchObject({
+        name: 'again',
+        endpoint_id: other.uid,
+        filter_config: { event_types: ['b'] },
+      });
     });
 
-    it('refuses an update that links another project\'s endpoint or carries a bad filter, changing nothing', async () => {
+    it("refuses an update that links another project's endpoint or carries a bad filter, changing nothing", async () => {
       const sub = await subscribe({});
       const other = await api.createProject();
       const theirs = await newEndpoint(other.projectId, other.apiKey);
-      const crossed = await api.request('PUT', path(projectId, `/${sub.uid}`), { key, body: { endpoint_id: theirs.uid } });
+      const crossed = await api.request('PUT', path(projectId, `/${sub.uid}`), {
+        key,
+        body: { endpoint_id: theirs.uid },
+      });
       expect(crossed.status).toBe(400);
       expect(crossed.body.errors[0].field).toBe('endpoint_id');
       const badFilter = await api.request('PUT', path(projectId, `/${sub.uid}`), {
@@ -273,15 +327,21 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
       expect(rows[0].deleted_at).toBeInstanceOf(Date);
     });
 
-    it('hides another project\'s subscription (404) and refuses another project\'s key (403)', async () => {
+    it("hides another project's subscription (404) and refuses another project's key (403)", async () => {
       const other = await api.createProject();
       const theirEndpoint = await newEndpoint(other.projectId, other.apiKey);
-      const theirs = await post(other.projectId, other.apiKey, 'subscriptions', { name: 't', endpoint_id: theirEndpoint.uid });
+      const theirs = await post(other.projectId, other.apiKey, 'subscriptions', {
+        name: 't',
+        endpoint_id: theirEndpoint.uid,
+      });
       for (const [method, body] of [['GET'], ['PUT', { name: 'x' }], ['DELETE']] as const) {
         expect((await api.request(method, path(projectId, `/${theirs.uid}`), { key, body })).status).toBe(404);
         expect((await api.request(method, path(other.projectId, `/${theirs.uid}`), { key, body })).status).toBe(403);
       }
-      const post403 = await api.request('POST', path(other.projectId), { key, body: { name: 'x', endpoint_id: theirEndpoint.uid } });
+      const post403 = await api.request('POST', path(other.projectId), {
+        key,
+        body: { name: 'x', endpoint_id: theirEndpoint.uid },
+      });
       expect(post403.status).toBe(403);
       const still = await api.request('GET', path(other.projectId, `/${theirs.uid}`), { key: other.apiKey });
       expect(still.body.data.name).toBe('t');
@@ -289,21 +349,35 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
   });
 
   describe('POST /subscriptions/test_filter', () => {
-    const test = (body: object, apiKey = key) => api.request('POST', path(projectId, '/test_filter'), { key: apiKey, body });
+    const test = (body: object, apiKey = key) =>
+      api.request('POST', path(projectId, '/test_filter'), { key: apiKey, body });
 
     it.each([
       [{ request: { body: { amount: 150 } }, schema: { body: { amount: { $gte: 100 } } } }, true],
       [{ request: { body: { amount: 50 } }, schema: { body: { amount: { $gte: 100 } } } }, false],
       [{ request: { body: { items: [{ sku: 'A' }, { sku: 'B' }] } }, schema: { body: { 'items.$.sku': 'B' } } }, true],
-      [{ request: { body: { tier: 'gold' } }, schema: { body: { $or: [{ tier: 'silver' }, { tier: 'gold' }] } } }, true],
+      [
+        { request: { body: { tier: 'gold' } }, schema: { body: { $or: [{ tier: 'silver' }, { tier: 'gold' }] } } },
+        true,
+      ],
       [{ request: { body: { a: 1 } }, schema: { body: {} } }, true],
-      [{ request: { body: { a: 1 }, header: { 'X-Tenant': 'acme' } }, schema: { header: { 'x-tenant': 'acme' } } }, true],
-      [{ request: { body: { a: 1 }, header: { 'X-Tenant': 'other' } }, schema: { header: { 'x-tenant': 'acme' } } }, false],
+      [
+        { request: { body: { a: 1 }, header: { 'X-Tenant': 'acme' } }, schema: { header: { 'x-tenant': 'acme' } } },
+        true,
+      ],
+      [
+        { request: { body: { a: 1 }, header: { 'X-Tenant': 'other' } }, schema: { header: { 'x-tenant': 'acme' } } },
+        false,
+      ],
       [{ request: { body: { a: 1 } }, schema: { body: { a: 1 }, header: { 'x-tenant': { $exist: true } } } }, false],
     ])('answers %j with %s', async (body, expected) => {
       const response = await test(body);
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ status: true, message: 'Subscriptions filter validated successfully', data: expected });
+      expect(response.body).toEqual({
+        status: true,
+        message: 'Subscriptions filter validated successfully',
+        data: expected,
+      });
     });
 
     it.each([

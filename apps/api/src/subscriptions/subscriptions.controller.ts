@@ -45,7 +45,11 @@ export class SubscriptionsController {
 
   @Put(':subscriptionID')
   @HttpCode(202)
-  async update(@ProjectId() projectId: string, @Param('subscriptionID') id: string, @Body() body: UpdateSubscriptionDto) {
+  async update(
+    @ProjectId() projectId: string,
+    @Param('subscriptionID') id: string,
+    @Body() body: UpdateSubscriptionDto,
+  ) {
     return envelope('Subscription updated successfully', present(await this.subscriptions.update(projectId, id, body)));
   }
 

@@ -78,7 +78,10 @@ export class SubscriptionsService {
     const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     const updated = await this.subscriptions.applyChanges(projectId, id, defined);
     if (!updated) throw new NotFoundException(`subscription ${id} not found`);
-    return { subscription: updated, endpoint: (await this.endpoints.findById(projectId, updated.endpointId)) ?? undefined };
+    return {
+      subscription: updated,
+      endpoint: (await this.endpoints.findById(projectId, updated.endpointId)) ?? undefined,
+    };
   }
 
   async remove(projectId: string, id: string): Promise<void> {

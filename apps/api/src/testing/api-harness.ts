@@ -89,7 +89,8 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
       const response = await request<any>('POST', '/api/v1/projects', {
         body: { name: `project-${Math.random().toString(36).slice(2, 8)}`, type, config: projectConfig },
       });
-      if (response.status !== 201) throw new Error(`createProject: ${response.status} ${JSON.stringify(response.body)}`);
+      if (response.status !== 201)
+        throw new Error(`createProject: ${response.status} ${JSON.stringify(response.body)}`);
       return { projectId: response.body.data.project.uid, apiKey: response.body.data.api_key.key };
     },
     async close() {

@@ -10,7 +10,10 @@ describe('SubscriptionResolver (direct routing to an endpoint without subscripti
 
   beforeAll(async () => {
     db = await createTestDatabase({ poolSize: 20 });
-    resolver = new SubscriptionResolver(new SubscriptionsRepository(db.dataSource), new EndpointsRepository(db.dataSource));
+    resolver = new SubscriptionResolver(
+      new SubscriptionsRepository(db.dataSource),
+      new EndpointsRepository(db.dataSource),
+    );
   });
 
   afterAll(async () => {

@@ -21,7 +21,10 @@ export class InFlightTracker {
     if (this.pending.size === 0) return true;
     const finished = Promise.allSettled([...this.pending]).then(() => true);
     const timeout = new AbortController();
-    const result = await Promise.race([finished, sleep(timeoutMs, false, { signal: timeout.signal }).catch(() => false)]);
+    const result = await Promise.race([
+      finished,
+      sleep(timeoutMs, false, { signal: timeout.signal }).catch(() => false),
+    ]);
     timeout.abort();
     return result;
   }

@@ -107,7 +107,12 @@ export class KafkaSourceConsumer implements SourceConsumer {
   }
 
   /** True once the message is done with (committed or refused); false when stopping first. */
-  private async handle(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<boolean> {
+  private async handle(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
     const where = `kafka topic ${topic} partition ${partition} offset ${message.offset}`;
     for (;;) {
       try {

@@ -102,7 +102,12 @@ export class SqsSourceConsumer implements SourceConsumer {
     return { url: QueueUrl, deadLetters: Boolean(Attributes?.RedrivePolicy) };
   }
 
-  private async handleAll(client: SQSClient, queue: QueueInfo, messages: Message[], visibleAgainAt: number): Promise<void> {
+  private async handleAll(
+    client: SQSClient,
+    queue: QueueInfo,
+    messages: Message[],
+    visibleAgainAt: number,
+  ): Promise<void> {
     const done: Message[] = [];
     const one = async (message: Message) => {
       if (Date.now() >= visibleAgainAt) return; // another consumer may have it by now
@@ -150,7 +155,12 @@ export class SqsSourceConsumer implements SourceConsumer {
     }
   }
 
-  private async changeVisibility(client: SQSClient, queue: QueueInfo, message: Message, seconds: number): Promise<void> {
+  private async changeVisibility(
+    client: SQSClient,
+    queue: QueueInfo,
+    message: Message,
+    seconds: number,
+  ): Promise<void> {
     await client
       .send(
         new ChangeMessageVisibilityCommand({

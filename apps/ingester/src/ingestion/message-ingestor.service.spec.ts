@@ -33,11 +33,16 @@ describe('MessageIngestor', () => {
 
   async function count(name: 'accepted' | 'rejected' | 'consumerErrors', labels: Record<string, string>) {
     const { values } = await metrics[name].get();
-    return values.filter((value) => Object.entries(labels).every(([k, v]) => (value.labels as Record<string, unknown>)[k] === v)).reduce((sum, value) => sum + value.value, 0);
+    return values
+      .filter((value) => Object.entries(labels).every(([k, v]) => (value.labels as Record<string, unknown>)[k] === v))
+      .reduce((sum, value) => sum + value.value, 0);
   }
 
   it('accepts through the intake with the route, exact data bytes, forwarded attributes and the source id', async () => {
-    const outcome = await ingestor.ingest(binding(), message('{"endpoint_id":"e1","event_type":"t","data": [1, 2]}', { 'x-a': 'b' }));
+    const outcome = await ingestor.ingest(
+      binding(),
+      message('{"endpoint_id":"e1","event_type":"t","data": [1, 2]}', { 'x-a': 'b' }),
+    );
     expect(outcome).toEqual({ accepted: true });
     expect(accept).toHaveBeenCalledWith(
       expect.objectContaining({
@@ -60,15 +65,20 @@ describe('MessageIngestor', () => {
   });
 
   it('refuses what the intake refuses (unknown endpoint) and a failing transform', async () => {
-    accept.mockRejectedValueOnce(new EventRejectedException(HttpStatus.BAD_REQUEST, 'endpoint_id: no endpoint e1', 'endpoint_id'));
+    accept.mockRejectedValueOnce(
+      new EventRejectedException(HttpStatus.BAD_REQUEST, 'endpoint_id: no endpoint e1', 'endpoint_id'),
+    );
     expect(await ingestor.ingest(binding(), message('{"endpoint_id":"e1","event_type":"t","data":1}'))).toEqual({
       accepted: false,
       kind: 'refused',
       reason: 'endpoint_id: no endpoint e1',
     });
-    const failing = { applyToHeaders: (attributes: Record<string, string>) => attributes, applyToBody: () => {
-      throw new TransformFailedError('body_function', 'exceeded its time limit of 5 ms');
-    } } as unknown as SourceTransforms;
+    const failing = {
+      applyToHeaders: (attributes: Record<string, string>) => attributes,
+      applyToBody: () => {
+        throw new TransformFailedError('body_function', 'exceeded its time limit of 5 ms');
+      },
+    } as unknown as SourceTransforms;
     expect(await ingestor.ingest(binding(failing), message('{}'))).toEqual({
       accepted: false,
       kind: 'transform',
@@ -78,7 +88,9 @@ describe('MessageIngestor', () => {
 
   it('throws a transient failure (the message stays with the broker) and counts a consumer error', async () => {
     accept.mockRejectedValueOnce(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
-    await expect(ingestor.ingest(binding(), message('{"endpoint_id":"e1","event_type":"t","data":1}'))).rejects.toThrow('ECONNREFUSED');
+    await expect(ingestor.ingest(binding(), message('{"endpoint_id":"e1","event_type":"t","data":1}'))).rejects.toThrow(
+      'ECONNREFUSED',
+    );
     expect(await count('consumerErrors', { source_type: 'kafka' })).toBe(1);
   });
 });

@@ -118,7 +118,9 @@ export class SourceRegistry implements OnApplicationBootstrap, BeforeApplication
     } catch (error) {
       // A configuration the broker client refuses outright; retried when the source changes.
       this.metrics.consumerErrors.inc({ source_type: type });
-      this.logger.error(`cannot consume source ${source.id} (project ${project.id}, ${type}): ${(error as Error).message}`);
+      this.logger.error(
+        `cannot consume source ${source.id} (project ${project.id}, ${type}): ${(error as Error).message}`,
+      );
     }
     this.metrics.consumers.inc({ source_type: type }, consumers.length);
     return { fingerprint: fingerprint(source), binding, consumers };
@@ -128,7 +130,9 @@ export class SourceRegistry implements OnApplicationBootstrap, BeforeApplication
     const type = running.binding.source.pubSub?.type ?? 'unknown';
     await Promise.all(
       running.consumers.map((consumer) =>
-        consumer.stop().catch((error: Error) => this.logger.warn(`stopping a consumer of source ${id}: ${error.message}`)),
+        consumer
+          .stop()
+          .catch((error: Error) => this.logger.warn(`stopping a consumer of source ${id}: ${error.message}`)),
       ),
     );
     running.binding.transforms.dispose();

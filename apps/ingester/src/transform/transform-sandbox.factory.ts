@@ -12,8 +12,7 @@ import { TransformSandbox } from './transform.sandbox';
  */
 const QUICKJS_VARIANT: QuickJSSyncVariant = {
   ...RELEASE_SYNC,
-  importModuleLoader: () =>
-    Promise.resolve(require('@jitl/quickjs-wasmfile-release-sync/emscripten-module') as never),
+  importModuleLoader: () => Promise.resolve(require('@jitl/quickjs-wasmfile-release-sync/emscripten-module') as never),
 };
 
 /**

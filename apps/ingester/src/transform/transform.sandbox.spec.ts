@@ -21,9 +21,13 @@ function failure(run: () => unknown): TransformFailedError {
 
 describe('transform sandbox', () => {
   it('applies body_function to the whole message and reuses the compiled function', async () => {
-    const transforms = await body('function transform(x) { x.data.total = x.data.amount * 2; x.event_type = "renamed"; return x; }');
+    const transforms = await body(
+      'function transform(x) { x.data.total = x.data.amount * 2; x.event_type = "renamed"; return x; }',
+    );
     for (let i = 0; i < 50; i++) {
-      const out = JSON.parse(transforms.applyToBody(Buffer.from(`{"event_type":"t","data":{"amount":${i}}}`)).toString());
+      const out = JSON.parse(
+        transforms.applyToBody(Buffer.from(`{"event_type":"t","data":{"amount":${i}}}`)).toString(),
+      );
       expect(out).toEqual({ event_type: 'renamed', data: { amount: i, total: i * 2 } });
     }
     transforms.dispose();
@@ -32,7 +36,8 @@ describe('transform sandbox', () => {
   it('applies header_function and coerces scalar values to strings', async () => {
     const transforms = await factory.forSource({
       bodyFunction: null,
-      headerFunction: 'function transform(h) { return { "x-convoy-message-type": "broadcast", "x-n": 5, "x-from": h.origin }; }',
+      headerFunction:
+        'function transform(h) { return { "x-convoy-message-type": "broadcast", "x-n": 5, "x-from": h.origin }; }',
     });
     expect(transforms.applyToHeaders({ origin: 'kafka' })).toEqual({
       'x-convoy-message-type': 'broadcast',
@@ -53,7 +58,10 @@ describe('transform sandbox', () => {
   });
 
   it('stops a function that outgrows the memory limit', async () => {
-    const roomy = new TransformSandboxFactory({ transformTimeoutMs: 5_000, transformMemoryBytes: 4 * 1024 * 1024 } as IngesterSettings);
+    const roomy = new TransformSandboxFactory({
+      transformTimeoutMs: 5_000,
+      transformMemoryBytes: 4 * 1024 * 1024,
+    } as IngesterSettings);
     const transforms = await roomy.forSource({
       bodyFunction: 'function transform(x) { var kept = []; while (true) { kept.push({ x: x, list: [1, 2, 3] }); } }',
       headerFunction: null,

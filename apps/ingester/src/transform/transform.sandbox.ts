@@ -1,4 +1,10 @@
-import { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule, shouldInterruptAfterDeadline } from 'quickjs-emscripten';
+import {
+  QuickJSContext,
+  QuickJSHandle,
+  QuickJSRuntime,
+  QuickJSWASMModule,
+  shouldInterruptAfterDeadline,
+} from 'quickjs-emscripten';
 import { TransformFailedError } from './transform-failed.error';
 
 export interface SandboxLimits {
@@ -110,7 +116,9 @@ export class TransformSandbox {
       handles.push(stringify);
       const factory = context.unwrapResult(context.evalCode(RUNNER, 'caravan-runner.js'));
       handles.push(factory);
-      const runner = context.unwrapResult(context.callFunction(factory, context.undefined, transform, parse, stringify));
+      const runner = context.unwrapResult(
+        context.callFunction(factory, context.undefined, transform, parse, stringify),
+      );
       this.compiled = { runtime, context, runner };
       return this.compiled;
     } catch (error) {

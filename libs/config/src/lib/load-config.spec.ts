@@ -129,14 +129,17 @@ describe('loadConfig: dispatcher consumer groups', () => {
       senderGroupId: 'caravan.deliveries.sender',
     });
     expect(
-      loadConfig('dispatcher', { CARAVAN_KAFKA_EVENTS_TOPIC: 'staging.events', CARAVAN_KAFKA_DELIVERIES_TOPIC: 'staging.deliveries' })
-        .dispatcher,
+      loadConfig('dispatcher', {
+        CARAVAN_KAFKA_EVENTS_TOPIC: 'staging.events',
+        CARAVAN_KAFKA_DELIVERIES_TOPIC: 'staging.deliveries',
+      }).dispatcher,
     ).toMatchObject({ routerGroupId: 'staging.events.router', senderGroupId: 'staging.deliveries.sender' });
   });
 
   it('takes explicit group ids', () => {
     expect(
-      loadConfig('dispatcher', { CARAVAN_DISPATCHER_ROUTER_GROUP_ID: 'r', CARAVAN_DISPATCHER_SENDER_GROUP_ID: 's' }).dispatcher,
+      loadConfig('dispatcher', { CARAVAN_DISPATCHER_ROUTER_GROUP_ID: 'r', CARAVAN_DISPATCHER_SENDER_GROUP_ID: 's' })
+        .dispatcher,
     ).toMatchObject({ routerGroupId: 'r', senderGroupId: 's' });
   });
 });

@@ -77,10 +77,7 @@ function describe(errors: ValidationError[]): string[] {
  * Reads and validates the environment. Empty strings count as unset, so `FOO=` in a
  * compose file falls back to the default rather than failing validation.
  */
-export function loadConfig(
-  service: ServiceName,
-  env: NodeJS.ProcessEnv = process.env,
-): CaravanConfig {
+export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): CaravanConfig {
   const present = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => key.startsWith('CARAVAN_') && value !== ''),
   );

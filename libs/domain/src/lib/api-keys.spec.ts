@@ -23,12 +23,15 @@ describe('API keys', () => {
     expect(new Set(keys.map((k) => k.key)).size).toBe(500);
   });
 
-  it.each(['', 'CO.short.secret', 'XX.AAAAAAAAAAAAAAAA.' + 'a'.repeat(40), 'CO.AAAAAAAAAAAAAAAA.' + 'a'.repeat(10), 'Bearer x'])(
-    'rejects a malformed key %p',
-    (key) => {
-      expect(parseApiKey(key)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'CO.short.secret',
+    'XX.AAAAAAAAAAAAAAAA.' + 'a'.repeat(40),
+    'CO.AAAAAAAAAAAAAAAA.' + 'a'.repeat(10),
+    'Bearer x',
+  ])('rejects a malformed key %p', (key) => {
+    expect(parseApiKey(key)).toBeNull();
+  });
 
   it('matches the right secret only', () => {
     const { key, secretHash } = generateApiKey();

@@ -16,15 +16,12 @@ import {
 import { RetryStrategyType } from './project-config';
 import { DeliveryStatus, EndpointStatus } from './statuses';
 
-const { Scheduled, Processing, Success, Retry, Failure, Discarded } =
-  DeliveryStatus;
+const { Scheduled, Processing, Success, Retry, Failure, Discarded } = DeliveryStatus;
 const ALL = Object.values(DeliveryStatus);
 const NOW = new Date('2024-06-01T12:00:00.000Z');
 const plusSeconds = (s: number): Date => new Date(NOW.getTime() + s * 1000);
 
-function input(
-  overrides: Partial<DeliveryTransitionInput> & { outcome: DeliveryOutcome },
-): DeliveryTransitionInput {
+function input(overrides: Partial<DeliveryTransitionInput> & { outcome: DeliveryOutcome }): DeliveryTransitionInput {
   return {
     status: Processing,
     attempts: 1,
@@ -57,9 +54,9 @@ describe('delivery state machine', () => {
     });
 
     const legalKeys = new Set(legal.map(([from, to]) => `${from}→${to}`));
-    const illegal = ALL.flatMap((from) =>
-      ALL.map((to) => [from, to] as const),
-    ).filter(([from, to]) => !legalKeys.has(`${from}→${to}`));
+    const illegal = ALL.flatMap((from) => ALL.map((to) => [from, to] as const)).filter(
+      ([from, to]) => !legalKeys.has(`${from}→${to}`),
+    );
 
     it('enumerates 36 pairs: 10 legal, 26 illegal', () => {
       expect(illegal).toHaveLength(26);
@@ -80,12 +77,8 @@ describe('delivery state machine', () => {
     });
 
     it('rejects unknown statuses', () => {
-      expect(isLegalTransition('Bogus' as DeliveryStatus, Scheduled)).toBe(
-        false,
-      );
-      expect(isLegalTransition(Scheduled, 'Bogus' as DeliveryStatus)).toBe(
-        false,
-      );
+      expect(isLegalTransition('Bogus' as DeliveryStatus, Scheduled)).toBe(false);
+      expect(isLegalTransition(Scheduled, 'Bogus' as DeliveryStatus)).toBe(false);
     });
 
     it('claims only Scheduled and Retry rows', () => {
@@ -98,16 +91,8 @@ describe('delivery state machine', () => {
       [EndpointStatus.Active, Scheduled, DELIVERY_DESCRIPTIONS.scheduled],
       [EndpointStatus.Pending, Scheduled, DELIVERY_DESCRIPTIONS.scheduled],
       [EndpointStatus.Paused, Discarded, DELIVERY_DESCRIPTIONS.endpointPaused],
-      [
-        EndpointStatus.Inactive,
-        Discarded,
-        DELIVERY_DESCRIPTIONS.endpointInactive,
-      ],
-      [
-        'deleted' as EndpointStatus,
-        Discarded,
-        DELIVERY_DESCRIPTIONS.endpointInactive,
-      ],
+      [EndpointStatus.Inactive, Discarded, DELIVERY_DESCRIPTIONS.endpointInactive],
+      ['deleted' as EndpointStatus, Discarded, DELIVERY_DESCRIPTIONS.endpointInactive],
     ])('endpoint %s → %s', (endpointStatus, status, description) => {
       expect(initialStatus(endpointStatus)).toBe(status);
       expect(initialDelivery(endpointStatus)).toEqual({ status, description });
@@ -116,13 +101,10 @@ describe('delivery state machine', () => {
 
   describe('manual actions', () => {
     it.each(ALL)('%s', (status) => {
-      expect(canManuallyRetry(status)).toBe(
-        status === Failure || status === Discarded,
-      );
+      expect(canManuallyRetry(status)).toBe(status === Failure || status === Discarded);
       expect(canForceResend(status)).toBe(status === Success);
       // whatever the API allows must be a legal transition to Scheduled
-      if (canManuallyRetry(status) || canForceResend(status))
-        expect(isLegalTransition(status, Scheduled)).toBe(true);
+      if (canManuallyRetry(status) || canForceResend(status)) expect(isLegalTransition(status, Scheduled)).toBe(true);
     });
   });
 
@@ -166,9 +148,7 @@ describe('delivery state machine', () => {
 
   describe('nextDeliveryState', () => {
     it('2xx → Success', () => {
-      expect(
-        nextDeliveryState(input({ outcome: { kind: 'success' }, attempts: 3 })),
-      ).toEqual({
+      expect(nextDeliveryState(input({ outcome: { kind: 'success' }, attempts: 3 }))).toEqual({
         status: Success,
         description: 'Delivered',
         disableEndpoint: false,
@@ -186,33 +166,28 @@ describe('delivery state machine', () => {
       [1, 1, Failure],
       [9, 10, Retry],
       [10, 10, Failure],
-    ])(
-      'failure after attempt %i of limit %i → %s',
-      (attempts, retryLimit, expected) => {
-        const result = nextDeliveryState(
-          input({
-            attempts,
-            retryLimit,
-            outcome: { kind: 'failure', httpStatus: 500 },
-          }),
-        );
-        expect(result.status).toBe(expected);
-        if (expected === Failure) {
-          expect(result).toEqual({
-            status: Failure,
-            description: 'Retry limit exceeded',
-            disableEndpoint: false,
-            nextSendTime: null,
-            delaySeconds: null,
-          });
-        } else {
-          expect(result.nextSendTime).toEqual(plusSeconds(10));
-          expect(result.description).toBe(
-            `Attempt ${attempts} of ${retryLimit} failed (HTTP 500)`,
-          );
-        }
-      },
-    );
+    ])('failure after attempt %i of limit %i → %s', (attempts, retryLimit, expected) => {
+      const result = nextDeliveryState(
+        input({
+          attempts,
+          retryLimit,
+          outcome: { kind: 'failure', httpStatus: 500 },
+        }),
+      );
+      expect(result.status).toBe(expected);
+      if (expected === Failure) {
+        expect(result).toEqual({
+          status: Failure,
+          description: 'Retry limit exceeded',
+          disableEndpoint: false,
+          nextSendTime: null,
+          delaySeconds: null,
+        });
+      } else {
+        expect(result.nextSendTime).toEqual(plusSeconds(10));
+        expect(result.description).toBe(`Attempt ${attempts} of ${retryLimit} failed (HTTP 500)`);
+      }
+    });
 
     it('a network error (no status) retries too', () => {
       const result = nextDeliveryState(input({ outcome: { kind: 'failure' } }));
@@ -276,9 +251,7 @@ describe('delivery state machine', () => {
       ['500 ignores Retry-After', 500, '15', 10],
       ['garbage Retry-After', 429, 'later', 10],
     ])('%s', (_name, httpStatus, retryAfter, expected) => {
-      const result = nextDeliveryState(
-        input({ outcome: { kind: 'failure', httpStatus, retryAfter } }),
-      );
+      const result = nextDeliveryState(input({ outcome: { kind: 'failure', httpStatus, retryAfter } }));
       expect(result.status).toBe(Retry);
       expect(result.delaySeconds).toBe(expected);
       expect(result.nextSendTime).toEqual(plusSeconds(expected));
@@ -303,11 +276,7 @@ describe('delivery state machine', () => {
     });
 
     it('endpoint became inactive → Discarded without an attempt', () => {
-      expect(
-        nextDeliveryState(
-          input({ attempts: 0, outcome: { kind: 'endpoint-inactive' } }),
-        ),
-      ).toEqual({
+      expect(nextDeliveryState(input({ attempts: 0, outcome: { kind: 'endpoint-inactive' } }))).toEqual({
         status: Discarded,
         description: 'Endpoint is not active',
         disableEndpoint: false,
@@ -324,15 +293,12 @@ describe('delivery state machine', () => {
     ];
     const notProcessing = ALL.filter((s) => s !== Processing);
 
-    it.each(
-      notProcessing.flatMap((status) =>
-        outcomes.map((outcome) => [status, outcome.kind, outcome] as const),
-      ),
-    )('refuses an outcome for a %s delivery (%s)', (status, _kind, outcome) => {
-      expect(() => nextDeliveryState(input({ status, outcome }))).toThrow(
-        IllegalTransitionError,
-      );
-    });
+    it.each(notProcessing.flatMap((status) => outcomes.map((outcome) => [status, outcome.kind, outcome] as const)))(
+      'refuses an outcome for a %s delivery (%s)',
+      (status, _kind, outcome) => {
+        expect(() => nextDeliveryState(input({ status, outcome }))).toThrow(IllegalTransitionError);
+      },
+    );
 
     it('refuses an outcome that exhausts the limit for a non-Processing delivery too', () => {
       expect(() =>
@@ -354,9 +320,7 @@ describe('delivery state machine', () => {
       ['zero retry limit', { retryLimit: 0 }],
       ['fractional retry limit', { retryLimit: 2.5 }],
     ])('rejects %s', (_name, override) => {
-      expect(() =>
-        nextDeliveryState(input({ outcome: { kind: 'failure' }, ...override })),
-      ).toThrow(RangeError);
+      expect(() => nextDeliveryState(input({ outcome: { kind: 'failure' }, ...override }))).toThrow(RangeError);
     });
 
     it('rejects an unknown outcome kind', () => {

@@ -1,9 +1,5 @@
 import { RetryStrategyType } from './project-config';
-import {
-  applyRetryAfter,
-  DEFAULT_MAX_RETRY_SECONDS,
-  nextDelaySeconds,
-} from './retry-policy';
+import { applyRetryAfter, DEFAULT_MAX_RETRY_SECONDS, nextDelaySeconds } from './retry-policy';
 import { DeliveryStatus, EndpointStatus } from './statuses';
 
 /**
@@ -24,13 +20,10 @@ import { DeliveryStatus, EndpointStatus } from './statuses';
  * | Success            | force resend                                   | Scheduled  |
  */
 
-const { Scheduled, Processing, Success, Retry, Failure, Discarded } =
-  DeliveryStatus;
+const { Scheduled, Processing, Success, Retry, Failure, Discarded } = DeliveryStatus;
 
 /** Every legal transition; anything else is a bug (or a lost race) and must not be written. */
-export const DELIVERY_TRANSITIONS: Readonly<
-  Record<DeliveryStatus, readonly DeliveryStatus[]>
-> = Object.freeze({
+export const DELIVERY_TRANSITIONS: Readonly<Record<DeliveryStatus, readonly DeliveryStatus[]>> = Object.freeze({
   [Scheduled]: [Processing],
   [Retry]: [Processing],
   [Processing]: [Success, Retry, Failure, Discarded, Processing],
@@ -40,10 +33,7 @@ export const DELIVERY_TRANSITIONS: Readonly<
 });
 
 /** Statuses a sender may claim (the `WHERE status IN (…)` of the claim). */
-export const CLAIMABLE_STATUSES: readonly DeliveryStatus[] = Object.freeze([
-  Scheduled,
-  Retry,
-]);
+export const CLAIMABLE_STATUSES: readonly DeliveryStatus[] = Object.freeze([Scheduled, Retry]);
 
 export const DELIVERY_DESCRIPTIONS = Object.freeze({
   scheduled: 'Scheduled for delivery',
@@ -65,17 +55,11 @@ export class IllegalTransitionError extends Error {
   }
 }
 
-export function isLegalTransition(
-  from: DeliveryStatus,
-  to: DeliveryStatus,
-): boolean {
+export function isLegalTransition(from: DeliveryStatus, to: DeliveryStatus): boolean {
   return DELIVERY_TRANSITIONS[from]?.includes(to) ?? false;
 }
 
-export function assertTransition(
-  from: DeliveryStatus,
-  to: DeliveryStatus,
-): void {
+export function assertTransition(from: DeliveryStatus, to: DeliveryStatus): void {
   if (!isLegalTransition(from, to)) throw new IllegalTransitionError(from, to);
 }
 
@@ -146,8 +130,7 @@ export function outcomeFromHttpStatus(
   httpStatus: number,
   retryAfter?: string | readonly string[] | null,
 ): DeliveryOutcome {
-  if (httpStatus >= 200 && httpStatus <= 299)
-    return { kind: 'success', httpStatus };
+  if (httpStatus >= 200 && httpStatus <= 299) return { kind: 'success', httpStatus };
   if (httpStatus === 410) return { kind: 'endpoint-gone' };
   return { kind: 'failure', httpStatus, retryAfter: retryAfter ?? null };
 }
@@ -187,22 +170,14 @@ export interface DeliveryTransition {
  * The next state after an outcome. Throws IllegalTransitionError when the delivery is not
  * Processing (an outcome for an unclaimed row is a bug), RangeError on nonsensical counts.
  */
-export function nextDeliveryState(
-  input: DeliveryTransitionInput,
-): DeliveryTransition {
+export function nextDeliveryState(input: DeliveryTransitionInput): DeliveryTransition {
   const { status, attempts, retryLimit, outcome } = input;
   if (!Number.isInteger(attempts) || attempts < 0)
     throw new RangeError(`attempts must be an integer ≥ 0, got ${attempts}`);
   if (!Number.isInteger(retryLimit) || retryLimit < 1) {
-    throw new RangeError(
-      `retryLimit must be an integer ≥ 1, got ${retryLimit}`,
-    );
+    throw new RangeError(`retryLimit must be an integer ≥ 1, got ${retryLimit}`);
   }
-  const done = (
-    to: DeliveryStatus,
-    description: string,
-    disableEndpoint = false,
-  ): DeliveryTransition => {
+  const done = (to: DeliveryStatus, description: string, disableEndpoint = false): DeliveryTransition => {
     assertTransition(status, to);
     return {
       status: to,
@@ -221,36 +196,23 @@ export function nextDeliveryState(
     case 'endpoint-inactive':
       return done(Discarded, DELIVERY_DESCRIPTIONS.endpointInactive);
     case 'failure': {
-      if (attempts >= retryLimit)
-        return done(Failure, DELIVERY_DESCRIPTIONS.retryLimitExceeded);
-      if (attempts < 1)
-        throw new RangeError('a failed attempt makes attempts ≥ 1');
+      if (attempts >= retryLimit) return done(Failure, DELIVERY_DESCRIPTIONS.retryLimitExceeded);
+      if (attempts < 1) throw new RangeError('a failed attempt makes attempts ≥ 1');
       assertTransition(status, Retry);
       const scheduled = nextDelaySeconds({
         strategy: input.strategy.type,
         duration: input.strategy.duration,
         attempt: attempts,
-        maxRetrySeconds:
-          input.strategy.maxRetrySeconds ?? DEFAULT_MAX_RETRY_SECONDS,
+        maxRetrySeconds: input.strategy.maxRetrySeconds ?? DEFAULT_MAX_RETRY_SECONDS,
         random: input.random,
       });
-      const delaySeconds = applyRetryAfter(
-        scheduled,
-        outcome.retryAfter,
-        input.now,
-        outcome.httpStatus,
-      );
-      const cause =
-        outcome.httpStatus === undefined
-          ? 'network error'
-          : `HTTP ${outcome.httpStatus}`;
+      const delaySeconds = applyRetryAfter(scheduled, outcome.retryAfter, input.now, outcome.httpStatus);
+      const cause = outcome.httpStatus === undefined ? 'network error' : `HTTP ${outcome.httpStatus}`;
       return {
         status: Retry,
         description: `Attempt ${attempts} of ${retryLimit} failed (${cause})`,
         disableEndpoint: false,
-        nextSendTime: new Date(
-          input.now.getTime() + Math.round(delaySeconds * 1000),
-        ),
+        nextSendTime: new Date(input.now.getTime() + Math.round(delaySeconds * 1000)),
         delaySeconds,
       };
     }

@@ -81,10 +81,7 @@ export const MAX_ARRAY_WILDCARDS = 3;
 export const MAX_WILDCARD_CANDIDATES = 100_000;
 
 export type FilterExpression = Record<string, unknown>;
-export type EventHeaders = Record<
-  string,
-  string | readonly string[] | null | undefined
->;
+export type EventHeaders = Record<string, string | readonly string[] | null | undefined>;
 
 // ---------------------------------------------------------------------------------------
 // Event types
@@ -94,14 +91,9 @@ export type EventHeaders = Record<
  * `*` matches every type; otherwise exact, case-sensitive equality. An empty or absent
  * list is treated as `["*"]` (the API's default when `event_types` is omitted).
  */
-export function matchesEventType(
-  eventTypes: readonly string[] | null | undefined,
-  type: string,
-): boolean {
+export function matchesEventType(eventTypes: readonly string[] | null | undefined, type: string): boolean {
   if (!eventTypes || eventTypes.length === 0) return true;
-  return eventTypes.some(
-    (candidate) => candidate === CATCH_ALL_EVENT_TYPE || candidate === type,
-  );
+  return eventTypes.some((candidate) => candidate === CATCH_ALL_EVENT_TYPE || candidate === type);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -134,10 +126,7 @@ export function matchesFilter(filter: unknown, payload: unknown): boolean {
 }
 
 /** Header filter against an event's headers (see the header rules at the top of this file). */
-export function matchesHeaderFilter(
-  filter: unknown,
-  headers: EventHeaders | null | undefined,
-): boolean {
+export function matchesHeaderFilter(filter: unknown, headers: EventHeaders | null | undefined): boolean {
   return evaluate(filter, normaliseHeaders(headers), {
     lowerCaseKeys: true,
     visits: 0,
@@ -151,10 +140,7 @@ export interface FilterableEvent {
 }
 
 /** A subscription's whole filter_config: event type, body filter and header filter. */
-export function matchesSubscription(
-  config: FilterConfig | null | undefined,
-  event: FilterableEvent,
-): boolean {
+export function matchesSubscription(config: FilterConfig | null | undefined, event: FilterableEvent): boolean {
   if (!config) return true;
   return (
     matchesEventType(config.event_types, event.eventType) &&
@@ -164,45 +150,31 @@ export function matchesSubscription(
 }
 
 /** Header names lower-cased, values as string arrays; repeated names are concatenated. */
-export function normaliseHeaders(
-  headers: EventHeaders | null | undefined,
-): Record<string, string[]> {
+export function normaliseHeaders(headers: EventHeaders | null | undefined): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   if (!isPlainObject(headers)) return out;
   for (const [name, value] of Object.entries(headers)) {
     if (value === null || value === undefined) continue;
-    const values = (typeof value === 'string' ? [value] : [...value]).filter(
-      (v): v is string => typeof v === 'string',
-    );
+    const values = (typeof value === 'string' ? [value] : [...value]).filter((v): v is string => typeof v === 'string');
     const key = name.toLowerCase();
     out[key] = [...(out[key] ?? []), ...values];
   }
   return out;
 }
 
-function evaluate(
-  filter: unknown,
-  document: unknown,
-  options: EvalOptions,
-): boolean {
+function evaluate(filter: unknown, document: unknown, options: EvalOptions): boolean {
   if (filter === null || filter === undefined) return true;
   if (!isPlainObject(filter)) return false;
   try {
     return evalNode(filter, { values: [document], wildcards: 0 }, 1, options);
   } catch (error) {
-    if (error instanceof FilterAbort || error instanceof RangeError)
-      return false;
+    if (error instanceof FilterAbort || error instanceof RangeError) return false;
     throw error;
   }
 }
 
 /** Every key of the node holds at the scope. */
-function evalNode(
-  node: FilterExpression,
-  scope: Scope,
-  depth: number,
-  options: EvalOptions,
-): boolean {
+function evalNode(node: FilterExpression, scope: Scope, depth: number, options: EvalOptions): boolean {
   if (depth > MAX_FILTER_DEPTH) throw new FilterAbort('too deep');
   for (const [key, condition] of Object.entries(node)) {
     if (!evalKey(key, condition, scope, depth, options)) return false;
@@ -210,16 +182,9 @@ function evalNode(
   return true;
 }
 
-function evalKey(
-  key: string,
-  condition: unknown,
-  scope: Scope,
-  depth: number,
-  options: EvalOptions,
-): boolean {
+function evalKey(key: string, condition: unknown, scope: Scope, depth: number, options: EvalOptions): boolean {
   if (key === '$or' || key === '$and') {
-    if (!Array.isArray(condition) || condition.length === 0)
-      throw new FilterAbort(`${key} needs an array`);
+    if (!Array.isArray(condition) || condition.length === 0) throw new FilterAbort(`${key} needs an array`);
     const holds = (sub: unknown): boolean => {
       if (!isPlainObject(sub)) throw new FilterAbort(`${key} needs objects`);
       return evalNode(sub, scope, depth + 1, options);
@@ -230,10 +195,7 @@ function evalKey(
   const segments = key.split('.');
   // Checked up front so that validity never depends on the payload.
   if (segments.includes('')) throw new FilterAbort('empty path segment');
-  if (
-    scope.wildcards + segments.filter((segment) => segment === '$').length >
-    MAX_ARRAY_WILDCARDS
-  ) {
+  if (scope.wildcards + segments.filter((segment) => segment === '$').length > MAX_ARRAY_WILDCARDS) {
     throw new FilterAbort('too many wildcards');
   }
   return evalPath(segments, 0, scope, condition, depth + 1, options);
@@ -244,12 +206,7 @@ function MISSING(wildcards: number): Scope {
 }
 
 /** A field's condition: an object is a sub-filter at the field, anything else is `$eq`. */
-function evalCondition(
-  condition: unknown,
-  scope: Scope,
-  depth: number,
-  options: EvalOptions,
-): boolean {
+function evalCondition(condition: unknown, scope: Scope, depth: number, options: EvalOptions): boolean {
   if (isPlainObject(condition) && Object.keys(condition).length > 0) {
     return evalNode(condition, scope, depth, options);
   }
@@ -278,26 +235,10 @@ function evalPath(
   const value = scope.values[0];
   if (segment === '$') {
     const wildcards = scope.wildcards + 1;
-    if (!Array.isArray(value))
-      return evalPath(
-        segments,
-        index + 1,
-        MISSING(wildcards),
-        condition,
-        depth,
-        options,
-      );
+    if (!Array.isArray(value)) return evalPath(segments, index + 1, MISSING(wildcards), condition, depth, options);
     return value.some((element) => {
-      if (++options.visits > MAX_WILDCARD_CANDIDATES)
-        throw new FilterAbort('too many array elements visited');
-      return evalPath(
-        segments,
-        index + 1,
-        { values: [element], wildcards },
-        condition,
-        depth,
-        options,
-      );
+      if (++options.visits > MAX_WILDCARD_CANDIDATES) throw new FilterAbort('too many array elements visited');
+      return evalPath(segments, index + 1, { values: [element], wildcards }, condition, depth, options);
     });
   }
   let next: Scope = MISSING(scope.wildcards);
@@ -306,8 +247,7 @@ function evalPath(
       next = { values: [value[segment]], wildcards: scope.wildcards };
   } else if (Array.isArray(value) && /^\d{1,9}$/.test(segment)) {
     const position = Number(segment);
-    if (position < value.length)
-      next = { values: [value[position]], wildcards: scope.wildcards };
+    if (position < value.length) next = { values: [value[position]], wildcards: scope.wildcards };
   }
   return evalPath(segments, index + 1, next, condition, depth, options);
 }
@@ -322,11 +262,7 @@ function expand(values: readonly unknown[]): unknown[] {
   return out;
 }
 
-function evalOperator(
-  operator: string,
-  operand: unknown,
-  values: readonly unknown[],
-): boolean {
+function evalOperator(operator: string, operand: unknown, values: readonly unknown[]): boolean {
   switch (operator) {
     case '$eq':
       return expand(values).some((value) => jsonEqual(value, operand, 0));
@@ -334,32 +270,24 @@ function evalOperator(
       return !expand(values).some((value) => jsonEqual(value, operand, 0));
     case '$in':
     case '$nin': {
-      if (!Array.isArray(operand))
-        throw new FilterAbort(`${operator} needs an array`);
-      const found = expand(values).some((value) =>
-        operand.some((candidate) => jsonEqual(value, candidate, 0)),
-      );
+      if (!Array.isArray(operand)) throw new FilterAbort(`${operator} needs an array`);
+      const found = expand(values).some((value) => operand.some((candidate) => jsonEqual(value, candidate, 0)));
       return operator === '$in' ? found : !found;
     }
     case '$gt':
     case '$gte':
     case '$lt':
     case '$lte':
-      if (!isComparable(operand))
-        throw new FilterAbort(`${operator} needs a number or a string`);
+      if (!isComparable(operand)) throw new FilterAbort(`${operator} needs a number or a string`);
       return expand(values).some((value) => compare(operator, value, operand));
     case '$exist':
-      if (typeof operand !== 'boolean')
-        throw new FilterAbort('$exist needs a boolean');
+      if (typeof operand !== 'boolean') throw new FilterAbort('$exist needs a boolean');
       return values.length > 0 === operand;
     case '$regex': {
       const regex = compileRegex(operand);
       if (typeof regex === 'string') throw new FilterAbort(regex);
       return expand(values).some(
-        (value) =>
-          typeof value === 'string' &&
-          value.length <= MAX_REGEX_SUBJECT_LENGTH &&
-          regex.test(value),
+        (value) => typeof value === 'string' && value.length <= MAX_REGEX_SUBJECT_LENGTH && regex.test(value),
       );
     }
     default:
@@ -368,17 +296,10 @@ function evalOperator(
 }
 
 function isComparable(value: unknown): value is number | string {
-  return (
-    (typeof value === 'number' && Number.isFinite(value)) ||
-    typeof value === 'string'
-  );
+  return (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'string';
 }
 
-function compare(
-  operator: '$gt' | '$gte' | '$lt' | '$lte',
-  value: unknown,
-  operand: number | string,
-): boolean {
+function compare(operator: '$gt' | '$gte' | '$lt' | '$lte', value: unknown, operand: number | string): boolean {
   if (!isComparable(value) || typeof value !== typeof operand) return false;
   switch (operator) {
     case '$gt':
@@ -409,18 +330,13 @@ function jsonEqual(a: unknown, b: unknown, depth: number): boolean {
   if (depth > MAX_FILTER_DEPTH * 4) throw new FilterAbort('value too deep');
   if (a === b) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length)
-      return false;
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     return a.every((item, i) => jsonEqual(item, b[i], depth + 1));
   }
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = Object.keys(a);
     if (keys.length !== Object.keys(b).length) return false;
-    return keys.every(
-      (key) =>
-        Object.prototype.hasOwnProperty.call(b, key) &&
-        jsonEqual(a[key], b[key], depth + 1),
-    );
+    return keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && jsonEqual(a[key], b[key], depth + 1));
   }
   return false;
 }
@@ -453,15 +369,13 @@ function compileRegex(pattern: unknown): RegExp | string {
 }
 
 function compileRegexUncached(pattern: string): RegExp | string {
-  if (pattern.length > MAX_REGEX_LENGTH)
-    return `$regex is longer than ${MAX_REGEX_LENGTH} characters`;
+  if (pattern.length > MAX_REGEX_LENGTH) return `$regex is longer than ${MAX_REGEX_LENGTH} characters`;
   let source = pattern;
   let flags = '';
   const inline = /^\(\?([a-zA-Z]+)\)/.exec(source);
   if (inline?.[1]) {
     for (const flag of new Set(inline[1])) {
-      if (flag !== 'i' && flag !== 'm' && flag !== 's')
-        return `$regex flag (?${flag}) is not supported`;
+      if (flag !== 'i' && flag !== 'm' && flag !== 's') return `$regex flag (?${flag}) is not supported`;
       flags += flag;
     }
     source = source.slice(inline[0].length);
@@ -495,10 +409,7 @@ function unsafeRegexConstruct(source: string): string | null {
     afterRiskyGroup = false;
     if (ch === '\\') {
       const next = source[i + 1] ?? '';
-      if (
-        !inClass &&
-        (/[1-9]/.test(next) || (next === 'k' && source[i + 2] === '<'))
-      ) {
+      if (!inClass && (/[1-9]/.test(next) || (next === 'k' && source[i + 2] === '<'))) {
         return 'uses a backreference, which is not supported';
       }
       i++;
@@ -508,18 +419,14 @@ function unsafeRegexConstruct(source: string): string | null {
       if (ch === ']') inClass = false;
       continue;
     }
-    const repeats =
-      ch === '*' ||
-      ch === '+' ||
-      (ch === '{' && /^\{\d+(?:,\d*)?\}/.test(source.slice(i)));
+    const repeats = ch === '*' || ch === '+' || (ch === '{' && /^\{\d+(?:,\d*)?\}/.test(source.slice(i)));
     if (repeats) {
       if (riskyBefore) return nested;
       if (groups.length > 0) groups[groups.length - 1] = true;
     } else if (ch === '[') {
       inClass = true;
     } else if (ch === '(') {
-      if (/^\(\?<?[=!]/.test(source.slice(i, i + 4)))
-        return 'uses a lookaround, which is not supported';
+      if (/^\(\?<?[=!]/.test(source.slice(i, i + 4))) return 'uses a lookaround, which is not supported';
       groups.push(false);
     } else if (ch === '|') {
       if (groups.length > 0) groups[groups.length - 1] = true;
@@ -552,23 +459,17 @@ export function validateFilter(filter: unknown, prefix = 'filter'): string[] {
 }
 
 /** Problems with a whole `filter_config` (`{event_types, filter}`). */
-export function validateFilterConfig(
-  config: unknown,
-  prefix = 'filter_config',
-): string[] {
+export function validateFilterConfig(config: unknown, prefix = 'filter_config'): string[] {
   if (config === null || config === undefined) return [];
   if (!isPlainObject(config)) return [`${prefix}: must be an object`];
   const problems: string[] = [];
   const eventTypes = config['event_types'];
   if (eventTypes !== undefined && eventTypes !== null) {
-    if (!Array.isArray(eventTypes))
-      problems.push(`${prefix}.event_types: must be an array of strings`);
+    if (!Array.isArray(eventTypes)) problems.push(`${prefix}.event_types: must be an array of strings`);
     else {
       eventTypes.forEach((type, i) => {
         if (typeof type !== 'string' || type.trim() === '') {
-          problems.push(
-            `${prefix}.event_types[${i}]: must be a non-empty string`,
-          );
+          problems.push(`${prefix}.event_types[${i}]: must be a non-empty string`);
         }
       });
     }
@@ -577,10 +478,7 @@ export function validateFilterConfig(
 }
 
 /** Problems with one body or header filter expression; `path` names its root. */
-export function validateFilterExpression(
-  expression: unknown,
-  path: string,
-): string[] {
+export function validateFilterExpression(expression: unknown, path: string): string[] {
   if (expression === null || expression === undefined) return [];
   if (!isPlainObject(expression)) return [`${path}: must be an object`];
   const problems: string[] = [];
@@ -602,9 +500,7 @@ function validateNode(
   for (const [key, condition] of Object.entries(node)) {
     if (key === '$or' || key === '$and') {
       if (!Array.isArray(condition) || condition.length === 0) {
-        problems.push(
-          `${path}: ${key} must be a non-empty array of filter objects`,
-        );
+        problems.push(`${path}: ${key} must be a non-empty array of filter objects`);
         continue;
       }
       condition.forEach((sub, i) => {
@@ -622,12 +518,9 @@ function validateNode(
         problems.push(`${fieldPath}: empty path segment`);
         continue;
       }
-      const total =
-        wildcards + segments.filter((segment) => segment === '$').length;
+      const total = wildcards + segments.filter((segment) => segment === '$').length;
       if (total > MAX_ARRAY_WILDCARDS) {
-        problems.push(
-          `${fieldPath}: more than ${MAX_ARRAY_WILDCARDS} array wildcards ($) in one path`,
-        );
+        problems.push(`${fieldPath}: more than ${MAX_ARRAY_WILDCARDS} array wildcards ($) in one path`);
         continue;
       }
       if (isPlainObject(condition) && Object.keys(condition).length > 0) {
@@ -647,9 +540,7 @@ function operatorProblem(operator: string, operand: unknown): string | null {
     case '$gte':
     case '$lt':
     case '$lte':
-      return isComparable(operand)
-        ? null
-        : `${operator} needs a number or a string`;
+      return isComparable(operand) ? null : `${operator} needs a number or a string`;
     case '$exist':
       return typeof operand === 'boolean' ? null : '$exist needs true or false';
     case '$regex': {
@@ -677,29 +568,20 @@ export function flattenFilter(expression: FilterExpression): FilterExpression {
   return mergeConjuncts(flattenConjuncts(expression, ''));
 }
 
-function flattenConjuncts(
-  node: FilterExpression,
-  prefix: string,
-): FilterExpression[] {
+function flattenConjuncts(node: FilterExpression, prefix: string): FilterExpression[] {
   const out: FilterExpression[] = [];
   const operators: FilterExpression = {};
   for (const [key, condition] of Object.entries(node)) {
     if ((key === '$or' || key === '$and') && Array.isArray(condition)) {
       out.push({
-        [key]: condition.map((sub) =>
-          isPlainObject(sub)
-            ? mergeConjuncts(flattenConjuncts(sub, prefix))
-            : sub,
-        ),
+        [key]: condition.map((sub) => (isPlainObject(sub) ? mergeConjuncts(flattenConjuncts(sub, prefix)) : sub)),
       });
     } else if (isOperatorKey(key)) {
       operators[key] = condition;
     } else {
       const path = prefix ? `${prefix}.${key}` : key;
-      const nestable =
-        isPlainObject(condition) && Object.keys(condition).length > 0;
-      if (nestable && !path.split('.').includes('$'))
-        out.push(...flattenConjuncts(condition, path));
+      const nestable = isPlainObject(condition) && Object.keys(condition).length > 0;
+      if (nestable && !path.split('.').includes('$')) out.push(...flattenConjuncts(condition, path));
       else out.push({ [path]: condition });
     }
   }
@@ -714,8 +596,7 @@ function mergeConjuncts(conjuncts: FilterExpression[]): FilterExpression {
   const merged: FilterExpression = {};
   for (const conjunct of conjuncts) {
     for (const key of Object.keys(conjunct)) {
-      if (Object.prototype.hasOwnProperty.call(merged, key))
-        return { $and: conjuncts };
+      if (Object.prototype.hasOwnProperty.call(merged, key)) return { $and: conjuncts };
       merged[key] = conjunct[key];
     }
   }

@@ -1,6 +1,7 @@
 import { rawJsonMember } from './json-member';
 
-const member = (json: string, name = 'data') => rawJsonMember(Buffer.from(json, 'utf8'), name)?.toString('utf8') ?? null;
+const member = (json: string, name = 'data') =>
+  rawJsonMember(Buffer.from(json, 'utf8'), name)?.toString('utf8') ?? null;
 
 describe('rawJsonMember', () => {
   it('returns the exact bytes of an object member, formatting intact', () => {
@@ -14,13 +15,7 @@ describe('rawJsonMember', () => {
     expect(rawJsonMember(Buffer.from(`{"data":${data}}`), 'data')?.equals(Buffer.from(data))).toBe(true);
   });
 
-  it.each([
-    ['"a string"'],
-    ['123.5e3'],
-    ['true'],
-    ['null'],
-    ['[1,{"a":[2]},"]"]'],
-  ])('handles a %s value', (value) => {
+  it.each([['"a string"'], ['123.5e3'], ['true'], ['null'], ['[1,{"a":[2]},"]"]']])('handles a %s value', (value) => {
     expect(member(`{"data":${value},"event_type":"t"}`)).toBe(value);
     expect(member(`{"event_type":"t","data":${value}}`)).toBe(value);
   });

@@ -10,9 +10,7 @@ describe('MicroBatcher', () => {
       },
       { lingerMs: 5, maxBatch: 100 },
     );
-    const results = await Promise.all(
-      [1, 2, 3].map((item) => batcher.submit(item)),
-    );
+    const results = await Promise.all([1, 2, 3].map((item) => batcher.submit(item)));
     expect(results).toEqual([10, 20, 30]);
     expect(batches).toEqual([[1, 2, 3]]);
   });
@@ -39,35 +37,20 @@ describe('MicroBatcher', () => {
       },
       { lingerMs: 1, maxBatch: 10 },
     );
-    const failed = await Promise.allSettled([
-      batcher.submit(1),
-      batcher.submit(2),
-    ]);
-    expect(failed.map((outcome) => outcome.status)).toEqual([
-      'rejected',
-      'rejected',
-    ]);
+    const failed = await Promise.allSettled([batcher.submit(1), batcher.submit(2)]);
+    expect(failed.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
     fail = false;
     await expect(batcher.submit(3)).resolves.toBe(3);
   });
 
   it('rejects only the caller whose result is an Error', async () => {
     const batcher = new MicroBatcher<number, number>(
-      async (items) =>
-        items.map((item) => (item === 2 ? new Error('row 2 refused') : item)),
+      async (items) => items.map((item) => (item === 2 ? new Error('row 2 refused') : item)),
       { lingerMs: 1, maxBatch: 10 },
     );
-    const outcomes = await Promise.allSettled(
-      [1, 2, 3].map((item) => batcher.submit(item)),
-    );
-    expect(outcomes.map((outcome) => outcome.status)).toEqual([
-      'fulfilled',
-      'rejected',
-      'fulfilled',
-    ]);
-    expect((outcomes[1] as PromiseRejectedResult).reason.message).toBe(
-      'row 2 refused',
-    );
+    const outcomes = await Promise.allSettled([1, 2, 3].map((item) => batcher.submit(item)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason.message).toBe('row 2 refused');
   });
 
   it('refuses a batch function that loses results', async () => {
@@ -75,9 +58,7 @@ describe('MicroBatcher', () => {
       lingerMs: 1,
       maxBatch: 10,
     });
-    await expect(batcher.submit(1)).rejects.toThrow(
-      'batch returned 0 results for 1 items',
-    );
+    await expect(batcher.submit(1)).rejects.toThrow('batch returned 0 results for 1 items');
   });
 
   it('flush sends immediately and waits for batches in flight', async () => {

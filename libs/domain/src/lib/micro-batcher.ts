@@ -31,11 +31,7 @@ export class MicroBatcher<I, O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (this.queue.length >= this.options.maxBatch) void this.flush();
-      else
-        this.timer ??= setTimeout(
-          () => void this.flush(),
-          this.options.lingerMs,
-        );
+      else this.timer ??= setTimeout(() => void this.flush(), this.options.lingerMs);
     });
   }
 
@@ -46,9 +42,7 @@ export class MicroBatcher<I, O> {
     const batch = this.queue;
     this.queue = [];
     if (batch.length > 0) {
-      const sending = this.send(batch).finally(() =>
-        this.inFlight.delete(sending),
-      );
+      const sending = this.send(batch).finally(() => this.inFlight.delete(sending));
       this.inFlight.add(sending);
     }
     return Promise.all(this.inFlight).then(() => undefined);
@@ -56,13 +50,9 @@ export class MicroBatcher<I, O> {
 
   private async send(batch: Array<Waiting<I, O>>): Promise<void> {
     try {
-      const results = await this.flushBatch(
-        batch.map((waiting) => waiting.item),
-      );
+      const results = await this.flushBatch(batch.map((waiting) => waiting.item));
       if (results.length !== batch.length) {
-        throw new Error(
-          `batch returned ${results.length} results for ${batch.length} items`,
-        );
+        throw new Error(`batch returned ${results.length} results for ${batch.length} items`);
       }
       batch.forEach((waiting, index) => {
         const result = results[index] as O | Error;

@@ -11,7 +11,8 @@ function reason(result: PubSubMessageParse): string {
 
 describe('parsePubSubMessage', () => {
   it('accepts a single message and keeps the exact bytes of data', () => {
-    const body = '{"endpoint_id":"ep1","event_type":"invoice.paid","data": { "b" : 1,\n "a":"\\u00e9" },"idempotency_key":"k1"}';
+    const body =
+      '{"endpoint_id":"ep1","event_type":"invoice.paid","data": { "b" : 1,\n "a":"\\u00e9" },"idempotency_key":"k1"}';
     const result = parse(body);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -24,7 +25,9 @@ describe('parsePubSubMessage', () => {
   it('routes by the x-convoy-message-type attribute, case-insensitively', () => {
     const fanout = parse('{"owner_id":"o1","event_type":"t","data":1}', { 'X-Convoy-Message-Type': 'FanOut' });
     expect(fanout.ok && fanout.message.route).toEqual({ routing: 'fanout', ownerId: 'o1' });
-    const broadcast = parse('{"endpoint_id":"ignored","event_type":"t","data":[]}', { 'x-convoy-message-type': 'broadcast' });
+    const broadcast = parse('{"endpoint_id":"ignored","event_type":"t","data":[]}', {
+      'x-convoy-message-type': 'broadcast',
+    });
     expect(broadcast.ok && broadcast.message.route).toEqual({ routing: 'broadcast' });
   });
 
@@ -34,9 +37,12 @@ describe('parsePubSubMessage', () => {
   });
 
   it('prefers the broker attribute over custom_headers', () => {
-    const result = parse('{"owner_id":"o","event_type":"t","data":{},"custom_headers":{"x-convoy-message-type":"broadcast"}}', {
-      'x-convoy-message-type': 'fanout',
-    });
+    const result = parse(
+      '{"owner_id":"o","event_type":"t","data":{},"custom_headers":{"x-convoy-message-type":"broadcast"}}',
+      {
+        'x-convoy-message-type': 'fanout',
+      },
+    );
     expect(result.ok && result.message.route).toEqual({ routing: 'fanout', ownerId: 'o' });
   });
 
@@ -62,16 +68,24 @@ describe('parsePubSubMessage', () => {
     ['{"event_type":"t","endpoint_id":"e","data":null}', 'data is required'],
     ['{"event_type":"t","data":{}}', 'endpoint_id is required for a single'],
     ['{"event_type":"t","endpoint_id":5,"data":{}}', 'endpoint_id must be a non-empty string'],
-    ['{"event_type":"t","endpoint_id":"e","data":{},"idempotency_key":""}', 'idempotency_key must be a non-empty string'],
+    [
+      '{"event_type":"t","endpoint_id":"e","data":{},"idempotency_key":""}',
+      'idempotency_key must be a non-empty string',
+    ],
     ['{"event_type":"t","endpoint_id":"e","data":{},"custom_headers":{"a":1}}', 'custom_headers must be an object'],
     ['{"event_type":"t","endpoint_id":"e","data":{},"custom_headers":["a"]}', 'custom_headers must be an object'],
-    ['{"event_type":"t","endpoint_id":"e","data":{},"custom_headers":{"bad name":"v"}}', 'custom_headers must be an object'],
+    [
+      '{"event_type":"t","endpoint_id":"e","data":{},"custom_headers":{"bad name":"v"}}',
+      'custom_headers must be an object',
+    ],
   ])('rejects %s with a reason', (body, expected) => {
     expect(reason(parse(body))).toContain(expected);
   });
 
   it('rejects a fanout message without owner_id and an unknown message type', () => {
-    expect(reason(parse('{"event_type":"t","data":{}}', { 'x-convoy-message-type': 'fanout' }))).toContain('owner_id is required');
+    expect(reason(parse('{"event_type":"t","data":{}}', { 'x-convoy-message-type': 'fanout' }))).toContain(
+      'owner_id is required',
+    );
     expect(reason(parse('{"event_type":"t","data":{}}', { 'x-convoy-message-type': 'multicast' }))).toContain(
       'must be single, fanout or broadcast',
     );

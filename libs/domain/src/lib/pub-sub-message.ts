@@ -13,9 +13,7 @@ export type PubSubMessageType = 'single' | 'fanout' | 'broadcast';
 
 /** Where the event goes; the same shapes as the intake's direct/fanout/broadcast routes. */
 export type PubSubRoute =
-  | { routing: 'direct'; endpointId: string }
-  | { routing: 'fanout'; ownerId: string }
-  | { routing: 'broadcast' };
+  { routing: 'direct'; endpointId: string } | { routing: 'fanout'; ownerId: string } | { routing: 'broadcast' };
 
 export interface PubSubMessage {
   eventType: string;

@@ -193,13 +193,9 @@ describe('retry policy', () => {
     it('reads an RFC 850 two-digit year more than 50 years ahead as the past century', () => {
       const in2024 = new Date('2024-06-01T00:00:00Z');
       // 99 → 2099 would be 75 years ahead → 1999, far in the past
-      expect(
-        parseRetryAfter('Tuesday, 01-Jun-99 00:00:00 GMT', in2024),
-      ).toBeLessThan(0);
+      expect(parseRetryAfter('Tuesday, 01-Jun-99 00:00:00 GMT', in2024)).toBeLessThan(0);
       // 70 → 2070, 46 years ahead: kept
-      expect(
-        parseRetryAfter('Sunday, 01-Jun-70 00:00:00 GMT', in2024),
-      ).toBeGreaterThan(40 * 365 * 86400);
+      expect(parseRetryAfter('Sunday, 01-Jun-70 00:00:00 GMT', in2024)).toBeGreaterThan(40 * 365 * 86400);
     });
   });
 
@@ -218,12 +214,7 @@ describe('retry policy', () => {
       ['429 above the window → 2× scheduled', 429, '3600', 120],
       ['429 below the window → scheduled', 429, '5', 60],
       ['429 with HTTP-date', 429, 'Sat, 01 Jun 2024 12:01:40 GMT', 100],
-      [
-        '503 with HTTP-date in the past → scheduled',
-        503,
-        'Sat, 01 Jun 2024 11:00:00 GMT',
-        60,
-      ],
+      ['503 with HTTP-date in the past → scheduled', 503, 'Sat, 01 Jun 2024 11:00:00 GMT', 60],
       ['429 with garbage → scheduled', 429, 'soon', 60],
       ['429 without header → scheduled', 429, undefined, 60],
       ['500 is not honoured', 500, '90', 60],

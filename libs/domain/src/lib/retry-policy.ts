@@ -47,25 +47,17 @@ export interface RetryDelayInput {
  */
 export function nextDelaySeconds(input: RetryDelayInput): number {
   const { strategy, duration, attempt, maxRetrySeconds } = input;
-  if (!Number.isFinite(duration) || duration < 0)
-    throw new RangeError(`duration must be ≥ 0, got ${duration}`);
-  if (!Number.isInteger(attempt) || attempt < 1)
-    throw new RangeError(`attempt must be an integer ≥ 1, got ${attempt}`);
+  if (!Number.isFinite(duration) || duration < 0) throw new RangeError(`duration must be ≥ 0, got ${duration}`);
+  if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`attempt must be an integer ≥ 1, got ${attempt}`);
   if (strategy === RetryStrategyType.Linear) return duration;
-  if (strategy !== RetryStrategyType.Exponential)
-    throw new RangeError(`unknown retry strategy ${String(strategy)}`);
+  if (strategy !== RetryStrategyType.Exponential) throw new RangeError(`unknown retry strategy ${String(strategy)}`);
   if (!Number.isFinite(maxRetrySeconds) || maxRetrySeconds <= 0) {
     throw new RangeError(`maxRetrySeconds must be > 0, got ${maxRetrySeconds}`);
   }
   if (duration === 0) return 0;
   // 2^1023 is the largest finite power of two; beyond it the cap applies anyway.
-  const nominal = Math.min(
-    duration * 2 ** Math.min(attempt - 1, 1023),
-    maxRetrySeconds,
-  );
-  return (
-    nominal * (1 - EXPONENTIAL_JITTER_FRACTION * unitInterval(input.random()))
-  );
+  const nominal = Math.min(duration * 2 ** Math.min(attempt - 1, 1023), maxRetrySeconds);
+  return nominal * (1 - EXPONENTIAL_JITTER_FRACTION * unitInterval(input.random()));
 }
 
 /** Clamps a random draw into [0, 1); NaN counts as 0. */
@@ -82,10 +74,7 @@ export const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
  * date in the past), or null when the header is absent or not one of the RFC 9110 forms:
  * delta-seconds, IMF-fixdate, obsolete RFC 850 date, asctime date.
  */
-export function parseRetryAfter(
-  header: string | readonly string[] | null | undefined,
-  now: Date,
-): number | null {
+export function parseRetryAfter(header: string | readonly string[] | null | undefined, now: Date): number | null {
   const raw = typeof header === 'string' ? header : header?.[0];
   if (typeof raw !== 'string') return null;
   const value = raw.trim();
@@ -106,38 +95,20 @@ export function applyRetryAfter(
   now: Date,
   httpStatus: number | undefined,
 ): number {
-  if (httpStatus === undefined || !RETRY_AFTER_STATUSES.has(httpStatus))
-    return scheduledDelay;
+  if (httpStatus === undefined || !RETRY_AFTER_STATUSES.has(httpStatus)) return scheduledDelay;
   const asked = parseRetryAfter(retryAfterHeader, now);
   if (asked === null) return scheduledDelay;
   return Math.min(Math.max(asked, scheduledDelay), 2 * scheduledDelay);
 }
 
-const MONTHS = [
-  'Jan',
-  'Feb',
-  'Mar',
-  'Apr',
-  'May',
-  'Jun',
-  'Jul',
-  'Aug',
-  'Sep',
-  'Oct',
-  'Nov',
-  'Dec',
-];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const MONTH = `(${MONTHS.join('|')})`;
 const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
-const IMF_FIXDATE = new RegExp(
-  `^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`,
-);
+const IMF_FIXDATE = new RegExp(`^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
 const RFC850_DATE = new RegExp(
   `^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`,
 );
-const ASCTIME_DATE = new RegExp(
-  `^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ${MONTH} ([ \\d]\\d) ${TIME} (\\d{4})$`,
-);
+const ASCTIME_DATE = new RegExp(`^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ${MONTH} ([ \\d]\\d) ${TIME} (\\d{4})$`);
 
 /** Epoch millis of an HTTP-date, or null. Calendar-invalid dates (Feb 30) are null. */
 function parseHttpDate(value: string, now: Date): number | null {
@@ -169,14 +140,7 @@ function utc(
   const month = MONTHS.indexOf(monthName ?? '');
   const [hours, minutes, seconds] = [Number(hh), Number(mm), Number(ss)];
   if (month < 0 || hours > 23 || minutes > 59 || seconds > 60) return null;
-  const date = new Date(
-    Date.UTC(year, month, day, hours, minutes, Math.min(seconds, 59)),
-  );
-  if (
-    date.getUTCFullYear() !== year ||
-    date.getUTCMonth() !== month ||
-    date.getUTCDate() !== day
-  )
-    return null;
+  const date = new Date(Date.UTC(year, month, day, hours, minutes, Math.min(seconds, 59)));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return null;
   return date.getTime();
 }

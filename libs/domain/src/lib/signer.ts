@@ -1,10 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EndpointSecret } from './endpoints';
-import {
-  SignatureEncoding,
-  SignatureHash,
-  type SignatureVersion,
-} from './project-config';
+import { SignatureEncoding, SignatureHash, type SignatureVersion } from './project-config';
 
 /**
  * Webhook signing (DESIGN.md §4). Every function here signs the EXACT bytes it is given:
@@ -15,9 +11,7 @@ import {
 /** Thrown when a delivery has to be signed but none of the endpoint's secrets is live. */
 export class NoLiveSecretError extends Error {
   constructor() {
-    super(
-      'No live secret to sign with: every secret of the endpoint has expired',
-    );
+    super('No live secret to sign with: every secret of the endpoint has expired');
     this.name = 'NoLiveSecretError';
   }
 }
@@ -57,21 +51,14 @@ export function computeHmac(
  * A secret is live while `expires_at` is null or strictly after `now`. An unparseable
  * `expires_at` counts as expired (fail closed: never sign with a secret of unknown state).
  */
-export function isSecretLive(
-  secret: Pick<EndpointSecret, 'expires_at'>,
-  now: Date,
-): boolean {
-  if (secret.expires_at === null || secret.expires_at === undefined)
-    return true;
+export function isSecretLive(secret: Pick<EndpointSecret, 'expires_at'>, now: Date): boolean {
+  if (secret.expires_at === null || secret.expires_at === undefined) return true;
   const expiresAt = Date.parse(secret.expires_at);
   return Number.isFinite(expiresAt) && expiresAt > now.getTime();
 }
 
 /** Live secrets in creation order (oldest first); ties keep the given order. */
-export function liveSecrets(
-  secrets: readonly EndpointSecret[],
-  now: Date,
-): EndpointSecret[] {
+export function liveSecrets(secrets: readonly EndpointSecret[], now: Date): EndpointSecret[] {
   return secrets
     .map((secret, index) => ({
       secret,
@@ -84,10 +71,7 @@ export function liveSecrets(
 }
 
 /** The newest live secret: the one simple (single-signature) mode signs with. */
-export function currentSecret(
-  secrets: readonly EndpointSecret[],
-  now: Date,
-): EndpointSecret {
+export function currentSecret(secrets: readonly EndpointSecret[], now: Date): EndpointSecret {
   const live = liveSecrets(secrets, now);
   const newest = live[live.length - 1];
   if (!newest) throw new NoLiveSecretError();
@@ -108,11 +92,7 @@ function unixSeconds(now: Date): number {
 // ---------------------------------------------------------------------------------------
 
 /** Convoy simple signature: the `X-Convoy-Signature` value, `HMAC(secret, body)`. */
-export function signSimple(
-  body: Buffer,
-  secret: string,
-  version: SignatureVersion = DEFAULT_VERSION,
-): string {
+export function signSimple(body: Buffer, secret: string, version: SignatureVersion = DEFAULT_VERSION): string {
   return computeHmac(body, secret, version.hash, version.encoding);
 }
 
@@ -138,18 +118,13 @@ export interface AdvancedSignatureInput {
 export function signAdvanced(input: AdvancedSignatureInput): string {
   const live = liveSecrets(input.secrets, input.now);
   if (live.length === 0) throw new NoLiveSecretError();
-  const versions =
-    input.versions && input.versions.length > 0
-      ? input.versions
-      : [DEFAULT_VERSION];
+  const versions = input.versions && input.versions.length > 0 ? input.versions : [DEFAULT_VERSION];
   const t = unixSeconds(input.now);
   const signed = Buffer.concat([Buffer.from(`${t},`, 'utf8'), input.body]);
   const parts = [`t=${t}`];
   versions.forEach((version, index) => {
     for (const secret of live) {
-      parts.push(
-        `v${index + 1}=${computeHmac(signed, secret.value, version.hash, version.encoding)}`,
-      );
+      parts.push(`v${index + 1}=${computeHmac(signed, secret.value, version.hash, version.encoding)}`);
     }
   });
   return parts.join(',');
@@ -162,15 +137,8 @@ export interface ParsedAdvancedSignature {
 }
 
 /** Parses `t=…,v1=…,…`; null when the header is malformed. Never throws. */
-export function parseAdvancedSignature(
-  header: unknown,
-): ParsedAdvancedSignature | null {
-  if (
-    typeof header !== 'string' ||
-    header.length === 0 ||
-    header.length > 16_384
-  )
-    return null;
+export function parseAdvancedSignature(header: unknown): ParsedAdvancedSignature | null {
+  if (typeof header !== 'string' || header.length === 0 || header.length > 16_384) return null;
   let timestamp: number | null = null;
   const signatures: Record<string, string[]> = {};
   for (const rawPart of header.split(',')) {
@@ -211,23 +179,14 @@ export function verifyAdvancedSignature(input: VerifyAdvancedInput): boolean {
   try {
     const parsed = parseAdvancedSignature(input.header);
     if (!parsed) return false;
-    if (
-      Math.abs(unixSeconds(input.now) - parsed.timestamp) >
-      input.toleranceSeconds
-    )
-      return false;
+    if (Math.abs(unixSeconds(input.now) - parsed.timestamp) > input.toleranceSeconds) return false;
     const candidates = parsed.signatures[input.version ?? 'v1'] ?? [];
-    const signed = Buffer.concat([
-      Buffer.from(`${parsed.timestamp},`, 'utf8'),
-      input.body,
-    ]);
+    const signed = Buffer.concat([Buffer.from(`${parsed.timestamp},`, 'utf8'), input.body]);
     let ok = false;
     for (const secret of input.secrets) {
       for (const candidate of candidates) {
         // No early exit: the work done does not depend on which entry matched.
-        ok =
-          verifyHmac(signed, secret, input.hash, input.encoding, candidate) ||
-          ok;
+        ok = verifyHmac(signed, secret, input.hash, input.encoding, candidate) || ok;
       }
     }
     return ok;
@@ -241,18 +200,12 @@ export function verifyAdvancedSignature(input: VerifyAdvancedInput): boolean {
 // ---------------------------------------------------------------------------------------
 
 const HEX = /^[0-9a-fA-F]*$/;
-const BASE64 =
-  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Strict decoding (Buffer.from silently skips garbage); null when not well-formed. */
-function decodeStrict(
-  value: string,
-  encoding: SignatureEncoding,
-): Buffer | null {
+function decodeStrict(value: string, encoding: SignatureEncoding): Buffer | null {
   if (encoding === SignatureEncoding.Hex) {
-    return value.length % 2 === 0 && HEX.test(value)
-      ? Buffer.from(value, 'hex')
-      : null;
+    return value.length % 2 === 0 && HEX.test(value) ? Buffer.from(value, 'hex') : null;
   }
   return BASE64.test(value) ? Buffer.from(value, 'base64') : null;
 }
@@ -271,11 +224,7 @@ export function verifyHmac(
 ): boolean {
   try {
     if (typeof signature !== 'string') return false;
-    if (
-      !(hash in NODE_HASH) ||
-      (encoding !== SignatureEncoding.Hex &&
-        encoding !== SignatureEncoding.Base64)
-    ) {
+    if (!(hash in NODE_HASH) || (encoding !== SignatureEncoding.Hex && encoding !== SignatureEncoding.Base64)) {
       return false;
     }
     if (typeof secret !== 'string' && !Buffer.isBuffer(secret)) return false;
@@ -305,20 +254,12 @@ export function isStandardWebhooksSecret(secret: unknown): secret is string {
 }
 
 function standardWebhooksKey(secret: unknown): Buffer | null {
-  if (
-    typeof secret !== 'string' ||
-    !secret.startsWith(STANDARD_WEBHOOKS_SECRET_PREFIX)
-  )
-    return null;
+  if (typeof secret !== 'string' || !secret.startsWith(STANDARD_WEBHOOKS_SECRET_PREFIX)) return null;
   let encoded = secret.slice(STANDARD_WEBHOOKS_SECRET_PREFIX.length);
   if (encoded.length % 4 === 2) encoded += '==';
   else if (encoded.length % 4 === 3) encoded += '=';
   const key = decodeStrict(encoded, SignatureEncoding.Base64);
-  if (
-    !key ||
-    key.length < STANDARD_WEBHOOKS_MIN_KEY_BYTES ||
-    key.length > STANDARD_WEBHOOKS_MAX_KEY_BYTES
-  ) {
+  if (!key || key.length < STANDARD_WEBHOOKS_MIN_KEY_BYTES || key.length > STANDARD_WEBHOOKS_MAX_KEY_BYTES) {
     return null;
   }
   return key;
@@ -326,10 +267,7 @@ function standardWebhooksKey(secret: unknown): Buffer | null {
 
 /** A new Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */
 export function generateStandardWebhooksSecret(): string {
-  return (
-    STANDARD_WEBHOOKS_SECRET_PREFIX +
-    randomBytes(STANDARD_WEBHOOKS_GENERATED_KEY_BYTES).toString('base64')
-  );
+  return STANDARD_WEBHOOKS_SECRET_PREFIX + randomBytes(STANDARD_WEBHOOKS_GENERATED_KEY_BYTES).toString('base64');
 }
 
 /** A new Convoy-style endpoint secret: 32 random bytes, base64url (43 URL-safe chars). */
@@ -359,22 +297,14 @@ export interface StandardWebhooksInput {
  * Throws NoLiveSecretError when none is live, and an Error naming the secret's uid when a
  * secret is not of the `whsec_` form (the API refuses those, so that is a bug upstream).
  */
-export function signStandardWebhooks(
-  input: StandardWebhooksInput,
-): StandardWebhooksHeaders {
+export function signStandardWebhooks(input: StandardWebhooksInput): StandardWebhooksHeaders {
   const live = liveSecrets(input.secrets, input.now);
   if (live.length === 0) throw new NoLiveSecretError();
   const timestamp = String(unixSeconds(input.now));
-  const signed = Buffer.concat([
-    Buffer.from(`${input.id}.${timestamp}.`, 'utf8'),
-    input.body,
-  ]);
+  const signed = Buffer.concat([Buffer.from(`${input.id}.${timestamp}.`, 'utf8'), input.body]);
   const entries = live.map((secret) => {
     const key = standardWebhooksKey(secret.value);
-    if (!key)
-      throw new Error(
-        `Secret ${secret.uid} is not a Standard Webhooks secret (whsec_…)`,
-      );
+    if (!key) throw new Error(`Secret ${secret.uid} is not a Standard Webhooks secret (whsec_…)`);
     return `v1,${computeHmac(signed, key, SignatureHash.SHA256, SignatureEncoding.Base64)}`;
   });
   return {
@@ -395,14 +325,11 @@ export interface VerifyStandardWebhooksInput {
 }
 
 /** Receiver side of Standard Webhooks v1; false on anything malformed, never throws. */
-export function verifyStandardWebhooks(
-  input: VerifyStandardWebhooksInput,
-): boolean {
+export function verifyStandardWebhooks(input: VerifyStandardWebhooksInput): boolean {
   try {
     const header = (name: string): string | undefined => {
       for (const [key, value] of Object.entries(input.headers)) {
-        if (key.toLowerCase() === name)
-          return typeof value === 'string' ? value : value?.[0];
+        if (key.toLowerCase() === name) return typeof value === 'string' ? value : value?.[0];
       }
       return undefined;
     };
@@ -410,35 +337,14 @@ export function verifyStandardWebhooks(
     const timestamp = header('webhook-timestamp');
     const signature = header('webhook-signature');
     const key = standardWebhooksKey(input.secret);
-    if (
-      !id ||
-      !timestamp ||
-      !signature ||
-      !key ||
-      !/^\d{1,15}$/.test(timestamp)
-    )
-      return false;
-    if (
-      Math.abs(unixSeconds(input.now) - Number(timestamp)) >
-      input.toleranceSeconds
-    )
-      return false;
-    const signed = Buffer.concat([
-      Buffer.from(`${id}.${timestamp}.`, 'utf8'),
-      input.body,
-    ]);
+    if (!id || !timestamp || !signature || !key || !/^\d{1,15}$/.test(timestamp)) return false;
+    if (Math.abs(unixSeconds(input.now) - Number(timestamp)) > input.toleranceSeconds) return false;
+    const signed = Buffer.concat([Buffer.from(`${id}.${timestamp}.`, 'utf8'), input.body]);
     let ok = false;
     for (const entry of signature.split(' ')) {
       const [label, value] = entry.split(',', 2);
       if (label !== 'v1' || value === undefined) continue;
-      ok =
-        verifyHmac(
-          signed,
-          key,
-          SignatureHash.SHA256,
-          SignatureEncoding.Base64,
-          value,
-        ) || ok;
+      ok = verifyHmac(signed, key, SignatureHash.SHA256, SignatureEncoding.Base64, value) || ok;
     }
     return ok;
   } catch {

@@ -13,9 +13,6 @@ export class EventRejectedException extends HttpException {
     /** The request field at fault, when there is one. */
     readonly field?: string,
   ) {
-    super(
-      field ? { status: false, message, errors: [{ field, message }] } : { status: false, message },
-      status,
-    );
+    super(field ? { status: false, message, errors: [{ field, message }] } : { status: false, message }, status);
   }
 }

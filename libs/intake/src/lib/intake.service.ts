@@ -74,11 +74,7 @@ export class IntakeService {
       this.events
         .insertAcceptedMany(events)
         .catch(() =>
-          Promise.all(
-            events.map((event) =>
-              this.events.insertAccepted(event).catch((error: Error) => error),
-            ),
-          ),
+          Promise.all(events.map((event) => this.events.insertAccepted(event).catch((error: Error) => error))),
         ),
     { lingerMs: INSERT_LINGER_MS, maxBatch: INSERT_MAX_BATCH },
   );
@@ -101,11 +97,7 @@ export class IntakeService {
   /** The live project, or a 404. */
   async project(projectId: string): Promise<ProjectEntity> {
     const project = await this.directory.find(projectId);
-    if (!project)
-      throw new EventRejectedException(
-        HttpStatus.NOT_FOUND,
-        `project ${projectId} not found`,
-      );
+    if (!project) throw new EventRejectedException(HttpStatus.NOT_FOUND, `project ${projectId} not found`);
     return project;
   }
 
@@ -146,8 +138,7 @@ export class IntakeService {
       routing: route.routing satisfies EventRouting,
       endpointIds: target.endpointIds,
       ownerId: route.routing === 'fanout' ? route.ownerId : null,
-      sourceId:
-        route.routing === 'source' ? route.sourceId : (input.sourceId ?? null),
+      sourceId: route.routing === 'source' ? route.sourceId : (input.sourceId ?? null),
       raw: input.raw,
       headers: input.headers ?? {},
       urlQueryParams: input.urlQueryParams ?? '',
@@ -177,17 +168,11 @@ export class IntakeService {
   }
 
   /** Checks the route's target in this project; the endpoint ids shown as Convoy's `endpoints`. */
-  private async resolveTarget(
-    projectId: string,
-    route: EventRoute,
-  ): Promise<{ endpointIds: string[] }> {
+  private async resolveTarget(projectId: string, route: EventRoute): Promise<{ endpointIds: string[] }> {
     switch (route.routing) {
       case 'direct':
       case 'dynamic': {
-        const endpoint = await this.endpoints.findById(
-          projectId,
-          route.endpointId,
-        );
+        const endpoint = await this.endpoints.findById(projectId, route.endpointId);
         if (!endpoint) {
           throw new EventRejectedException(
             HttpStatus.BAD_REQUEST,
@@ -198,10 +183,7 @@ export class IntakeService {
         return { endpointIds: [endpoint.id] };
       }
       case 'fanout': {
-        const owned = await this.endpoints.findByOwner(
-          projectId,
-          route.ownerId,
-        );
+        const owned = await this.endpoints.findByOwner(projectId, route.ownerId);
         if (owned.length === 0) {
           throw new EventRejectedException(
             HttpStatus.BAD_REQUEST,

@@ -1,14 +1,8 @@
 import { STATUS_CODES } from 'node:http';
-import type {
-  EndpointEntity,
-  NewDeliveryAttempt,
-  EventDeliveryEntity,
-  EventEntity,
-} from '@caravan/persistence';
+import type { EndpointEntity, NewDeliveryAttempt, EventDeliveryEntity, EventEntity } from '@caravan/persistence';
 import { goDuration } from './go-duration';
 
-const iso = (date: Date | null | undefined): string | null =>
-  date ? date.toISOString() : null;
+const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
 
 function parseData(raw: Buffer): unknown {
   try {
@@ -115,9 +109,7 @@ export class MetaEventPayloads {
         ip_address: attempt.ipAddress ?? '',
         request_http_header: attempt.requestHttpHeader ?? {},
         response_http_header: attempt.responseHttpHeader ?? {},
-        http_status: attempt.httpStatus
-          ? `${attempt.httpStatus} ${STATUS_CODES[attempt.httpStatus] ?? ''}`.trim()
-          : '',
+        http_status: attempt.httpStatus ? `${attempt.httpStatus} ${STATUS_CODES[attempt.httpStatus] ?? ''}`.trim() : '',
         status: attempt.success,
         error: attempt.error ?? '',
         created_at: iso(attempt.createdAt),

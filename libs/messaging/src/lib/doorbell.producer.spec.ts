@@ -24,9 +24,7 @@ describe('DoorbellProducer', () => {
 
   it('delivers every doorbell of concurrent rings, in order per key', async () => {
     const rings = Array.from({ length: 50 }, (_, index) =>
-      producer.ring(topic, [
-        { key: `endpoint-${index % 5}`, value: { seq: index } },
-      ]),
+      producer.ring(topic, [{ key: `endpoint-${index % 5}`, value: { seq: index } }]),
     );
     await Promise.all(rings);
 

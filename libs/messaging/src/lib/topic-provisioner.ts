@@ -25,9 +25,7 @@ export class TopicProvisioner implements OnApplicationBootstrap {
         this.logger.log(`created topics ${created.join(', ')} with ${this.settings.partitions} partitions`);
       }
     } catch (error) {
-      this.logger.error(
-        `could not ensure topics on ${this.settings.brokers.join(',')}: ${(error as Error).message}`,
-      );
+      this.logger.error(`could not ensure topics on ${this.settings.brokers.join(',')}: ${(error as Error).message}`);
     }
   }
 

@@ -24,7 +24,6 @@ export class HttpMetrics {
       registers: [metrics.registry],
     });
   }
-
 }
 
 /**

@@ -36,10 +36,7 @@ describe('ReadinessService', () => {
   });
 
   it('bounds a hung check by the timeout', async () => {
-    const service = new ReadinessService(
-      [check('kafka', () => new Promise<void>(() => undefined))],
-      50,
-    );
+    const service = new ReadinessService([check('kafka', () => new Promise<void>(() => undefined))], 50);
     const report = await service.report();
     expect(report.checks['kafka']).toEqual({ status: 'down', error: 'no answer within 50 ms' });
   });

@@ -79,10 +79,9 @@ export async function revertAllMigrations(url: string): Promise<void> {
 }
 
 async function countApplied(dataSource: DataSource): Promise<number> {
-  const exists: Array<{ present: boolean }> = await dataSource.query(
-    `SELECT to_regclass($1) IS NOT NULL AS present`,
-    [MIGRATIONS_TABLE_NAME],
-  );
+  const exists: Array<{ present: boolean }> = await dataSource.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [
+    MIGRATIONS_TABLE_NAME,
+  ]);
   if (!exists[0]?.present) {
     return 0;
   }

@@ -23,11 +23,7 @@ export interface ServiceProcess {
  * Runs a service from its built bundle (dist/apps/<name>/main.js), exactly as production
  * does, with the given environment on top of the test process's own.
  */
-export function spawnService(
-  name: ServiceName,
-  port: number,
-  env: Record<string, string>,
-): ServiceProcess {
+export function spawnService(name: ServiceName, port: number, env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'dist', 'apps', name, 'main.js')], {
     cwd: WORKSPACE_ROOT,
     env: {

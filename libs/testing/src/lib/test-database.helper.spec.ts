@@ -18,7 +18,9 @@ async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
 }
 
 const databaseExists = (name: string) =>
-  withAdmin(async (admin) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+  withAdmin(
+    async (admin) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
+  );
 
 describe('createTestDatabase', () => {
   const stale = `caravan_t_${Date.now() - 2 * 60 * 60 * 1000}_deadbeef`;

@@ -36,7 +36,9 @@ export function adminDatabaseUrl(): string {
 export function templateDatabaseName(): string {
   const directory = join(__dirname, '..', '..', '..', 'persistence', 'src', 'lib', 'migrations');
   const hash = createHash('sha256');
-  for (const file of readdirSync(directory).filter((name) => name.endsWith('.migration.ts')).sort()) {
+  for (const file of readdirSync(directory)
+    .filter((name) => name.endsWith('.migration.ts'))
+    .sort()) {
     hash.update(file).update(readFileSync(join(directory, file)));
   }
   hash.update(CARAVAN_MIGRATIONS.map((migration) => migration.name).join(','));
@@ -117,10 +119,9 @@ async function buildTemplateOnce(): Promise<void> {
 
 /** Test databases older than an hour are leftovers of crashed or interrupted runs. */
 async function dropLeftovers(admin: Client): Promise<void> {
-  const { rows } = await admin.query<{ datname: string }>(
-    `SELECT datname FROM pg_database WHERE datname LIKE $1`,
-    [`${TEST_DB_PREFIX.replace(/_/g, '\\_')}%`],
-  );
+  const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+    `${TEST_DB_PREFIX.replace(/_/g, '\\_')}%`,
+  ]);
   const cutoff = Date.now() - LEFTOVER_MAX_AGE_MS;
   for (const { datname } of rows) {
     const createdAt = databaseCreatedAt(datname);

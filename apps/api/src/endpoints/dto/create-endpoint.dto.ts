@@ -23,7 +23,10 @@ const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_pro
 
 /** Convoy's endpoint body, plus Caravan's `signature_format`. */
 export class CreateEndpointDto {
-  @ApiProperty({ example: 'https://example.com/webhooks', description: 'http(s); https only when the project enforces secure endpoints' })
+  @ApiProperty({
+    example: 'https://example.com/webhooks',
+    description: 'http(s); https only when the project enforces secure endpoints',
+  })
   @IsUrl(HTTP_URL)
   @MaxLength(2048)
   url!: string;
@@ -99,7 +102,9 @@ export class CreateEndpointDto {
   @Type(() => EndpointAuthenticationDto)
   authentication?: EndpointAuthenticationDto;
 
-  @ApiPropertyOptional({ description: 'true creates (or turns) the endpoint inactive; false re-activates an inactive one' })
+  @ApiPropertyOptional({
+    description: 'true creates (or turns) the endpoint inactive; false re-activates an inactive one',
+  })
   @IsOptional()
   @IsBoolean()
   is_disabled?: boolean;

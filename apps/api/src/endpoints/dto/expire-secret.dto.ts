@@ -9,7 +9,10 @@ export class ExpireSecretDto {
   @MaxLength(512)
   secret?: string;
 
-  @ApiProperty({ description: 'Seconds the current secret keeps signing (overlap window); 0 = stop now', maximum: 2_592_000 })
+  @ApiProperty({
+    description: 'Seconds the current secret keeps signing (overlap window); 0 = stop now',
+    maximum: 2_592_000,
+  })
   @IsInt()
   @Min(0)
   @Max(30 * 86_400)

@@ -1,4 +1,14 @@
-import { IsDefined, IsISO8601, IsOptional, IsString, IsUrl, MaxLength, MinLength, IsArray, ArrayMaxSize } from 'class-validator';
+import {
+  IsDefined,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUrl,
+  MaxLength,
+  MinLength,
+  IsArray,
+  ArrayMaxSize,
+} from 'class-validator';
 import { IsHeaderMap } from './custom-headers.validator';
 
 /** Fields every event-creating body shares. `data` is any JSON value; its exact bytes are kept. */

@@ -15,12 +15,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import {
-  MetaEventType,
-  RetryStrategyType,
-  SignatureEncoding,
-  SignatureHash,
-} from '@caravan/domain';
+import { MetaEventType, RetryStrategyType, SignatureEncoding, SignatureHash } from '@caravan/domain';
 
 export class StrategyConfigDto {
   @IsOptional()

@@ -53,7 +53,9 @@ export class AmqpPubSubDto {
   @MaxLength(255)
   deadLetterExchange?: string;
 
-  @ApiPropertyOptional({ description: "Convoy's response form of bindExchange.exchange (accepted so a read body can be sent back)" })
+  @ApiPropertyOptional({
+    description: "Convoy's response form of bindExchange.exchange (accepted so a read body can be sent back)",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(255)

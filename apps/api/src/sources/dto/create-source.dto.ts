@@ -36,7 +36,10 @@ export class CreateSourceDto {
   @IsIn(Object.values(SourceType))
   type!: SourceType;
 
-  @ApiPropertyOptional({ enum: SourceProvider, description: 'http only: a preset hmac verifier; needs verifier.hmac.secret' })
+  @ApiPropertyOptional({
+    enum: SourceProvider,
+    description: 'http only: a preset hmac verifier; needs verifier.hmac.secret',
+  })
   @OptionalUnlessEmpty()
   @IsIn(Object.values(SourceProvider))
   provider?: SourceProvider | '' | null;
@@ -62,14 +65,16 @@ export class CreateSourceDto {
   @ApiPropertyOptional({
     type: [String],
     example: ['request.headers.X-Id', 'request.body.id'],
-    description: 'Ordered locations of the idempotency key: request.headers.<name>, request.body.<path>, request.query.<name>',
+    description:
+      'Ordered locations of the idempotency key: request.headers.<name>, request.body.<path>, request.query.<name>',
   })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10)
   @Matches(IDEMPOTENCY_KEY_LOCATION, {
     each: true,
-    message: 'each of idempotency_keys must look like request.headers.<name>, request.body.<path> or request.query.<name>',
+    message:
+      'each of idempotency_keys must look like request.headers.<name>, request.body.<path> or request.query.<name>',
   })
   idempotency_keys?: string[];
 
@@ -80,14 +85,18 @@ export class CreateSourceDto {
   @Matches(HEADER_NAME, { each: true, message: 'each of forward_headers must be an HTTP header name' })
   forward_headers?: string[];
 
-  @ApiPropertyOptional({ description: 'JavaScript declaring `function transform(payload)`; run sandboxed by the ingester' })
+  @ApiPropertyOptional({
+    description: 'JavaScript declaring `function transform(payload)`; run sandboxed by the ingester',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_FUNCTION_LENGTH)
   @Matches(TRANSFORM_FUNCTION, { message: 'body_function must declare function transform(…)' })
   body_function?: string | null;
 
-  @ApiPropertyOptional({ description: 'JavaScript declaring `function transform(headers)`; run sandboxed by the ingester' })
+  @ApiPropertyOptional({
+    description: 'JavaScript declaring `function transform(headers)`; run sandboxed by the ingester',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_FUNCTION_LENGTH)

@@ -1,9 +1,4 @@
-import {
-  EndpointAuthentication,
-  EndpointSecret,
-  EndpointStatus,
-  SignatureFormat,
-} from '@caravan/domain';
+import { EndpointAuthentication, EndpointSecret, EndpointStatus, SignatureFormat } from '@caravan/domain';
 import { Column, CreateDateColumn, DeleteDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'endpoints' })

@@ -97,7 +97,9 @@ describe('initial schema migration', () => {
     expect(actual.get('event_deliveries_due_idx')).toMatch(
       /\(next_send_time\) WHERE \(status = ANY \(ARRAY\['Scheduled'::text, 'Retry'::text\]\)\)/,
     );
-    expect(actual.get('event_deliveries_expired_lease_idx')).toMatch(/\(lease_until\) WHERE \(status = 'Processing'::text\)/);
+    expect(actual.get('event_deliveries_expired_lease_idx')).toMatch(
+      /\(lease_until\) WHERE \(status = 'Processing'::text\)/,
+    );
     expect(actual.get('events_project_idempotency_key_idx')).toMatch(
       /^CREATE UNIQUE INDEX .* \(project_id, idempotency_key\) WHERE \(\(idempotency_key IS NOT NULL\) AND \(NOT is_duplicate_event\)\)$/,
     );

@@ -84,7 +84,7 @@ describe('cursor pagination', () => {
       });
     });
 
-    it('never shows another project\'s rows', async () => {
+    it("never shows another project's rows", async () => {
       const seen: string[] = [];
       let page = await events.list(projectId, {}, { perPage: 100, sort });
       seen.push(...idsOf(page));

@@ -67,7 +67,10 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(
   // Walking backwards reads in the opposite order, nearest the cursor first, then flips.
   const readOrder: SortOrder = backwards ? opposite(sort) : sort;
 
-  const pageQuery = qb.clone().orderBy(id, readOrder).limit(perPage + 1);
+  const pageQuery = qb
+    .clone()
+    .orderBy(id, readOrder)
+    .limit(perPage + 1);
   if (cursor !== null) {
     pageQuery.andWhere(`${id} ${readOrder === 'ASC' ? '>' : '<'} :pageCursor`, { pageCursor: cursor });
   }

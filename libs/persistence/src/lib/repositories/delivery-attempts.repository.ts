@@ -28,8 +28,6 @@ export class DeliveryAttemptsRepository {
   }
 
   async findById(projectId: string, eventDeliveryId: string, id: string): Promise<DeliveryAttemptEntity | null> {
-    return this.dataSource
-      .getRepository(DeliveryAttemptEntity)
-      .findOneBy({ projectId, eventDeliveryId, id });
+    return this.dataSource.getRepository(DeliveryAttemptEntity).findOneBy({ projectId, eventDeliveryId, id });
   }
 }

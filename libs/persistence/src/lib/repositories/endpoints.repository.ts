@@ -35,9 +35,7 @@ export class EndpointsRepository {
   }
 
   async findByOwner(projectId: string, ownerId: string): Promise<EndpointEntity[]> {
-    return this.dataSource
-      .getRepository(EndpointEntity)
-      .find({ where: { projectId, ownerId }, order: { id: 'ASC' } });
+    return this.dataSource.getRepository(EndpointEntity).find({ where: { projectId, ownerId }, order: { id: 'ASC' } });
   }
 
   async list(projectId: string, filter: EndpointFilter = {}, page: PageQuery = {}): Promise<Page<EndpointEntity>> {

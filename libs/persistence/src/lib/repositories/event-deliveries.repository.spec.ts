@@ -59,10 +59,9 @@ describe('EventDeliveriesRepository', () => {
       const replayed = await repo.insertScheduled(rows.map((row) => ({ ...row, generation: 1 })));
       expect(replayed).toHaveLength(2);
 
-      const [{ n }] = await db.dataSource.query(
-        `SELECT count(*)::int AS n FROM event_deliveries WHERE event_id = $1`,
-        [event.id],
-      );
+      const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM event_deliveries WHERE event_id = $1`, [
+        event.id,
+      ]);
       expect(n).toBe(4);
     });
 

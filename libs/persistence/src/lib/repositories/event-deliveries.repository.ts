@@ -2,19 +2,9 @@ import { DeliveryStatus } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventDeliveryEntity } from '../entities/event-delivery.entity';
-import {
-  Page,
-  PageQuery,
-  paginate,
-} from '../pagination/cursor-pagination.helper';
+import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { claimDue, releaseExpiredLeases } from '../sql/lease.sql';
-import {
-  hydrate,
-  insertRows,
-  NewRow,
-  queryRows,
-  SqlRow,
-} from '../sql/sql-rows.helper';
+import { hydrate, insertRows, NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
 
 export type NewEventDelivery = NewRow<
   EventDeliveryEntity,
@@ -95,10 +85,7 @@ export class EventDeliveriesRepository {
    * re-checks the status after waiting). Rows are locked in id order so two claimers with
    * overlapping batches cannot deadlock.
    */
-  async claimDue(
-    ids: readonly string[],
-    leaseSeconds: number,
-  ): Promise<EventDeliveryEntity[]> {
+  async claimDue(ids: readonly string[], leaseSeconds: number): Promise<EventDeliveryEntity[]> {
     const manager = this.dataSource.manager;
     const rows = await claimDue(manager, 'event_deliveries', ids, leaseSeconds);
     return rows.map((row) => hydrate(manager, EventDeliveryEntity, row));
@@ -127,11 +114,7 @@ export class EventDeliveriesRepository {
   }
 
   /** Runs `work` on a batch of due deliveries while holding their row locks. */
-  async withDueIds<T>(
-    limit: number,
-    work: (due: DeliveryRef[]) => Promise<T>,
-    minWaitSeconds = 0,
-  ): Promise<T> {
+  async withDueIds<T>(limit: number, work: (due: DeliveryRef[]) => Promise<T>, minWaitSeconds = 0): Promise<T> {
     return this.dataSource.transaction(async (manager) =>
       work(await this.findDueIds(limit, { manager, minWaitSeconds })),
     );
@@ -151,13 +134,8 @@ export class EventDeliveriesRepository {
     return rows.map(toRef);
   }
 
-  async findById(
-    projectId: string,
-    id: string,
-  ): Promise<EventDeliveryEntity | null> {
-    return this.dataSource
-      .getRepository(EventDeliveryEntity)
-      .findOneBy({ projectId, id });
+  async findById(projectId: string, id: string): Promise<EventDeliveryEntity | null> {
+    return this.dataSource.getRepository(EventDeliveryEntity).findOneBy({ projectId, id });
   }
 
   async list(
@@ -248,9 +226,7 @@ export class EventDeliveriesRepository {
    * return to Scheduled (never attempted) or Retry, due at `nextSendTime`, with no attempt
    * counted. Fenced like recordOutcomes. Returns the ids put back.
    */
-  async putBack(
-    rows: ReadonlyArray<{ id: string; leaseUntil: Date; nextSendTime: Date }>,
-  ): Promise<string[]> {
+  async putBack(rows: ReadonlyArray<{ id: string; leaseUntil: Date; nextSendTime: Date }>): Promise<string[]> {
     if (rows.length === 0) {
       return [];
     }
@@ -262,11 +238,7 @@ export class EventDeliveriesRepository {
        FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS v(id, lease_until, next_send_time)
        WHERE d.id = v.id AND d.status = 'Processing' AND ${FENCED}
        RETURNING d.id`,
-      [
-        rows.map((r) => r.id),
-        rows.map((r) => r.leaseUntil),
-        rows.map((r) => r.nextSendTime),
-      ],
+      [rows.map((r) => r.id), rows.map((r) => r.leaseUntil), rows.map((r) => r.nextSendTime)],
     );
     return updated.map((row) => String(row['id']));
   }
@@ -278,11 +250,7 @@ export class EventDeliveriesRepository {
    * put back by the rate limiter), are rung as soon as they are due; other Scheduled rows
    * only once untouched for `graceSeconds` (until then their first doorbell is in flight).
    */
-  async withDueDoorbells<T>(
-    limit: number,
-    graceSeconds: number,
-    work: (due: DeliveryRef[]) => Promise<T>,
-  ): Promise<T> {
+  async withDueDoorbells<T>(limit: number, graceSeconds: number, work: (due: DeliveryRef[]) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
       const rows = await queryRows(
         manager,
@@ -377,16 +345,11 @@ export class EventDeliveriesRepository {
               COALESCE((SELECT json_agg(requeued) FROM requeued), '[]'::json) AS requeued`,
       [...params, projectId, description, statuses],
     );
-    const requeued = ((row?.['requeued'] as SqlRow[] | undefined) ?? []).map(
-      toRef,
-    );
+    const requeued = ((row?.['requeued'] as SqlRow[] | undefined) ?? []).map(toRef);
     return { matched: Number(row?.['matched'] ?? 0), requeued };
   }
 
-  private filtered(
-    projectId: string,
-    filter: EventDeliveryFilter,
-  ): SelectQueryBuilder<EventDeliveryEntity> {
+  private filtered(projectId: string, filter: EventDeliveryFilter): SelectQueryBuilder<EventDeliveryEntity> {
     const qb = this.dataSource
       .getRepository(EventDeliveryEntity)
       .createQueryBuilder('d')
@@ -395,16 +358,13 @@ export class EventDeliveriesRepository {
       qb.andWhere('d.endpoint_id IN (:...endpointIds)', {
         endpointIds: filter.endpointIds,
       });
-    if (filter.statuses?.length)
-      qb.andWhere('d.status IN (:...statuses)', { statuses: filter.statuses });
-    if (filter.eventId)
-      qb.andWhere('d.event_id = :eventId', { eventId: filter.eventId });
+    if (filter.statuses?.length) qb.andWhere('d.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.eventId) qb.andWhere('d.event_id = :eventId', { eventId: filter.eventId });
     if (filter.subscriptionId)
       qb.andWhere('d.subscription_id = :subscriptionId', {
         subscriptionId: filter.subscriptionId,
       });
-    if (filter.eventType)
-      qb.andWhere('d.event_type = :eventType', { eventType: filter.eventType });
+    if (filter.eventType) qb.andWhere('d.event_type = :eventType', { eventType: filter.eventType });
     if (filter.idempotencyKey)
       qb.andWhere('d.idempotency_key = :idempotencyKey', {
         idempotencyKey: filter.idempotencyKey,

@@ -169,7 +169,7 @@ describe('EventsRepository', () => {
   });
 
   describe('findById and markRouted', () => {
-    it('never finds another project\'s event', async () => {
+    it("never finds another project's event", async () => {
       const mine = await insertProject(db.dataSource);
       const theirs = await insertProject(db.dataSource);
       const { event } = await repo.insertAccepted(newEvent(theirs.id));

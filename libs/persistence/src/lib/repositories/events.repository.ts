@@ -86,7 +86,10 @@ export class EventsRepository {
       for (const row of duplicates) stored.set(String(row['id']), { row, duplicate: true });
     }
     return originals.map((original) => {
-      const { row, duplicate } = stored.get(original.id as string) as { row: Record<string, unknown>; duplicate: boolean };
+      const { row, duplicate } = stored.get(original.id as string) as {
+        row: Record<string, unknown>;
+        duplicate: boolean;
+      };
       return { event: hydrate(manager, EventEntity, row), duplicate };
     });
   }
@@ -115,10 +118,7 @@ export class EventsRepository {
   }
 
   /** Events still Pending after `olderThanSeconds`: their doorbell was lost; ring again. */
-  async findStalePending(
-    olderThanSeconds: number,
-    limit: number,
-  ): Promise<Array<{ id: string; projectId: string }>> {
+  async findStalePending(olderThanSeconds: number, limit: number): Promise<Array<{ id: string; projectId: string }>> {
     const rows = await queryRows(
       this.dataSource.manager,
       `SELECT id, project_id FROM events
@@ -235,10 +235,11 @@ export class EventsRepository {
     target: DynamicTarget,
   ): Promise<{ endpoint: EndpointEntity; created: boolean }> {
     return this.dataSource.transaction(async (manager) => {
-      await queryRows(manager, `SELECT pg_advisory_xact_lock(hashtextextended('endpoints:url:' || $1 || ':' || $2, 0))`, [
-        projectId,
-        target.url,
-      ]);
+      await queryRows(
+        manager,
+        `SELECT pg_advisory_xact_lock(hashtextextended('endpoints:url:' || $1 || ':' || $2, 0))`,
+        [projectId, target.url],
+      );
       const found = await queryRows(
         manager,
         `SELECT * FROM endpoints WHERE project_id = $1 AND url = $2 AND deleted_at IS NULL ORDER BY id LIMIT 1`,
@@ -259,7 +260,9 @@ export class EventsRepository {
         created = true;
       }
       // The router's ensureCatchAll takes the same lock before it adds a catch-all.
-      await queryRows(manager, `SELECT pg_advisory_xact_lock(hashtextextended('subscriptions:' || $1, 0))`, [endpoint.id]);
+      await queryRows(manager, `SELECT pg_advisory_xact_lock(hashtextextended('subscriptions:' || $1, 0))`, [
+        endpoint.id,
+      ]);
       const subscribed = await queryRows(
         manager,
         `SELECT 1 FROM subscriptions WHERE project_id = $1 AND endpoint_id = $2 AND deleted_at IS NULL LIMIT 1`,
@@ -293,7 +296,8 @@ export class EventsRepository {
       qb.andWhere('e.endpoint_ids && CAST(:endpointIds AS text[])', { endpointIds: filter.endpointIds });
     }
     if (filter.sourceId) qb.andWhere('e.source_id = :sourceId', { sourceId: filter.sourceId });
-    if (filter.idempotencyKey) qb.andWhere('e.idempotency_key = :idempotencyKey', { idempotencyKey: filter.idempotencyKey });
+    if (filter.idempotencyKey)
+      qb.andWhere('e.idempotency_key = :idempotencyKey', { idempotencyKey: filter.idempotencyKey });
     if (filter.ownerId) qb.andWhere('e.owner_id = :ownerId', { ownerId: filter.ownerId });
     if (filter.createdFrom) qb.andWhere('e.created_at >= :createdFrom', { createdFrom: filter.createdFrom });
     if (filter.createdTo) qb.andWhere('e.created_at <= :createdTo', { createdTo: filter.createdTo });

@@ -1,22 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { MetaEventStatus } from '@caravan/domain';
-import {
-  MetaEventEntity,
-  MetaEventLastResponse,
-} from '../entities/meta-event.entity';
-import {
-  Page,
-  PageQuery,
-  paginate,
-} from '../pagination/cursor-pagination.helper';
+import { MetaEventEntity, MetaEventLastResponse } from '../entities/meta-event.entity';
+import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { claimDue, releaseExpiredLeases } from '../sql/lease.sql';
 import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
 
-export type NewMetaEvent = NewRow<
-  MetaEventEntity,
-  'projectId' | 'eventType' | 'payload' | 'retryLimit'
->;
+export type NewMetaEvent = NewRow<MetaEventEntity, 'projectId' | 'eventType' | 'payload' | 'retryLimit'>;
 
 /** A finished meta-event attempt's effect on its row (see recordOutcomes). */
 export interface MetaEventOutcomeUpdate {
@@ -34,38 +24,22 @@ export class MetaEventsRepository {
 
   async insert(metaEvent: NewMetaEvent): Promise<MetaEventEntity> {
     const manager = this.dataSource.manager;
-    const [row] = await insertRows(
-      manager,
-      MetaEventEntity,
-      [metaEvent],
-      'RETURNING *',
-    );
+    const [row] = await insertRows(manager, MetaEventEntity, [metaEvent], 'RETURNING *');
     return hydrate(manager, MetaEventEntity, row);
   }
 
   /** Same contract as EventDeliveriesRepository.claimDue: one statement, only rows this call claimed. */
-  async claimDue(
-    ids: readonly string[],
-    leaseSeconds: number,
-  ): Promise<MetaEventEntity[]> {
+  async claimDue(ids: readonly string[], leaseSeconds: number): Promise<MetaEventEntity[]> {
     const manager = this.dataSource.manager;
     const rows = await claimDue(manager, 'meta_events', ids, leaseSeconds);
     return rows.map((row) => hydrate(manager, MetaEventEntity, row));
   }
 
-  async findById(
-    projectId: string,
-    id: string,
-  ): Promise<MetaEventEntity | null> {
-    return this.dataSource
-      .getRepository(MetaEventEntity)
-      .findOneBy({ projectId, id });
+  async findById(projectId: string, id: string): Promise<MetaEventEntity | null> {
+    return this.dataSource.getRepository(MetaEventEntity).findOneBy({ projectId, id });
   }
 
-  async list(
-    projectId: string,
-    page: PageQuery = {},
-  ): Promise<Page<MetaEventEntity>> {
+  async list(projectId: string, page: PageQuery = {}): Promise<Page<MetaEventEntity>> {
     const qb = this.dataSource
       .getRepository(MetaEventEntity)
       .createQueryBuilder('m')
@@ -74,23 +48,14 @@ export class MetaEventsRepository {
   }
 
   /** A batch of meta events in one statement; returns them as stored. */
-  async insertMany(
-    metaEvents: readonly NewMetaEvent[],
-  ): Promise<MetaEventEntity[]> {
+  async insertMany(metaEvents: readonly NewMetaEvent[]): Promise<MetaEventEntity[]> {
     const manager = this.dataSource.manager;
-    const rows = await insertRows(
-      manager,
-      MetaEventEntity,
-      metaEvents,
-      'RETURNING *',
-    );
+    const rows = await insertRows(manager, MetaEventEntity, metaEvents, 'RETURNING *');
     return rows.map((row) => hydrate(manager, MetaEventEntity, row));
   }
 
   /** Same fencing contract as EventDeliveriesRepository.recordOutcomes; returns the ids updated. */
-  async recordOutcomes(
-    outcomes: readonly MetaEventOutcomeUpdate[],
-  ): Promise<string[]> {
+  async recordOutcomes(outcomes: readonly MetaEventOutcomeUpdate[]): Promise<string[]> {
     if (outcomes.length === 0) {
       return [];
     }
@@ -144,15 +109,8 @@ export class MetaEventsRepository {
   }
 
   /** Processing meta events whose lease expired go back to Retry (or Scheduled), due now. */
-  async releaseExpiredLeases(
-    limit: number,
-  ): Promise<Array<{ id: string; projectId: string }>> {
-    const rows = await releaseExpiredLeases(
-      this.dataSource.manager,
-      'meta_events',
-      ['id', 'project_id'],
-      limit,
-    );
+  async releaseExpiredLeases(limit: number): Promise<Array<{ id: string; projectId: string }>> {
+    const rows = await releaseExpiredLeases(this.dataSource.manager, 'meta_events', ['id', 'project_id'], limit);
     return rows.map((row) => ({
       id: String(row['id']),
       projectId: String(row['project_id']),
@@ -162,10 +120,7 @@ export class MetaEventsRepository {
    * Resend (`PUT /meta-events/{id}/resend`): Scheduled, due now, unless a sender holds it
    * (Processing). Returns the row, or null when there is no such meta event or it is in flight.
    */
-  async requeue(
-    projectId: string,
-    id: string,
-  ): Promise<MetaEventEntity | null> {
+  async requeue(projectId: string, id: string): Promise<MetaEventEntity | null> {
     const manager = this.dataSource.manager;
     const rows = await queryRows(
       manager,

@@ -61,10 +61,7 @@ export class ProjectsRepository {
   }
 
   /** Applies a partial update; a given config is merged over the stored one. */
-  async update(
-    id: string,
-    changes: { name?: string; config?: ProjectConfigInput },
-  ): Promise<ProjectEntity | null> {
+  async update(id: string, changes: { name?: string; config?: ProjectConfigInput }): Promise<ProjectEntity | null> {
     const current = await this.findById(id);
     if (!current) {
       return null;
@@ -96,11 +93,9 @@ export class ProjectsRepository {
       return [];
     }
     const manager = this.dataSource.manager;
-    const rows = await queryRows(
-      manager,
-      `SELECT * FROM projects WHERE id = ANY($1::text[]) AND deleted_at IS NULL`,
-      [[...new Set(ids)]],
-    );
+    const rows = await queryRows(manager, `SELECT * FROM projects WHERE id = ANY($1::text[]) AND deleted_at IS NULL`, [
+      [...new Set(ids)],
+    ]);
     return rows.map((row) => withDefaults(hydrate(manager, ProjectEntity, row)));
   }
 }

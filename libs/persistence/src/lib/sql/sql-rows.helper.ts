@@ -28,19 +28,12 @@ export async function queryRows(
 }
 
 /** Maps a raw snake_case row to the entity, with the same conversions TypeORM's finders apply. */
-export function hydrate<T extends ObjectLiteral>(
-  manager: EntityManager,
-  target: EntityTarget<T>,
-  row: SqlRow,
-): T {
+export function hydrate<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, row: SqlRow): T {
   const metadata = manager.connection.getMetadata(target);
   const entity = metadata.create() as T;
   for (const column of metadata.columns) {
     if (column.databaseName in row) {
-      column.setEntityValue(
-        entity,
-        manager.connection.driver.prepareHydratedValue(row[column.databaseName], column),
-      );
+      column.setEntityValue(entity, manager.connection.driver.prepareHydratedValue(row[column.databaseName], column));
     }
   }
   return entity;
