@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full test suite: installs dependencies, starts the real Postgres, Kafka, RabbitMQ,
 # ElasticMQ (SQS) and Pub/Sub emulator it needs,
-# then lint, type-check, build, and every Jest project (unit, integration, system tests).
+# then lint, format check, type-check, build, and every Jest project (unit, integration, system tests).
 # Extra arguments go to Jest (e.g. scripts/test.sh libs/persistence).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/node-env.sh"
@@ -17,6 +17,9 @@ echo "lint: eslint (module boundaries included)"
 # none (a fresh clone), so compute the graph first.
 nx show projects >/dev/null
 eslint . --cache --cache-location "$STATE_DIR/eslintcache" --max-warnings=0
+
+echo "format: prettier --check (the repository's .prettierrc)"
+prettier --check --log-level=warn "**/*.{ts,tsx,js,mjs,cjs,json}"
 
 echo "typecheck: tsc --noEmit over apps, libs and tests"
 tsc -p tsconfig.check.json
