@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 // End-to-end benchmark of Caravan on this machine: the built api and dispatcher (real
-// Postgres, real Kafka), a local HTTP receiver, and a fixed number of events sent through
-// the REST API. Reports accepted/s, delivered/s and accepted→delivered latency.
+// Postgres, real Kafka), a local HTTP receiver, and events sent through the REST API.
+// Reports throughput, latency percentiles, CPU ms per event (from /proc: the api, the
+// dispatcher and the Postgres backends serving the benchmark's database) and peak RSS.
 //
-//   scripts/bench.sh [--events 5000] [--concurrency 64] [--endpoints 10] [--payload-bytes 512]
-//                    [--partitions 6] [--profile] [--accept-only]
+//   scripts/bench.sh [--events 20000] [--warmup 2000] [--concurrency 64] [--rate 0]
+//                    [--endpoints 10] [--payload-bytes 1024] [--partitions 6] [--rounds 1]
+//                    [--profile] [--accept-only]
 //
-// --accept-only runs the api alone (no dispatcher), measuring intake by itself.
+// Closed loop (default): --concurrency requests in flight, each sent when the previous ends.
+// Open loop (--rate N): N events/s sent on schedule whatever the answers' latency, so the
+// latency percentiles are those a producer at that rate sees.
+// --rounds N repeats the measured phase in the same processes (memory growth shows as a rising
+// peak RSS from one round to the next). --accept-only runs the api alone (no dispatcher).
 // --profile writes V8 CPU profiles of the api and dispatcher to .run/bench/profiles/.
-// Bounded: it stops by itself after the deliveries arrive or --timeout seconds.
+// Bounded: each round stops after its deliveries arrive or --timeout seconds.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -16,13 +22,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
+import { CpuWindow, memoryMb } from './process-usage.mjs';
 
 const { values: options } = parseArgs({
   options: {
-    events: { type: 'string', default: '5000' },
+    events: { type: 'string', default: '20000' },
+    warmup: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '64' },
+    rate: { type: 'string', default: '0' },
+    rounds: { type: 'string', default: '1' },
     endpoints: { type: 'string', default: '10' },
-    'payload-bytes': { type: 'string', default: '512' },
+    'payload-bytes': { type: 'string', default: '1024' },
     partitions: { type: 'string', default: '6' },
     timeout: { type: 'string', default: '300' },
     profile: { type: 'boolean', default: false },
@@ -30,7 +40,12 @@ const { values: options } = parseArgs({
   },
 });
 const EVENTS = Number(options.events);
+const WARMUP = Number(options.warmup);
 const CONCURRENCY = Number(options.concurrency);
+const RATE = Number(options.rate);
+const ROUNDS = Math.max(1, Number(options.rounds));
+/** Open loop: requests beyond this many in flight are counted as the client falling behind. */
+const OPEN_LOOP_MAX_IN_FLIGHT = 4096;
 const ENDPOINTS = Number(options.endpoints);
 const PAYLOAD_BYTES = Number(options['payload-bytes']);
 const TIMEOUT_MS = Number(options.timeout) * 1000;
@@ -131,8 +146,10 @@ async function main() {
   await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const receiverPort = receiver.address().port;
 
-  startService('api', API_PORT);
-  if (!ACCEPT_ONLY) startService('dispatcher', DISPATCHER_PORT);
+  const services = {
+    api: startService('api', API_PORT),
+    ...(ACCEPT_ONLY ? {} : { dispatcher: startService('dispatcher', DISPATCHER_PORT) }),
+  };
   await Promise.all([waitReady(API_PORT), ...(ACCEPT_ONLY ? [] : [waitReady(DISPATCHER_PORT)])]);
 
   const { project, api_key } = await api('POST', '/api/v1/projects', adminKey, {
@@ -151,67 +168,111 @@ async function main() {
   }
 
   const padding = 'x'.repeat(Math.max(0, PAYLOAD_BYTES - 80));
-  const acceptedAt = new Map();
-  let next = 0;
-  let rejected = 0;
-  const started = performance.now();
-  async function sender() {
-    while (next < EVENTS) {
-      const seq = next++;
-      try {
-        const event = await api('POST', `/api/v1/projects/${project.uid}/events`, key, {
-          endpoint_id: endpoints[seq % endpoints.length],
-          event_type: 'bench.event',
-          data: { seq, padding },
-        });
-        acceptedAt.set(event.uid, performance.now());
-      } catch (error) {
-        rejected += 1;
-        if (rejected <= 3) console.error(`bench: event ${seq} refused: ${error.message}`);
-      }
+  let sequence = 0;
+  /** Sends one event; resolves with its id and the request's start and answer times, or undefined. */
+  async function sendOne() {
+    const seq = sequence++;
+    const sentAt = performance.now();
+    try {
+      const event = await api('POST', `/api/v1/projects/${project.uid}/events`, key, {
+        endpoint_id: endpoints[seq % endpoints.length],
+        event_type: 'bench.event',
+        data: { seq, padding },
+      });
+      return { id: event.uid, sentAt, answeredAt: performance.now() };
+    } catch (error) {
+      round.rejected += 1;
+      if (round.rejected <= 3) console.error(`bench: event ${seq} refused: ${error.message}`);
+      return undefined;
     }
   }
-  await Promise.all(Array.from({ length: CONCURRENCY }, sender));
-  const acceptedDone = performance.now();
 
-  const deadline = Date.now() + TIMEOUT_MS;
-  while (!ACCEPT_ONLY && deliveredAt.size < acceptedAt.size && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  let round;
+  let acceptedSoFar = 0;
+  async function runRound(count) {
+    round = { accepted: new Map(), rejected: 0, behind: 0 };
+    const started = performance.now();
+    if (RATE > 0) {
+      // Open loop: event i leaves at started + i/RATE, whether or not earlier ones were answered.
+      const inFlight = new Set();
+      for (let i = 0; i < count; i++) {
+        const due = started + (i * 1000) / RATE;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (inFlight.size >= OPEN_LOOP_MAX_IN_FLIGHT) {
+          round.behind += 1;
+          await Promise.race(inFlight);
+        }
+        const pending = sendOne().then((sent) => {
+          if (sent) round.accepted.set(sent.id, sent);
+          inFlight.delete(pending);
+        });
+        inFlight.add(pending);
+      }
+      await Promise.all(inFlight);
+    } else {
+      let remaining = count;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (remaining > 0) {
+            remaining -= 1;
+            const sent = await sendOne();
+            if (sent) round.accepted.set(sent.id, sent);
+          }
+        }),
+      );
+    }
+    const acceptedDone = performance.now();
+    const deadline = Date.now() + TIMEOUT_MS;
+    // Every accepted event so far (warm-up and earlier rounds included) has arrived once the
+    // receiver holds as many distinct ids: a cheap check before the exact one.
+    acceptedSoFar += round.accepted.size;
+    const allArrived = () =>
+      deliveredAt.size >= acceptedSoFar && [...round.accepted.keys()].every((id) => deliveredAt.has(id));
+    while (!ACCEPT_ONLY && !allArrived() && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return { started, acceptedDone, ...round };
   }
-  const deliveredTimes = [...deliveredAt.values()].sort((a, b) => a - b);
-  const lastDelivered = deliveredTimes.at(-1) ?? NaN;
-  const latencies = [...acceptedAt.entries()]
-    .filter(([id]) => deliveredAt.has(id))
-    .map(([id, at]) => deliveredAt.get(id) - at)
-    .sort((a, b) => a - b);
+
+  const servicePids = { api: services.api.pid, ...(ACCEPT_ONLY ? {} : { dispatcher: services.dispatcher.pid }) };
+  const postgresBackends = async () =>
+    (await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName])).rows.map((row) => row.pid);
+
+  if (WARMUP > 0) {
+    const warm = await runRound(WARMUP);
+    console.error(`bench: warm-up of ${warm.accepted.size} events done`);
+  }
+
+  const rounds = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const cpu = new CpuWindow(servicePids, postgresBackends);
+    await cpu.begin();
+    const measured = await runRound(EVENTS);
+    const spent = await cpu.end();
+    rounds.push(summarize(measured, spent, servicePids));
+    console.error(`bench: round ${r + 1}/${ROUNDS}: ${JSON.stringify(rounds.at(-1))}`);
+  }
 
   const result = {
     when: new Date().toISOString(),
+    mode: ACCEPT_ONLY ? 'accept-only' : 'end-to-end',
+    load: RATE > 0 ? { open_loop_rate: RATE } : { closed_loop_concurrency: CONCURRENCY },
     events: EVENTS,
-    concurrency: CONCURRENCY,
+    warmup: WARMUP,
     endpoints: ENDPOINTS,
     payload_bytes: PAYLOAD_BYTES,
     partitions: Number(options.partitions),
-    mode: ACCEPT_ONLY ? 'accept-only' : 'end-to-end',
-    accepted: acceptedAt.size,
-    rejected,
-    delivered: deliveredAt.size,
     duplicates_at_receiver: duplicates,
-    accepted_per_second: Math.round(acceptedAt.size / ((acceptedDone - started) / 1000)),
-    delivered_per_second: Math.round(deliveredAt.size / ((lastDelivered - started) / 1000)),
-    latency_ms: {
-      p50: Math.round(percentile(latencies, 50)),
-      p90: Math.round(percentile(latencies, 90)),
-      p99: Math.round(percentile(latencies, 99)),
-      max: Math.round(latencies.at(-1) ?? NaN),
-    },
+    rounds,
   };
   writeFileSync(join(stateDir, `result-${run}.json`), JSON.stringify(result, null, 2));
   console.log(JSON.stringify(result, null, 2));
 
-  if (!ACCEPT_ONLY && result.delivered < result.accepted) {
+  const last = rounds.at(-1);
+  if (!ACCEPT_ONLY && last.delivered < last.accepted) {
     // Say where the missing ones are before the database goes.
-    const missing = [...acceptedAt.keys()].filter((id) => !deliveredAt.has(id));
+    const missing = [...round.accepted.keys()].filter((id) => !deliveredAt.has(id));
     const check = new pg.Client({ connectionString: databaseUrl });
     await check.connect();
     const { rows } = await check.query(
@@ -230,12 +291,55 @@ async function main() {
   await kafka.disconnect();
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin.end();
-  if (!ACCEPT_ONLY && result.delivered < result.accepted) {
+  if (!ACCEPT_ONLY && last.delivered < last.accepted) {
     console.error(
-      `bench: only ${result.delivered} of ${result.accepted} accepted events were delivered within the timeout`,
+      `bench: only ${last.delivered} of ${last.accepted} accepted events were delivered within the timeout`,
     );
     process.exitCode = 1;
   }
+
+  /** One round's figures: throughput, latency percentiles, CPU per event and memory. */
+  function summarize(measured, spent, pids) {
+    const accepted = [...measured.accepted.entries()];
+    const deliveredTimes = accepted.filter(([id]) => deliveredAt.has(id)).map(([id]) => deliveredAt.get(id));
+    const lastDelivered = Math.max(...deliveredTimes);
+    const acceptLatency = accepted.map(([, sent]) => sent.answeredAt - sent.sentAt).sort((x, y) => x - y);
+    const endToEnd = accepted
+      .filter(([id]) => deliveredAt.has(id))
+      .map(([id, sent]) => deliveredAt.get(id) - sent.sentAt)
+      .sort((x, y) => x - y);
+    const counted = ACCEPT_ONLY ? accepted.length : deliveredTimes.length;
+    const perEvent = (ms) => Number((ms / Math.max(1, counted)).toFixed(3));
+    const services = Object.keys(pids).reduce((sum, name) => sum + spent[name], 0);
+    const windowEnd = ACCEPT_ONLY ? measured.acceptedDone : lastDelivered;
+    return {
+      accepted: accepted.length,
+      rejected: measured.rejected,
+      delivered: deliveredTimes.length,
+      open_loop_fell_behind: measured.behind,
+      accepted_per_second: Math.round(accepted.length / ((measured.acceptedDone - measured.started) / 1000)),
+      delivered_per_second: ACCEPT_ONLY
+        ? null
+        : Math.round(deliveredTimes.length / ((lastDelivered - measured.started) / 1000)),
+      window_seconds: Number(((windowEnd - measured.started) / 1000).toFixed(1)),
+      latency_ms: {
+        accept: percentiles(acceptLatency),
+        end_to_end: ACCEPT_ONLY ? null : percentiles(endToEnd),
+      },
+      cpu_ms_per_event: {
+        ...Object.fromEntries(Object.keys(pids).map((name) => [name, perEvent(spent[name])])),
+        postgres: perEvent(spent.postgres),
+        services: perEvent(services),
+        services_and_postgres: perEvent(services + spent.postgres),
+      },
+      rss_mb: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, memoryMb(pid)])),
+    };
+  }
+}
+
+function percentiles(sorted) {
+  const at = (p) => Number(percentile(sorted, p).toFixed(1));
+  return { p50: at(50), p90: at(90), p99: at(99), max: Number((sorted.at(-1) ?? NaN).toFixed(1)) };
 }
 
 async function stopChildren() {

@@ -2,7 +2,7 @@
  * Ingester throughput per broker, for a simple broadcast message: messages are published
  * first, then a source with BENCH_WORKERS workers (default 4) is created, and the rate is
  * the number of events over the span between the first and the last event's commit.
- * Not part of the test run (its name does not end in .spec.ts). Run it with:
+ * Not part of the test run (its name does not end in .spec.ts). `scripts/bench.sh --ingest` runs it; by hand:
  *
  *   nx run-many -t build -p ingester dispatcher
  *   jest --config test/jest.config.cts --testMatch '<rootDir>/ingester/throughput.bench.ts' --runInBand
