@@ -22,6 +22,14 @@ describe('parsePubSubMessage', () => {
     expect(result.message.idempotencyKey).toBe('k1');
   });
 
+  it('reads "" as "not set" for every optional string (Go clients send it for unset fields)', () => {
+    const result = parse('{"endpoint_id":"","owner_id":"o1","event_type":"t","data":{},"idempotency_key":""}', {
+      'x-convoy-message-type': 'fanout',
+    });
+    expect(result.ok && result.message.idempotencyKey).toBeNull();
+    expect(result.ok && result.message.route).toEqual({ routing: 'fanout', ownerId: 'o1' });
+  });
+
   it('routes by the x-convoy-message-type attribute, case-insensitively', () => {
     const fanout = parse('{"owner_id":"o1","event_type":"t","data":1}', { 'X-Convoy-Message-Type': 'FanOut' });
     expect(fanout.ok && fanout.message.route).toEqual({ routing: 'fanout', ownerId: 'o1' });
@@ -67,11 +75,9 @@ describe('parsePubSubMessage', () => {
     ['{"event_type":"t","endpoint_id":"e"}', 'data is required'],
     ['{"event_type":"t","endpoint_id":"e","data":null}', 'data is required'],
     ['{"event_type":"t","data":{}}', 'endpoint_id is required for a single'],
-    ['{"event_type":"t","endpoint_id":5,"data":{}}', 'endpoint_id must be a non-empty string'],
-    [
-      '{"event_type":"t","endpoint_id":"e","data":{},"idempotency_key":""}',
-      'idempotency_key must be a non-empty string',
-    ],
+    ['{"event_type":"t","endpoint_id":5,"data":{}}', 'endpoint_id must be a string'],
+    ['{"event_type":"t","endpoint_id":"e","data":{},"idempotency_key":7}', 'idempotency_key must be a string'],
+    ['{"event_type":"t","endpoint_id":"","data":{}}', 'endpoint_id is required for a single'],
     ['{"event_type":"t","endpoint_id":"e","data":{},"custom_headers":{"a":1}}', 'custom_headers must be an object'],
     ['{"event_type":"t","endpoint_id":"e","data":{},"custom_headers":["a"]}', 'custom_headers must be an object'],
     [

@@ -157,10 +157,9 @@ function optionalString(
   name: string,
 ): { value: string | null; error?: undefined } | { value: null; error: string } {
   const value = fields[name];
-  if (value === undefined || value === null) return { value: null };
-  if (typeof value !== 'string' || value.length === 0) {
-    return { value: null, error: `${name} must be a non-empty string` };
-  }
+  // "" is "not set": Convoy's Go clients send it for every optional string they leave unset.
+  if (value === undefined || value === null || value === '') return { value: null };
+  if (typeof value !== 'string') return { value: null, error: `${name} must be a string` };
   return { value };
 }
 
