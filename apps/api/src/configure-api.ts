@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { CaravanConfig } from '@caravan/config';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { IgnoredFieldsInterceptor } from './common/ignored-fields.interceptor';
 import { createValidationPipe } from './common/validation.pipe';
 import { parsesUnlessIngest } from './ingest/ingest-body';
 
@@ -23,6 +24,7 @@ export function configureApi(app: INestApplication, config: CaravanConfig): void
   });
   express.disable('x-powered-by');
   app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalInterceptors(new IgnoredFieldsInterceptor());
   app.useGlobalPipes(createValidationPipe());
   const document = SwaggerModule.createDocument(
     app,

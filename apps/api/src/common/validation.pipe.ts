@@ -1,36 +1,125 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import type { ValidatorOptions } from '@nestjs/common/interfaces/external/validator-options.interface';
+import { getMetadataStorage, IS_OPTIONAL, ValidationTypes } from 'class-validator';
+import { recordIgnoredFields } from './ignored-fields.context';
 
 export interface FieldError {
   field: string;
   message: string;
 }
 
+const UNKNOWN_FIELD = 'whitelistValidation';
+
+/** `a.b[0].c`: the dotted path of a property under its parent's path. */
+function pathOf(parent: string, property: string): string {
+  return /^\d+$/.test(property) ? `${parent}[${property}]` : parent ? `${parent}.${property}` : property;
+}
+
 /** Flattens class-validator's tree into `a.b[0].c: problem` entries that name every field. */
 export function describeValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
-    const field = /^\d+$/.test(error.property)
-      ? `${parent}[${error.property}]`
-      : parent
-        ? `${parent}.${error.property}`
-        : error.property;
+    const field = pathOf(parent, error.property);
     const own = Object.values(error.constraints ?? {}).map((message) => ({
       field,
-      message: /^property \S+ should not exist$/.test(message)
-        ? `${field} is not a known field`
-        : message.startsWith(`${error.property} `)
-          ? `${field}${message.slice(error.property.length)}`
-          : `${field}: ${message}`,
+      message: message.startsWith(`${error.property} `)
+        ? `${field}${message.slice(error.property.length)}`
+        : `${field}: ${message}`,
     }));
     return [...own, ...describeValidationErrors(error.children ?? [], field)];
   });
 }
 
+const optionalByClass = new WeakMap<object, Set<string>>();
+
+/** The properties of a DTO class marked @IsOptional (PartialType marks every one). */
+function optionalProperties(target: object): Set<string> {
+  let optional = optionalByClass.get(target);
+  if (!optional) {
+    optional = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(target as new () => object, '', true, false)
+        .filter((metadata) => metadata.type === ValidationTypes.CONDITIONAL_VALIDATION && metadata.name === IS_OPTIONAL)
+        .map((metadata) => metadata.propertyName),
+    );
+    optionalByClass.set(target, optional);
+  }
+  return optional;
+}
+
 /**
- * Validates every body and query against its DTO: unknown fields are refused (400 naming
- * them), types are converted, and the 400 names each bad field in `message` and `errors`.
+ * Convoy's rule that `""` means "not set": an optional property given as "" is removed, in
+ * nested DTOs too, before validation (Go clients send "" for every string they leave unset).
+ * A required property keeps its "" and fails its own rule, naming it.
  */
+export function clearEmptyOptionalStrings(value: unknown): void {
+  if (Array.isArray(value)) {
+    value.filter(isDtoInstance).forEach(clearEmptyOptionalStrings);
+    return;
+  }
+  if (!isDtoInstance(value)) return;
+  const optional = optionalProperties(value.constructor);
+  const record = value as Record<string, unknown>;
+  for (const [name, property] of Object.entries(record)) {
+    if (property === '' && optional.has(name)) delete record[name];
+    else clearEmptyOptionalStrings(property);
+  }
+}
+
+/** An instance of a DTO class (class-transformer builds one per nested DTO); free-form JSON is left alone. */
+function isDtoInstance(value: unknown): value is object {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof value.constructor === 'function' &&
+    value.constructor !== Object &&
+    !Array.isArray(value) &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof Date)
+  );
+}
+
+/**
+ * Takes the unknown-field errors out of the tree: each unknown property is deleted from the
+ * object it was found in and its dotted path collected. What is left are the real problems.
+ */
+function withoutUnknownFields(errors: ValidationError[], parent: string, unknown: string[]): ValidationError[] {
+  return errors.flatMap((error) => {
+    const path = pathOf(parent, error.property);
+    const constraints = { ...error.constraints };
+    if (constraints[UNKNOWN_FIELD] !== undefined) {
+      unknown.push(path);
+      if (error.target) delete (error.target as Record<string, unknown>)[error.property];
+      delete constraints[UNKNOWN_FIELD];
+    }
+    const children = withoutUnknownFields(error.children ?? [], path, unknown);
+    if (Object.keys(constraints).length === 0 && children.length === 0) return [];
+    return [{ ...error, constraints: Object.keys(constraints).length > 0 ? constraints : undefined, children }];
+  });
+}
+
+/**
+ * Validates every body and query against its DTO, as Convoy reads them: unknown fields and
+ * parameters are dropped and named in the Caravan-Ignored-Fields header, "" is "not set" for
+ * optional fields, and a known field with a bad value is a 400 naming each bad field in
+ * `message` and `errors`.
+ */
+class ConvoyValidationPipe extends ValidationPipe {
+  protected override async validate(object: object, validatorOptions?: ValidatorOptions): Promise<ValidationError[]> {
+    clearEmptyOptionalStrings(object);
+    const errors = await super.validate(object, {
+      ...validatorOptions,
+      // The unknown-field errors need their target: it is the object they are deleted from.
+      validationError: { ...validatorOptions?.validationError, target: true },
+    });
+    const unknown: string[] = [];
+    const remaining = withoutUnknownFields(errors, '', unknown);
+    recordIgnoredFields(unknown);
+    return remaining;
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ConvoyValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

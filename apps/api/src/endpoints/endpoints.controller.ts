@@ -24,8 +24,8 @@ export class EndpointsController {
 
   @Get()
   async list(@ProjectId() projectId: string, @Query() query: ListEndpointsQueryDto) {
-    const { q, ownerId, ...page } = query;
-    const { content, pagination } = await this.endpoints.list(projectId, { q, ownerId }, page);
+    const { q, query: text, ownerId, ...page } = query;
+    const { content, pagination } = await this.endpoints.list(projectId, { q: q ?? text, ownerId }, page);
     return envelope('Endpoints fetched successfully', { content: content.map(presentEndpoint), pagination });
   }
 

@@ -51,7 +51,8 @@ export class EndpointsService {
       description: input.description,
       status: input.is_disabled ? EndpointStatus.Inactive : EndpointStatus.Active,
       secrets: [this.newSecret(format, input.secret)],
-      advancedSignatures: input.advanced_signatures,
+      // Convoy's default: advanced (t=…,v1=…) signatures unless the endpoint opts out.
+      advancedSignatures: input.advanced_signatures ?? true,
       signatureFormat: format,
       httpTimeout: input.http_timeout,
       rateLimit: input.rate_limit,
@@ -62,6 +63,32 @@ export class EndpointsService {
     });
     await this.announce(project, MetaEventType.EndpointCreated, endpoint);
     return endpoint;
+  }
+
+  /**
+   * `POST /events/dynamic`'s endpoint: the project's live one with this URL, or a new one made
+   * under the rules of `create` (URL policy, generated secret, Convoy's defaults, the
+   * endpoint.created meta event), subscribed to `eventTypes` (all when empty).
+   */
+  async ensureForUrl(
+    projectId: string,
+    input: { url: string; secret?: string; eventTypes: readonly string[] },
+  ): Promise<{ project: ProjectEntity; endpoint: EndpointEntity }> {
+    const project = await this.project(projectId);
+    this.checkUrl(project, input.url);
+    const { endpoint, created } = await this.endpoints.ensureForUrl(
+      {
+        projectId,
+        name: input.url,
+        url: input.url,
+        secrets: [this.newSecret(SignatureFormat.Convoy, input.secret)],
+        advancedSignatures: true,
+        signatureFormat: SignatureFormat.Convoy,
+      },
+      input.eventTypes,
+    );
+    if (created) await this.announce(project, MetaEventType.EndpointCreated, endpoint);
+    return { project, endpoint };
   }
 
   async get(projectId: string, id: string): Promise<EndpointEntity> {

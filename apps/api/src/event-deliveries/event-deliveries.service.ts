@@ -171,7 +171,7 @@ export function toDeliveryFilter(query: EventDeliveryFilterQueryDto): EventDeliv
     eventId: query.eventId,
     subscriptionId: query.subscriptionId,
     idempotencyKey: query.idempotencyKey,
-    eventType: query.eventType,
+    eventType: query.eventType ?? query.event_type,
     ...createdRange(query),
   };
 }

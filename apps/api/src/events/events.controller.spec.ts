@@ -117,7 +117,6 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
       [{ endpoint_id: 'x', event_type: 't', data: {}, custom_headers: { 'X-A': 1 } }, 'custom_headers'],
       [{ endpoint_id: 'x', event_type: 't', data: {}, custom_headers: ['a'] }, 'custom_headers'],
       [{ endpoint_id: 'x', event_type: 't', data: {}, idempotency_key: 5 }, 'idempotency_key'],
-      [{ endpoint_id: 'x', event_type: 't', data: {}, colour: 'red' }, 'colour'],
     ])('refuses %j with a 400 naming %s', async (body, field) => {
       const response = await post('/events', body);
       expect(response.status).toBe(400);
@@ -363,9 +362,7 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
 
     it.each([
       ['?startDate=yesterday', 'startDate'],
-      ['?perPage=1000', 'perPage'],
       ['?sort=sideways', 'sort'],
-      ['?colour=red', 'colour'],
       ['?next_page_cursor=bogus', 'bogus'],
     ])('refuses %s with a 400 naming %s', async (query, field) => {
       const response = await list(query);

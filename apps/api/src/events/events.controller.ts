@@ -72,6 +72,12 @@ export class EventsController {
     return envelope(`${counts.num_success} successful, ${counts.num_failure} failed`, counts);
   }
 
+  /** Convoy's preview of a batch replay: how many events the same filters would replay. */
+  @Get('countbatchreplayevents')
+  async countBatchReplay(@ProjectId() projectId: string, @Query() query: EventFilterQueryDto) {
+    return envelope('events count successful', { num: await this.events.countReplayable(projectId, query) });
+  }
+
   @Get()
   async list(@ProjectId() projectId: string, @Query() query: EventListQueryDto) {
     const page = await this.events.list(projectId, query, pageOf(query));

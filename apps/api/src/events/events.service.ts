@@ -1,8 +1,9 @@
 import { createdRange, repeated } from '../common/list-filters';
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { EndpointSecret, generateConvoySecret, MetaEventType, newId, rawJsonMember } from '@caravan/domain';
-import { AcceptedEventResult, EventRoute, IntakeService, MetaEventPublisher } from '@caravan/intake';
+import { rawJsonMember } from '@caravan/domain';
+import { AcceptedEventResult, EventRoute, IntakeService } from '@caravan/intake';
 import { EventEntity, EventSearchFilter, EventsRepository, Page, PageQuery } from '@caravan/persistence';
+import { EndpointsService } from '../endpoints/endpoints.service';
 import type {
   CreateBroadcastEventDto,
   CreateDynamicEventDto,
@@ -22,7 +23,7 @@ export class EventsService {
   constructor(
     private readonly intake: IntakeService,
     private readonly events: EventsRepository,
-    private readonly metaEvents: MetaEventPublisher,
+    private readonly endpoints: EndpointsService,
   ) {}
 
   createDirect(projectId: string, body: CreateEventDto, rawBody: Buffer | undefined): Promise<AcceptedEventResult> {
@@ -55,31 +56,11 @@ export class EventsService {
     const project = await this.intake.project(projectId);
     const raw = this.dataBytes(body, rawBody);
     IntakeService.assertWithinLimit(project, raw.length);
-    const secret: EndpointSecret = {
-      uid: newId(),
-      value: body.secret ?? generateConvoySecret(),
-      created_at: new Date().toISOString(),
-      expires_at: null,
-    };
-    const { endpoint, created } = await this.events.ensureDynamicTarget(projectId, {
+    const { endpoint } = await this.endpoints.ensureForUrl(projectId, {
       url: body.url,
-      name: body.url,
-      secret,
+      secret: body.secret,
       eventTypes: body.event_types ?? [],
     });
-    if (created) {
-      await this.metaEvents.publish(project, MetaEventType.EndpointCreated, {
-        uid: endpoint.id,
-        project_id: endpoint.projectId,
-        owner_id: endpoint.ownerId ?? '',
-        title: endpoint.name,
-        target_url: endpoint.url,
-        status: endpoint.status,
-        description: endpoint.description,
-        created_at: endpoint.createdAt,
-        updated_at: endpoint.updatedAt,
-      });
-    }
     return this.intake.accept({
       project,
       route: { routing: 'dynamic', endpointId: endpoint.id },
@@ -115,6 +96,11 @@ export class EventsService {
     }
     this.intake.ring([replayed]);
     return replayed;
+  }
+
+  /** How many events batchReplay would replay with these filters. */
+  countReplayable(projectId: string, filter: EventFilterQueryDto): Promise<number> {
+    return this.events.countReplayable(projectId, toSearchFilter(filter));
   }
 
   /** Replays every matching original event in one statement. */
@@ -158,7 +144,7 @@ export class EventsService {
 export function toSearchFilter(query: EventFilterQueryDto): EventSearchFilter {
   return {
     endpointIds: repeated(query.endpointId, query['endpointId[]']),
-    sourceId: query.sourceId,
+    sourceIds: repeated(query.sourceId, query['sourceId[]']),
     idempotencyKey: query.idempotencyKey,
     ownerId: query.ownerId,
     query: query.query,

@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { envelope } from '../common/envelope';
-import { PageQueryDto } from '../common/page-query.dto';
 import { ProjectAccessGuard } from '../common/auth/project-access.guard';
 import { ProjectId } from '../common/auth/project-id.decorator';
+import { ListMetaEventsQueryDto } from './dto/list-meta-events-query.dto';
 import { presentMetaEvent } from './meta-event.presenter';
 import { MetaEventsService } from './meta-events.service';
 
@@ -15,7 +15,7 @@ export class MetaEventsController {
   constructor(private readonly metaEvents: MetaEventsService) {}
 
   @Get()
-  async list(@ProjectId() projectId: string, @Query() query: PageQueryDto) {
+  async list(@ProjectId() projectId: string, @Query() query: ListMetaEventsQueryDto) {
     const [page, project] = await Promise.all([
       this.metaEvents.list(projectId, query),
       this.metaEvents.project(projectId),

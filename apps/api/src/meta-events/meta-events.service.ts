@@ -1,14 +1,9 @@
 import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { metaBell } from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
-import {
-  MetaEventEntity,
-  MetaEventsRepository,
-  Page,
-  PageQuery,
-  ProjectEntity,
-  ProjectsRepository,
-} from '@caravan/persistence';
+import { MetaEventEntity, MetaEventsRepository, Page, ProjectEntity, ProjectsRepository } from '@caravan/persistence';
+import { createdRange } from '../common/list-filters';
+import type { ListMetaEventsQueryDto } from './dto/list-meta-events-query.dto';
 
 @Injectable()
 export class MetaEventsService {
@@ -24,8 +19,9 @@ export class MetaEventsService {
     return this.projects.findById(projectId);
   }
 
-  list(projectId: string, page: PageQuery): Promise<Page<MetaEventEntity>> {
-    return this.metaEvents.list(projectId, page);
+  list(projectId: string, query: ListMetaEventsQueryDto): Promise<Page<MetaEventEntity>> {
+    const { startDate, endDate, ...page } = query;
+    return this.metaEvents.list(projectId, createdRange({ startDate, endDate }), page);
   }
 
   async get(projectId: string, id: string): Promise<MetaEventEntity> {

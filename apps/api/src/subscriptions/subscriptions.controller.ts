@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ProjectAccessGuard } from '../common/auth/project-access.guard';
 import { ProjectId } from '../common/auth/project-id.decorator';
 import { envelope } from '../common/envelope';
+import { repeated } from '../common/list-filters';
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import { ListSubscriptionsQueryDto } from './dto/list-subscriptions-query.dto';
 import { TestFilterDto } from './dto/test-filter.dto';
@@ -33,8 +34,9 @@ export class SubscriptionsController {
 
   @Get()
   async list(@ProjectId() projectId: string, @Query() query: ListSubscriptionsQueryDto) {
-    const { endpointId, ...page } = query;
-    const { content, pagination } = await this.subscriptions.list(projectId, endpointId, page);
+    const { endpointId, 'endpointId[]': bracketed, name, ...page } = query;
+    const filter = { endpointIds: repeated(endpointId, bracketed), name };
+    const { content, pagination } = await this.subscriptions.list(projectId, filter, page);
     return envelope('Subscriptions fetched successfully', { content: content.map(present), pagination });
   }
 

@@ -58,8 +58,12 @@ export class SubscriptionsService {
     return { subscription, endpoint: (await this.endpoints.findById(projectId, subscription.endpointId)) ?? undefined };
   }
 
-  async list(projectId: string, endpointIds: string[] | undefined, page: PageQuery): Promise<Page<SubscriptionView>> {
-    const { content, pagination } = await this.subscriptions.listForEndpoints(projectId, endpointIds, page);
+  async list(
+    projectId: string,
+    filter: { endpointIds?: string[]; name?: string },
+    page: PageQuery,
+  ): Promise<Page<SubscriptionView>> {
+    const { content, pagination } = await this.subscriptions.listMatching(projectId, filter, page);
     const endpoints = await this.endpoints.findByIds(projectId, [...new Set(content.map((s) => s.endpointId))]);
     const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
     return {

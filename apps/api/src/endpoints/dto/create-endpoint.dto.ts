@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  Allow,
   IsBoolean,
   IsEmail,
   IsIn,
@@ -17,7 +16,6 @@ import {
 } from 'class-validator';
 import { SignatureFormat } from '@caravan/domain';
 import { EndpointAuthenticationDto } from './endpoint-authentication.dto';
-import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 
 const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
@@ -41,13 +39,13 @@ export class CreateEndpointDto {
     description:
       'Signing secret; generated when absent. With signature_format standard-webhooks it must be whsec_ + base64 of 24-64 bytes.',
   })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsString()
   @MaxLength(512)
   secret?: string;
 
   @ApiPropertyOptional({ description: 'Groups endpoints for fan-out (POST /events/fanout)' })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsString()
   @MaxLength(255)
   owner_id?: string;
@@ -85,13 +83,13 @@ export class CreateEndpointDto {
   rate_limit_duration?: number;
 
   @ApiPropertyOptional()
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsEmail()
   @MaxLength(320)
   support_email?: string;
 
   @ApiPropertyOptional()
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsUrl({ ...HTTP_URL, protocols: ['https'] })
   @MaxLength(2048)
   slack_webhook_url?: string;
@@ -113,8 +111,4 @@ export class CreateEndpointDto {
   @IsOptional()
   @IsIn(Object.values(SignatureFormat))
   signature_format?: SignatureFormat;
-
-  // Convoy's deprecated application id; accepted and ignored.
-  @Allow()
-  app_id?: unknown;
 }

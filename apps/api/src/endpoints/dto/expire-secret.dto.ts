@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
-import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class ExpireSecretDto {
   @ApiPropertyOptional({ description: 'The new secret; generated when absent (same rules as on create)' })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsString()
   @MaxLength(512)
   secret?: string;

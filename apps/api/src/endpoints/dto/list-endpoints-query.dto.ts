@@ -9,6 +9,12 @@ export class ListEndpointsQueryDto extends PageQueryDto {
   @MaxLength(255)
   q?: string;
 
+  @ApiPropertyOptional({ description: 'Another spelling of q' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  query?: string;
+
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()

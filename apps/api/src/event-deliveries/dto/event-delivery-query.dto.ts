@@ -48,6 +48,11 @@ export class EventDeliveryFilterQueryDto {
   @IsString()
   eventType?: string;
 
+  /** Convoy's OpenAPI spelling of eventType. */
+  @IsOptional()
+  @IsString()
+  event_type?: string;
+
   @IsOptional()
   @Transform(toArray)
   @IsArray()

@@ -3,9 +3,15 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/page-query.dto';
 
-/** A repeatable query parameter (`?a=1&a=2` arrives as an array, a single one as a string). */
-export const toArray = ({ value }: { value: unknown }): unknown =>
-  value === undefined ? undefined : Array.isArray(value) ? value : [value];
+/**
+ * A repeatable query parameter (`?a=1&a=2` arrives as an array, a single one as a string);
+ * empty values are "not set", so `?a=` applies no filter.
+ */
+export const toArray = ({ value }: { value: unknown }): unknown => {
+  if (value === undefined) return undefined;
+  const values = (Array.isArray(value) ? value : [value]).filter((item) => item !== '');
+  return values.length > 0 ? values : undefined;
+};
 
 /** `GET /events` and `POST /events/batchreplay` filters (Convoy's names). */
 export class EventFilterQueryDto {
@@ -25,8 +31,18 @@ export class EventFilterQueryDto {
   'endpointId[]'?: string[];
 
   @IsOptional()
-  @IsString()
-  sourceId?: string;
+  @Transform(toArray)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  sourceId?: string[];
+
+  @IsOptional()
+  @Transform(toArray)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  'sourceId[]'?: string[];
 
   @IsOptional()
   @IsString()

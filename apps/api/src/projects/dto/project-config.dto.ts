@@ -1,6 +1,5 @@
 import { Type } from 'class-transformer';
 import {
-  Allow,
   ArrayMaxSize,
   IsArray,
   IsBoolean,
@@ -43,13 +42,6 @@ export class SignatureVersionDto {
 
   @IsIn(Object.values(SignatureEncoding))
   encoding!: SignatureEncoding;
-
-  // Convoy's versions carry these; accepted and ignored.
-  @Allow()
-  uid?: string;
-
-  @Allow()
-  created_at?: string;
 }
 
 export class SignatureConfigDto {
@@ -107,15 +99,11 @@ export class MetaEventConfigDto {
   @IsArray()
   @IsIn(Object.values(MetaEventType), { each: true })
   event_type?: MetaEventType[];
-
-  // Convoy's meta-event config also has pub_sub settings; accepted and ignored.
-  @Allow()
-  pub_sub?: unknown;
 }
 
 /**
- * Convoy's project config. Fields Convoy has that Caravan does not act on are accepted and
- * ignored (listed in the README); anything else is a 400 naming it.
+ * Convoy's project config. Fields Caravan does not act on are dropped like every unknown
+ * field (named in Caravan-Ignored-Fields; the README lists Convoy's).
  */
 export class ProjectConfigDto {
   @IsOptional()
@@ -152,19 +140,4 @@ export class ProjectConfigDto {
   @ValidateNested()
   @Type(() => MetaEventConfigDto)
   meta_event?: MetaEventConfigDto;
-
-  @Allow()
-  search_policy?: unknown;
-
-  @Allow()
-  multiple_endpoint_subscriptions?: unknown;
-
-  @Allow()
-  retention_policy?: unknown;
-
-  @Allow()
-  add_event_id_trace_headers?: unknown;
-
-  @Allow()
-  is_retention_policy_enabled?: unknown;
 }

@@ -1,13 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 import { AmqpAuthDto } from './amqp-auth.dto';
 import { AmqpBindExchangeDto } from './amqp-bind-exchange.dto';
 
 export class AmqpPubSubDto {
   @ApiPropertyOptional({ enum: ['amqp', 'amqps'], default: 'amqp' })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsIn(['amqp', 'amqps'])
   schema?: 'amqp' | 'amqps';
 

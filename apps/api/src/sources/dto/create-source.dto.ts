@@ -13,7 +13,6 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { SourceProvider, SourceType } from '@caravan/domain';
-import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 import { CustomResponseDto } from './custom-response.dto';
 import { PubSubDto } from './pub-sub.dto';
 import { VerifierDto } from './verifier.dto';
@@ -40,7 +39,7 @@ export class CreateSourceDto {
     enum: SourceProvider,
     description: 'http only: a preset hmac verifier; needs verifier.hmac.secret',
   })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsIn(Object.values(SourceProvider))
   provider?: SourceProvider | '' | null;
 

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsString, MaxLength, MinLength } from 'class-validator';
-import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
+import { IsDefined, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class GooglePubSubDto {
   @ApiProperty()
@@ -24,7 +23,7 @@ export class GooglePubSubDto {
   service_account!: unknown;
 
   @ApiPropertyOptional({ description: 'Caravan: a Pub/Sub emulator host (host:port)' })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsString()
   @MaxLength(255)
   endpoint?: string;

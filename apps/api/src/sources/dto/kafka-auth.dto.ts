@@ -1,15 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 
 export class KafkaAuthDto {
   @ApiPropertyOptional({ enum: ['plain', 'scram'] })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsIn(['plain', 'scram'])
   type?: 'plain' | 'scram';
 
   @ApiPropertyOptional({ enum: ['SHA256', 'SHA512'], description: 'For scram' })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsIn(['SHA256', 'SHA512'])
   hash?: 'SHA256' | 'SHA512';
 

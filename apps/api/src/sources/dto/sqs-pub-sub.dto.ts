@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, IsUrl, MaxLength, MinLength } from 'class-validator';
-import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
+import { IsOptional, IsString, IsUrl, MaxLength, MinLength } from 'class-validator';
 
 export class SqsPubSubDto {
   @ApiProperty()
@@ -28,7 +27,7 @@ export class SqsPubSubDto {
   queue_name!: string;
 
   @ApiPropertyOptional({ description: 'Caravan: a self-hosted or emulated SQS (e.g. http://localhost:4566)' })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   endpoint?: string;
 }

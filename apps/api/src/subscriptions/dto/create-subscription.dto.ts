@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Allow, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { FilterConfigDto } from './filter-config.dto';
 
 export class CreateSubscriptionDto {
@@ -27,18 +27,4 @@ export class CreateSubscriptionDto {
   @ValidateNested()
   @Type(() => FilterConfigDto)
   filter_config?: FilterConfigDto;
-
-  // Convoy's per-subscription alert/retry/rate-limit overrides and app id: accepted and
-  // ignored (Caravan takes these from the project and the endpoint).
-  @Allow()
-  alert_config?: unknown;
-
-  @Allow()
-  retry_config?: unknown;
-
-  @Allow()
-  rate_limit_config?: unknown;
-
-  @Allow()
-  app_id?: unknown;
 }

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow, IsObject, IsOptional } from 'class-validator';
+import { IsObject, IsOptional } from 'class-validator';
 
 /** Convoy's filter: body and header filters with its operators ($eq, $in, $regex, …). */
 export class SubscriptionFilterDto {
@@ -12,14 +12,4 @@ export class SubscriptionFilterDto {
   @IsOptional()
   @IsObject()
   body?: Record<string, unknown>;
-
-  // Convoy's representation hints; nested objects are matched as dot-paths either way.
-  @Allow()
-  is_flattened?: unknown;
-
-  @Allow()
-  raw_headers?: unknown;
-
-  @Allow()
-  raw_body?: unknown;
 }

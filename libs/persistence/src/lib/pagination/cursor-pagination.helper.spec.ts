@@ -98,10 +98,10 @@ describe('cursor pagination', () => {
     });
   });
 
-  it('defaults to 20 per page, newest first, and caps perPage at 100', async () => {
+  it('defaults to 20 per page, newest first, and caps perPage at 1000', async () => {
     const page = await events.list(projectId);
     expect(idsOf(page)).toEqual([...ids].reverse().slice(0, 20));
-    expect(normalizePageQuery({ perPage: 5000 }).perPage).toBe(100);
+    expect(normalizePageQuery({ perPage: 5000 }).perPage).toBe(1000);
     expect(normalizePageQuery({ perPage: 0 }).perPage).toBe(20);
     expect(normalizePageQuery({ perPage: Number.NaN }).perPage).toBe(20);
   });

@@ -30,7 +30,8 @@ export interface Page<T> {
 }
 
 export const DEFAULT_PER_PAGE = 20;
-export const MAX_PER_PAGE = 100;
+/** The most rows one page serves; a larger perPage is served this many (pagination.per_page says so). */
+export const MAX_PER_PAGE = 1000;
 
 interface NormalizedPageQuery {
   perPage: number;

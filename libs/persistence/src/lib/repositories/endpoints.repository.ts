@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import type { EndpointSecret } from '@caravan/domain';
+import { CATCH_ALL_EVENT_TYPE, EndpointSecret } from '@caravan/domain';
 import { EndpointEntity } from '../entities/endpoint.entity';
+import { SubscriptionEntity } from '../entities/subscription.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { containsPattern, hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
 
 export type NewEndpoint = NewRow<EndpointEntity, 'projectId' | 'name' | 'url'>;
 
@@ -21,6 +22,65 @@ export class EndpointsRepository {
     const manager = this.dataSource.manager;
     const [row] = await insertRows(manager, EndpointEntity, [endpoint], 'RETURNING *');
     return hydrate(manager, EndpointEntity, row);
+  }
+
+  /**
+   * The endpoint a dynamic event goes to: the project's live endpoint with `endpoint.url`, or
+   * `endpoint` inserted, with a subscription for `eventTypes` (all when empty). An existing
+   * endpoint without any live subscription gets one too. Serialised per (project, URL) by an
+   * advisory lock, so two concurrent dynamic events never create two endpoints.
+   */
+  async ensureForUrl(
+    endpoint: NewEndpoint,
+    eventTypes: readonly string[],
+  ): Promise<{ endpoint: EndpointEntity; created: boolean }> {
+    const { projectId, url } = endpoint;
+    return this.dataSource.transaction(async (manager) => {
+      await queryRows(
+        manager,
+        `SELECT pg_advisory_xact_lock(hashtextextended('endpoints:url:' || $1 || ':' || $2, 0))`,
+        [projectId, url],
+      );
+      const found = await queryRows(
+        manager,
+        `SELECT * FROM endpoints WHERE project_id = $1 AND url = $2 AND deleted_at IS NULL ORDER BY id LIMIT 1`,
+        [projectId, url],
+      );
+      let target: EndpointEntity;
+      let created = false;
+      if (found[0]) {
+        target = hydrate(manager, EndpointEntity, found[0]);
+      } else {
+        const [row] = await insertRows(manager, EndpointEntity, [endpoint], 'RETURNING *');
+        target = hydrate(manager, EndpointEntity, row);
+        created = true;
+      }
+      // The router's ensureCatchAll takes the same lock before it adds a catch-all.
+      await queryRows(manager, `SELECT pg_advisory_xact_lock(hashtextextended('subscriptions:' || $1, 0))`, [
+        target.id,
+      ]);
+      const subscribed = await queryRows(
+        manager,
+        `SELECT 1 FROM subscriptions WHERE project_id = $1 AND endpoint_id = $2 AND deleted_at IS NULL LIMIT 1`,
+        [projectId, target.id],
+      );
+      if (subscribed.length === 0) {
+        await insertRows(
+          manager,
+          SubscriptionEntity,
+          [
+            {
+              projectId,
+              endpointId: target.id,
+              name: `${target.name}-dynamic`,
+              eventTypes: eventTypes.length > 0 ? [...eventTypes] : [CATCH_ALL_EVENT_TYPE],
+            },
+          ],
+          'RETURNING id',
+        );
+      }
+      return { endpoint: target, created };
+    });
   }
 
   async findById(projectId: string, id: string): Promise<EndpointEntity | null> {
@@ -47,7 +107,7 @@ export class EndpointsRepository {
       qb.andWhere('ep.owner_id = :ownerId', { ownerId: filter.ownerId });
     }
     if (filter.q) {
-      qb.andWhere(`ep.name ILIKE :q ESCAPE '\\'`, { q: `%${filter.q.replace(/[\\%_]/g, '\\$&')}%` });
+      qb.andWhere(`ep.name ILIKE :q ESCAPE '\\'`, { q: containsPattern(filter.q) });
     }
     return paginate(qb, page);
   }

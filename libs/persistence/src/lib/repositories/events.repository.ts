@@ -1,11 +1,9 @@
-import { CATCH_ALL_EVENT_TYPE, EndpointSecret, EventStatus, newId } from '@caravan/domain';
+import { EventStatus, newId } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
-import { EndpointEntity } from '../entities/endpoint.entity';
 import { EventEntity } from '../entities/event.entity';
-import { SubscriptionEntity } from '../entities/subscription.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { containsPattern, hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
 
 export type NewEvent = NewRow<EventEntity, 'projectId' | 'eventType' | 'routing' | 'raw'>;
 
@@ -17,7 +15,8 @@ export interface AcceptedEvent {
 
 export interface EventFilter {
   endpointIds?: string[];
-  sourceId?: string;
+  /** Any of these sources. */
+  sourceIds?: string[];
   idempotencyKey?: string;
   ownerId?: string;
   createdFrom?: Date;
@@ -28,14 +27,6 @@ export interface EventFilter {
 export interface EventSearchFilter extends EventFilter {
   /** Matches the event type (case-insensitive substring) or the exact bytes anywhere in the body. */
   query?: string;
-}
-
-/** What `POST /events/dynamic` names: an endpoint by URL, created with a subscription when new. */
-export interface DynamicTarget {
-  url: string;
-  name: string;
-  secret: EndpointSecret;
-  eventTypes: string[];
 }
 
 @Injectable()
@@ -132,29 +123,7 @@ export class EventsRepository {
   }
 
   async list(projectId: string, filter: EventFilter = {}, page: PageQuery = {}): Promise<Page<EventEntity>> {
-    const qb = this.dataSource
-      .getRepository(EventEntity)
-      .createQueryBuilder('e')
-      .where('e.project_id = :projectId', { projectId });
-    if (filter.endpointIds?.length) {
-      qb.andWhere('e.endpoint_ids && :endpointIds::text[]', { endpointIds: filter.endpointIds });
-    }
-    if (filter.sourceId) {
-      qb.andWhere('e.source_id = :sourceId', { sourceId: filter.sourceId });
-    }
-    if (filter.idempotencyKey) {
-      qb.andWhere('e.idempotency_key = :idempotencyKey', { idempotencyKey: filter.idempotencyKey });
-    }
-    if (filter.ownerId) {
-      qb.andWhere('e.owner_id = :ownerId', { ownerId: filter.ownerId });
-    }
-    if (filter.createdFrom) {
-      qb.andWhere('e.created_at >= :createdFrom', { createdFrom: filter.createdFrom });
-    }
-    if (filter.createdTo) {
-      qb.andWhere('e.created_at <= :createdTo', { createdTo: filter.createdTo });
-    }
-    return paginate(qb, page);
+    return paginate(this.filtered(projectId, filter), page);
   }
 
   /**
@@ -199,6 +168,11 @@ export class EventsRepository {
     return rows[0] ? hydrate(manager, EventEntity, rows[0]) : null;
   }
 
+  /** How many original events a batch replay with this filter would replay (Convoy's countbatchreplayevents). */
+  async countReplayable(projectId: string, filter: EventSearchFilter): Promise<number> {
+    return this.filtered(projectId, filter).andWhere('NOT e.is_duplicate_event').getCount();
+  }
+
   /**
    * Replays every original event matching the filter in ONE statement. Returns how many
    * matched and the ids replayed (the caller rings their doorbells).
@@ -223,70 +197,6 @@ export class EventsRepository {
     return { matched: Number(row?.['matched'] ?? 0), replayed: (row?.['replayed'] as string[] | undefined) ?? [] };
   }
 
-  /**
-   * The endpoint a dynamic event goes to: the project's live endpoint with that URL, or a
-   * new one with a subscription for `eventTypes`. An existing endpoint without any live
-   * subscription gets one too. Serialised per (project, URL) by an advisory lock, so two
-   * concurrent dynamic events never create two endpoints. (Lives here rather than in
-   * EndpointsRepository because only the events API needs it.)
-   */
-  async ensureDynamicTarget(
-    projectId: string,
-    target: DynamicTarget,
-  ): Promise<{ endpoint: EndpointEntity; created: boolean }> {
-    return this.dataSource.transaction(async (manager) => {
-      await queryRows(
-        manager,
-        `SELECT pg_advisory_xact_lock(hashtextextended('endpoints:url:' || $1 || ':' || $2, 0))`,
-        [projectId, target.url],
-      );
-      const found = await queryRows(
-        manager,
-        `SELECT * FROM endpoints WHERE project_id = $1 AND url = $2 AND deleted_at IS NULL ORDER BY id LIMIT 1`,
-        [projectId, target.url],
-      );
-      let endpoint: EndpointEntity;
-      let created = false;
-      if (found[0]) {
-        endpoint = hydrate(manager, EndpointEntity, found[0]);
-      } else {
-        const [row] = await insertRows(
-          manager,
-          EndpointEntity,
-          [{ projectId, url: target.url, name: target.name, secrets: [target.secret] }],
-          'RETURNING *',
-        );
-        endpoint = hydrate(manager, EndpointEntity, row);
-        created = true;
-      }
-      // The router's ensureCatchAll takes the same lock before it adds a catch-all.
-      await queryRows(manager, `SELECT pg_advisory_xact_lock(hashtextextended('subscriptions:' || $1, 0))`, [
-        endpoint.id,
-      ]);
-      const subscribed = await queryRows(
-        manager,
-        `SELECT 1 FROM subscriptions WHERE project_id = $1 AND endpoint_id = $2 AND deleted_at IS NULL LIMIT 1`,
-        [projectId, endpoint.id],
-      );
-      if (subscribed.length === 0) {
-        await insertRows(
-          manager,
-          SubscriptionEntity,
-          [
-            {
-              projectId,
-              endpointId: endpoint.id,
-              name: `${endpoint.name}-dynamic`,
-              eventTypes: target.eventTypes.length > 0 ? target.eventTypes : [CATCH_ALL_EVENT_TYPE],
-            },
-          ],
-          'RETURNING id',
-        );
-      }
-      return { endpoint, created };
-    });
-  }
-
   private filtered(projectId: string, filter: EventSearchFilter): SelectQueryBuilder<EventEntity> {
     const qb = this.dataSource
       .getRepository(EventEntity)
@@ -295,7 +205,9 @@ export class EventsRepository {
     if (filter.endpointIds?.length) {
       qb.andWhere('e.endpoint_ids && CAST(:endpointIds AS text[])', { endpointIds: filter.endpointIds });
     }
-    if (filter.sourceId) qb.andWhere('e.source_id = :sourceId', { sourceId: filter.sourceId });
+    if (filter.sourceIds?.length) {
+      qb.andWhere('e.source_id = ANY(CAST(:sourceIds AS text[]))', { sourceIds: filter.sourceIds });
+    }
     if (filter.idempotencyKey)
       qb.andWhere('e.idempotency_key = :idempotencyKey', { idempotencyKey: filter.idempotencyKey });
     if (filter.ownerId) qb.andWhere('e.owner_id = :ownerId', { ownerId: filter.ownerId });
@@ -304,7 +216,7 @@ export class EventsRepository {
     if (filter.query) {
       qb.andWhere(
         `(e.event_type ILIKE :queryPattern ESCAPE '\\' OR position(convert_to(:queryText, 'UTF8') in e.raw) > 0)`,
-        { queryPattern: `%${filter.query.replace(/[\\%_]/g, '\\$&')}%`, queryText: filter.query },
+        { queryPattern: containsPattern(filter.query), queryText: filter.query },
       );
     }
     return qb;

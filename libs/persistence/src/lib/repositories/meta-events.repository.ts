@@ -39,11 +39,17 @@ export class MetaEventsRepository {
     return this.dataSource.getRepository(MetaEventEntity).findOneBy({ projectId, id });
   }
 
-  async list(projectId: string, page: PageQuery = {}): Promise<Page<MetaEventEntity>> {
+  async list(
+    projectId: string,
+    filter: { createdFrom?: Date; createdTo?: Date } = {},
+    page: PageQuery = {},
+  ): Promise<Page<MetaEventEntity>> {
     const qb = this.dataSource
       .getRepository(MetaEventEntity)
       .createQueryBuilder('m')
       .where('m.project_id = :projectId', { projectId });
+    if (filter.createdFrom) qb.andWhere('m.created_at >= :createdFrom', { createdFrom: filter.createdFrom });
+    if (filter.createdTo) qb.andWhere('m.created_at <= :createdTo', { createdTo: filter.createdTo });
     return paginate(qb, page);
   }
 

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SubscriptionEntity } from '../entities/subscription.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { containsPattern, hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
 
 export type NewSubscription = NewRow<SubscriptionEntity, 'projectId' | 'name' | 'endpointId'>;
 
@@ -101,18 +101,21 @@ export class SubscriptionsRepository {
     });
   }
 
-  /** A page of live subscriptions, only those of `endpointIds` when given (Convoy's `endpointId` filter). */
-  async listForEndpoints(
+  /** A page of live subscriptions: of `endpointIds` when given, whose name contains `name` when given. */
+  async listMatching(
     projectId: string,
-    endpointIds: readonly string[] | undefined,
+    filter: { endpointIds?: readonly string[]; name?: string },
     page: PageQuery = {},
   ): Promise<Page<SubscriptionEntity>> {
     const qb = this.dataSource
       .getRepository(SubscriptionEntity)
       .createQueryBuilder('s')
       .where('s.project_id = :projectId', { projectId });
-    if (endpointIds && endpointIds.length > 0) {
-      qb.andWhere('s.endpoint_id IN (:...endpointIds)', { endpointIds: [...endpointIds] });
+    if (filter.endpointIds && filter.endpointIds.length > 0) {
+      qb.andWhere('s.endpoint_id IN (:...endpointIds)', { endpointIds: [...filter.endpointIds] });
+    }
+    if (filter.name) {
+      qb.andWhere(`s.name ILIKE :name ESCAPE '\\'`, { name: containsPattern(filter.name) });
     }
     return paginate(qb, page);
   }

@@ -85,3 +85,8 @@ export async function insertRows<T extends ObjectLiteral>(
 /** What callers pass to an insert: the required properties, the rest optional (DB defaults). */
 export type NewRow<T, Required extends keyof T> = Pick<T, Required> &
   Partial<Omit<T, Required | 'createdAt' | 'updatedAt' | 'deletedAt'>>;
+
+/** A LIKE/ILIKE pattern matching `text` anywhere, its wildcards escaped (use with ESCAPE '\'). */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+}
