@@ -162,7 +162,7 @@ describe("Convoy's request rules (HTTP, real Postgres and Kafka)", () => {
         });
       const [first, second] = [await send(), await send()];
       expect([first.status, second.status]).toEqual([200, 200]);
-      expect((await second.json()).message).toBe('Event received');
+      expect(((await second.json()) as { message: string }).message).toBe('Event received');
     });
   });
 
@@ -317,7 +317,7 @@ describe("Convoy's request rules (HTTP, real Postgres and Kafka)", () => {
           headers: { 'content-type': 'application/json' },
           body: '{}',
         });
-        events.push((await response.json()).data.uid);
+        events.push(((await response.json()) as { data: { uid: string } }).data.uid);
       }
       const [a, b] = sources.map((source) => source.id);
       expect(ids(await p.call('GET', `/events?sourceId=${a}&sourceId=${b}`)).sort()).toEqual(

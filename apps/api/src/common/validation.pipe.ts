@@ -29,39 +29,53 @@ export function describeValidationErrors(errors: ValidationError[], parent = '')
   });
 }
 
-const optionalByClass = new WeakMap<object, Set<string>>();
+interface ZeroValueRules {
+  /** Optional properties: "" there means "not set". */
+  optional: Set<string>;
+  /** Optional numeric properties whose minimum is above 0: 0 there means "not set". */
+  positive: Set<string>;
+}
 
-/** The properties of a DTO class marked @IsOptional (PartialType marks every one). */
-function optionalProperties(target: object): Set<string> {
-  let optional = optionalByClass.get(target);
-  if (!optional) {
-    optional = new Set(
-      getMetadataStorage()
-        .getTargetValidationMetadatas(target as new () => object, '', true, false)
-        .filter((metadata) => metadata.type === ValidationTypes.CONDITIONAL_VALIDATION && metadata.name === IS_OPTIONAL)
-        .map((metadata) => metadata.propertyName),
+const rulesByClass = new WeakMap<object, ZeroValueRules>();
+
+/** Which properties of a DTO class treat Go's zero values as "not set" (PartialType makes every one optional). */
+function zeroValueRules(target: object): ZeroValueRules {
+  let rules = rulesByClass.get(target);
+  if (!rules) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(target as new () => object, '', true, false);
+    const optional = new Set(
+      metadata
+        .filter((entry) => entry.type === ValidationTypes.CONDITIONAL_VALIDATION && entry.name === IS_OPTIONAL)
+        .map((entry) => entry.propertyName),
     );
-    optionalByClass.set(target, optional);
+    const positive = new Set(
+      metadata
+        .filter((entry) => entry.name === 'min' && Number(entry.constraints?.[0]) > 0 && optional.has(entry.propertyName))
+        .map((entry) => entry.propertyName),
+    );
+    rules = { optional, positive };
+    rulesByClass.set(target, rules);
   }
-  return optional;
+  return rules;
 }
 
 /**
- * Convoy's rule that `""` means "not set": an optional property given as "" is removed, in
- * nested DTOs too, before validation (Go clients send "" for every string they leave unset).
- * A required property keeps its "" and fails its own rule, naming it.
+ * Go clients send a zero value for every field they leave unset, so, as Convoy reads them:
+ * an optional property given as "" is "not set", and so is an optional number given as 0
+ * where 0 is not a valid value (a timeout, a duration). Both are removed, in nested DTOs
+ * too, before validation. A required property keeps its "" and fails its own rule, naming it.
  */
-export function clearEmptyOptionalStrings(value: unknown): void {
+export function clearGoZeroValues(value: unknown): void {
   if (Array.isArray(value)) {
-    value.filter(isDtoInstance).forEach(clearEmptyOptionalStrings);
+    value.filter(isDtoInstance).forEach(clearGoZeroValues);
     return;
   }
   if (!isDtoInstance(value)) return;
-  const optional = optionalProperties(value.constructor);
+  const { optional, positive } = zeroValueRules(value.constructor);
   const record = value as Record<string, unknown>;
   for (const [name, property] of Object.entries(record)) {
-    if (property === '' && optional.has(name)) delete record[name];
-    else clearEmptyOptionalStrings(property);
+    if ((property === '' && optional.has(name)) || (property === 0 && positive.has(name))) delete record[name];
+    else clearGoZeroValues(property);
   }
 }
 
@@ -99,13 +113,13 @@ function withoutUnknownFields(errors: ValidationError[], parent: string, unknown
 
 /**
  * Validates every body and query against its DTO, as Convoy reads them: unknown fields and
- * parameters are dropped and named in the Caravan-Ignored-Fields header, "" is "not set" for
- * optional fields, and a known field with a bad value is a 400 naming each bad field in
+ * parameters are dropped and named in the Caravan-Ignored-Fields header, Go's zero values are
+ * "not set" for optional fields (see clearGoZeroValues), and a known field with a bad value is a 400 naming each bad field in
  * `message` and `errors`.
  */
 class ConvoyValidationPipe extends ValidationPipe {
   protected override async validate(object: object, validatorOptions?: ValidatorOptions): Promise<ValidationError[]> {
-    clearEmptyOptionalStrings(object);
+    clearGoZeroValues(object);
     const errors = await super.validate(object, {
       ...validatorOptions,
       // The unknown-field errors need their target: it is the object they are deleted from.

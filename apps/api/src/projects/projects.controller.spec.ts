@@ -74,7 +74,7 @@ describe('projects and API keys (HTTP, real Postgres and Kafka)', () => {
       [{ type: 'outgoing' }, 'name'],
       [{ name: 'x', type: 'sideways' }, 'type'],
       [{ name: 'x', type: 'outgoing', config: { strategy: { type: 'fibonacci' } } }, 'config.strategy.type'],
-      [{ name: 'x', type: 'outgoing', config: { strategy: { retry_count: 0 } } }, 'config.strategy.retry_count'],
+      [{ name: 'x', type: 'outgoing', config: { strategy: { retry_count: -1 } } }, 'config.strategy.retry_count'],
       [
         { name: 'x', type: 'outgoing', config: { signature: { versions: [{ hash: 'MD5', encoding: 'hex' }] } } },
         'config.signature.versions[0].hash',

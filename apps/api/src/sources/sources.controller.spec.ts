@@ -285,7 +285,7 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
       [{ ...pubSub({ type: 'kafka', kafka: KAFKA }), provider: 'github' }, 'provider'],
       [{ type: 'pub_sub' }, 'pub_sub'],
       [pubSub({ type: 'redis' }), 'pub_sub.type'],
-      [pubSub({ type: 'kafka', workers: 0, kafka: KAFKA }), 'pub_sub.workers'],
+      [pubSub({ type: 'kafka', workers: 101, kafka: KAFKA }), 'pub_sub.workers'],
       [pubSub({ type: 'kafka', workers: 1.5, kafka: KAFKA }), 'pub_sub.workers'],
       [pubSub({ type: 'kafka' }), 'pub_sub.kafka'],
       [pubSub({ type: 'kafka', kafka: { topic_name: 't' } }), 'pub_sub.kafka.brokers'],
