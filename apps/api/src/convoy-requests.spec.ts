@@ -66,7 +66,10 @@ describe("Convoy's request rules (HTTP, real Postgres and Kafka)", () => {
       expect(stored[0].config).not.toHaveProperty('made_up');
       expect(stored[0].config.signature.versions).toEqual([{ hash: 'SHA256', encoding: 'hex' }]);
       expect(debugLines).toContainEqual(
-        expect.objectContaining({ message: 'ignored unknown fields', ignored_fields: expect.arrayContaining(['colour']) }),
+        expect.objectContaining({
+          message: 'ignored unknown fields',
+          ignored_fields: expect.arrayContaining(['colour']),
+        }),
       );
     });
 
@@ -183,7 +186,12 @@ describe("Convoy's request rules (HTTP, real Postgres and Kafka)", () => {
 
     it('creates a dynamic endpoint under the endpoint rules: defaults, secure-URL policy, full endpoint.created', async () => {
       const metaConfig = {
-        meta_event: { is_enabled: true, url: 'https://example.com/meta', secret: 's', event_type: ['endpoint.created'] },
+        meta_event: {
+          is_enabled: true,
+          url: 'https://example.com/meta',
+          secret: 's',
+          event_type: ['endpoint.created'],
+        },
       };
       const p = await project('outgoing', metaConfig);
       const dynamic = await p.call('POST', '/events/dynamic', {
@@ -289,7 +297,10 @@ describe("Convoy's request rules (HTTP, real Postgres and Kafka)", () => {
         const event = await p.call('POST', '/events', { endpoint_id: endpoint.id, event_type: 't', data: {} });
         const at = new Date(Date.now() - DAY_MS);
         at.setUTCMinutes(0, 0, 0);
-        await api.database.dataSource.query('UPDATE events SET created_at = $2 WHERE id = $1', [event.body.data.uid, at]);
+        await api.database.dataSource.query('UPDATE events SET created_at = $2 WHERE id = $1', [
+          event.body.data.uid,
+          at,
+        ]);
         const utc = (offsetMinutes: number) =>
           new Date(at.getTime() + offsetMinutes * 60_000).toISOString().replace(/\.\d{3}Z$/, '');
         expect(ids(await p.call('GET', `/events?startDate=${utc(-30)}&endDate=${utc(30)}`))).toEqual([
@@ -385,7 +396,10 @@ describe("Convoy's request rules (HTTP, real Postgres and Kafka)", () => {
 
       const github = await fixtures.source(
         p.projectId,
-        { type: VerifierType.Hmac, hmac: { header: 'X-Hub-Signature-256', hash: 'SHA256', encoding: 'hex', secret: 's' } },
+        {
+          type: VerifierType.Hmac,
+          hmac: { header: 'X-Hub-Signature-256', hash: 'SHA256', encoding: 'hex', secret: 's' },
+        },
         { provider: SourceProvider.GitHub },
       );
       const plain = await fixtures.source(p.projectId, { type: VerifierType.Noop });

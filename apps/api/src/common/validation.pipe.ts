@@ -50,7 +50,9 @@ function zeroValueRules(target: object): ZeroValueRules {
     );
     const positive = new Set(
       metadata
-        .filter((entry) => entry.name === 'min' && Number(entry.constraints?.[0]) > 0 && optional.has(entry.propertyName))
+        .filter(
+          (entry) => entry.name === 'min' && Number(entry.constraints?.[0]) > 0 && optional.has(entry.propertyName),
+        )
         .map((entry) => entry.propertyName),
     );
     rules = { optional, positive };

@@ -50,6 +50,9 @@ export function presentEventDelivery(delivery: EventDeliveryEntity, context: Del
     status: delivery.status,
     description: delivery.description,
     latency_seconds: delivery.latencyMs === null ? null : delivery.latencyMs / 1000,
+    target_url: endpoint?.url ?? '',
+    // Convoy stamps a delivery acknowledged when it is created.
+    acknowledged_at: delivery.createdAt,
     endpoint_metadata: presentEndpointMetadata(endpoint),
     event_metadata: event ? presentEventMetadata(event) : null,
     metadata: {
@@ -81,6 +84,7 @@ function flattenHeaders(headers: Record<string, string[]>): Record<string, strin
 export function presentDeliveryAttempt(attempt: DeliveryAttemptEntity) {
   return {
     uid: attempt.id,
+    project_id: attempt.projectId,
     msg_id: attempt.eventDeliveryId,
     url: attempt.url,
     method: attempt.method,

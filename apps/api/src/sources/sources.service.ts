@@ -13,6 +13,7 @@ import {
 import { Page, PageQuery, SourceEntity, SourcesRepository } from '@caravan/persistence';
 import type { FieldError } from '../common/validation.pipe';
 import { InvalidFieldsException } from '../common/invalid-fields.exception';
+import type { CustomResponseDto } from './dto/custom-response.dto';
 import type { CreateSourceDto } from './dto/create-source.dto';
 import type { PubSubDto } from './dto/pub-sub.dto';
 import type { UpdateSourceDto } from './dto/update-source.dto';
@@ -51,7 +52,7 @@ export class SourcesService {
           type: input.type,
           maskId: this.newMaskId(),
           ...resolved,
-          customResponse: input.custom_response ?? null,
+          customResponse: customResponseOf(input.custom_response) ?? null,
           idempotencyKeys: input.idempotency_keys,
           forwardHeaders: input.forward_headers,
           bodyFunction: input.body_function ?? null,
@@ -92,7 +93,7 @@ export class SourcesService {
       name: input.name,
       type: input.type,
       ...resolved,
-      customResponse: input.custom_response,
+      customResponse: customResponseOf(input.custom_response),
       idempotencyKeys: input.idempotency_keys,
       forwardHeaders: input.forward_headers,
       bodyFunction: input.body_function,
@@ -302,4 +303,16 @@ export class SourcesService {
       driverError.constraint === 'sources_mask_id_key'
     );
   }
+}
+
+/**
+ * A custom response only when it has a body: Convoy's clients send `{"body":"","content_type":""}`
+ * for "none". Undefined (not given) stays undefined so an update leaves the stored one.
+ */
+function customResponseOf(
+  input: CustomResponseDto | null | undefined,
+): { body: string; content_type: string } | null | undefined {
+  if (input === undefined) return undefined;
+  if (!input?.body) return null;
+  return { body: input.body, content_type: input.content_type ?? '' };
 }

@@ -1,16 +1,17 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 
-/** What an http source answers to the sender instead of Caravan's envelope. */
+/** What an http source answers to the sender instead of Caravan's envelope; none when `body` is empty. */
 export class CustomResponseDto {
-  @ApiProperty()
+  @ApiPropertyOptional()
+  @IsOptional()
   @IsString()
   @MaxLength(64 * 1024)
-  body!: string;
+  body?: string;
 
-  @ApiProperty({ example: 'application/json' })
+  @ApiPropertyOptional({ example: 'application/json', description: 'text/plain when empty' })
+  @IsOptional()
   @IsString()
-  @MinLength(1)
   @MaxLength(255)
-  content_type!: string;
+  content_type?: string;
 }
