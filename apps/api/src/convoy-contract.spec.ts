@@ -645,3 +645,135 @@ describe("Convoy's contract: every served operation takes an SDK-shaped request 
     expect(failures).toEqual([]);
   });
 });
+
+/** What Convoy's Go SDK sends for a struct left at its zero values: "" strings, 0 numbers, false, null slices. */
+describe('Go clients: every string "" and every number 0 is accepted where Convoy accepts it', () => {
+  jest.setTimeout(120_000);
+  let api: ApiHarness;
+
+  beforeAll(async () => {
+    api = await startApiHarness();
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  const ZERO_CONFIG = {
+    strategy: { type: '', duration: 0, retry_count: 0 },
+    signature: { header: '', versions: null },
+    ratelimit: { count: 0, duration: 0 },
+    ssl: { enforce_secure_endpoints: false },
+    disable_endpoint: false,
+    max_payload_read_size: 0,
+    meta_event: { is_enabled: false, type: '', url: '', secret: '', event_type: null },
+    search_policy: '',
+    multiple_endpoint_subscriptions: false,
+  };
+  const ZERO_ENDPOINT = {
+    secret: '',
+    owner_id: '',
+    description: '',
+    advanced_signatures: false,
+    http_timeout: 0,
+    rate_limit: 0,
+    rate_limit_duration: 0,
+    support_email: '',
+    slack_webhook_url: '',
+    is_disabled: false,
+    authentication: { type: '', api_key: { header_name: '', header_value: '' } },
+  };
+  const ZERO_EVENT = { custom_headers: null, idempotency_key: '' };
+
+  it('accepts zero-valued bodies and queries on every route that takes them, keeping the defaults', async () => {
+    const created = await api.request('POST', '/api/v1/projects', {
+      body: { name: 'go', type: 'outgoing', logo_url: '', config: ZERO_CONFIG },
+    });
+    expect(created.status).toBe(201);
+    const { uid: projectId } = created.body.data.project;
+    const key = created.body.data.api_key.key as string;
+    // Zero values left Convoy's defaults in place.
+    expect(created.body.data.project.config).toMatchObject({
+      strategy: { type: 'linear', duration: expect.any(Number), retry_count: expect.any(Number) },
+      signature: { header: 'X-Convoy-Signature', versions: [expect.objectContaining({ hash: 'SHA256' })] },
+    });
+    const call = (method: string, path: string, body?: unknown) =>
+      api.request(method, `/api/v1/projects/${projectId}${path}`, { key, body });
+    const accepted = async (method: string, path: string, body?: unknown) => {
+      const response = await call(method, path, body);
+      expect({ method, path, status: response.status, body: response.status < 300 ? 'ok' : response.body }).toEqual({
+        method,
+        path,
+        status: expect.any(Number),
+        body: 'ok',
+      });
+      return response.body.data;
+    };
+
+    await accepted('PUT', '', { name: 'go', logo_url: '', config: ZERO_CONFIG });
+    const keyBody = await accepted('POST', '/keys', { name: 'k', expiration: 0 });
+    expect(keyBody.expires_at).toBeNull();
+    const endpoint = await accepted('POST', '/endpoints', {
+      ...ZERO_ENDPOINT,
+      url: 'https://example.com/go',
+      name: 'go',
+    });
+    expect(endpoint).toMatchObject({ http_timeout: 30, rate_limit_duration: 60, owner_id: '', authentication: null });
+    await accepted('POST', '/endpoints', {
+      ...ZERO_ENDPOINT,
+      url: 'https://example.com/go-owned',
+      name: 'o',
+      owner_id: 'o',
+    });
+    await accepted('PUT', `/endpoints/${endpoint.uid}`, { ...ZERO_ENDPOINT, url: '', name: '' });
+    await accepted('PUT', `/endpoints/${endpoint.uid}/expire_secret`, { secret: '', expiration: 0 });
+    const source = await accepted('POST', '/sources', {
+      name: 'go',
+      type: 'http',
+      provider: '',
+      verifier: {
+        type: 'noop',
+        hmac: { header: '', hash: '', secret: '', encoding: '' },
+        basic_auth: { username: '', password: '' },
+        api_key: { header_name: '', header_value: '' },
+      },
+      custom_response: { body: '', content_type: '' },
+      idempotency_keys: null,
+      body_function: '',
+      header_function: '',
+    });
+    await accepted('PUT', `/sources/${source.uid}`, { name: '', type: '', provider: '', body_function: '' });
+    const subscription = await accepted('POST', '/subscriptions', {
+      name: 'go',
+      endpoint_id: endpoint.uid,
+      source_id: '',
+      filter_config: { event_types: null, filter: { headers: null, body: null } },
+    });
+    await accepted('PUT', `/subscriptions/${subscription.uid}`, { name: '', endpoint_id: '', source_id: '' });
+    await accepted('POST', '/events', { ...ZERO_EVENT, endpoint_id: endpoint.uid, event_type: 't', data: {} });
+    await accepted('POST', '/events/fanout', { ...ZERO_EVENT, owner_id: 'o', event_type: 't', data: {} });
+    await accepted('POST', '/events/broadcast', { ...ZERO_EVENT, acknowledged_at: '', event_type: 't', data: {} });
+    await accepted('POST', '/events/dynamic', {
+      ...ZERO_EVENT,
+      url: 'https://example.com/go-dynamic',
+      secret: '',
+      event_types: null,
+      event_type: 't',
+      data: {},
+    });
+    const zeroPage = 'perPage=0&direction=&next_page_cursor=&prev_page_cursor=&sort=';
+    for (const path of [
+      `/endpoints?${zeroPage}&q=&ownerId=`,
+      `/sources?${zeroPage}&type=&provider=`,
+      `/subscriptions?${zeroPage}&endpointId=&name=`,
+      `/events?${zeroPage}&endpointId=&sourceId=&idempotencyKey=&query=&startDate=&endDate=`,
+      `/events/countbatchreplayevents?endpointId=&sourceId=&startDate=&endDate=`,
+      `/eventdeliveries?${zeroPage}&endpointId=&eventId=&event_type=&subscriptionId=&status=&startDate=&endDate=`,
+      `/meta-events?${zeroPage}&startDate=&endDate=`,
+    ]) {
+      await accepted('GET', path);
+    }
+    await accepted('POST', `/events/batchreplay?endpointId=&sourceId=&startDate=&endDate=`);
+    await accepted('POST', `/eventdeliveries/batchretry?endpointId=&status=&startDate=&endDate=`);
+  });
+});

@@ -34,7 +34,11 @@ interface ZeroValueRules {
   optional: Set<string>;
   /** Optional numeric properties whose minimum is above 0: 0 there means "not set". */
   positive: Set<string>;
+  /** Optional arrays and maps: null (a nil slice or map in Go) there means "not set". */
+  collections: Set<string>;
 }
+
+const COLLECTION_RULES = new Set(['isArray', 'isObject', 'isHeaderMap']);
 
 const rulesByClass = new WeakMap<object, ZeroValueRules>();
 
@@ -55,7 +59,12 @@ function zeroValueRules(target: object): ZeroValueRules {
         )
         .map((entry) => entry.propertyName),
     );
-    rules = { optional, positive };
+    const collections = new Set(
+      metadata
+        .filter((entry) => COLLECTION_RULES.has(entry.name) && optional.has(entry.propertyName))
+        .map((entry) => entry.propertyName),
+    );
+    rules = { optional, positive, collections };
     rulesByClass.set(target, rules);
   }
   return rules;
@@ -63,9 +72,9 @@ function zeroValueRules(target: object): ZeroValueRules {
 
 /**
  * Go clients send a zero value for every field they leave unset, so, as Convoy reads them:
- * an optional property given as "" is "not set", and so is an optional number given as 0
- * where 0 is not a valid value (a timeout, a duration). Both are removed, in nested DTOs
- * too, before validation. A required property keeps its "" and fails its own rule, naming it.
+ * an optional property given as "" is "not set", and so are an optional number given as 0
+ * where 0 is not a valid value (a timeout, a duration) and an optional array or map given as
+ * null (Go's nil slice or map). They are removed, in nested DTOs too, before validation. A required property keeps its "" and fails its own rule, naming it.
  */
 export function clearGoZeroValues(value: unknown): void {
   if (Array.isArray(value)) {
@@ -73,10 +82,14 @@ export function clearGoZeroValues(value: unknown): void {
     return;
   }
   if (!isDtoInstance(value)) return;
-  const { optional, positive } = zeroValueRules(value.constructor);
+  const { optional, positive, collections } = zeroValueRules(value.constructor);
   const record = value as Record<string, unknown>;
   for (const [name, property] of Object.entries(record)) {
-    if ((property === '' && optional.has(name)) || (property === 0 && positive.has(name))) delete record[name];
+    const unset =
+      (property === '' && optional.has(name)) ||
+      (property === 0 && positive.has(name)) ||
+      (property === null && collections.has(name));
+    if (unset) delete record[name];
     else clearGoZeroValues(property);
   }
 }
