@@ -255,6 +255,7 @@ describe('event deliveries (HTTP, real Postgres and Kafka)', () => {
       expect(one.status).toBe(200);
       expect(one.body.data).toEqual({
         uid: ok,
+        project_id: w.projectId,
         msg_id: id,
         url: 'https://example.com/hooks',
         method: 'POST',

@@ -325,7 +325,6 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
         pubSub({ type: 'amqp', amqp: { ...AMQP, bindExchange: { routingKey: 'rk' } } }),
         'pub_sub.amqp.bindExchange.exchange',
       ],
-      [{ type: 'http', custom_response: { body: 'ok' } }, 'custom_response.content_type'],
       [{ type: 'http', idempotency_keys: ['headers.X-Id'] }, 'idempotency_keys'],
       [{ type: 'http', idempotency_keys: 'request.body.id' }, 'idempotency_keys'],
       [{ type: 'http', idempotency_keys: ['request.header.X-Id'] }, 'idempotency_keys'],
