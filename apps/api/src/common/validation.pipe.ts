@@ -61,7 +61,7 @@ function zeroValueRules(target: object): ZeroValueRules {
     );
     const collections = new Set(
       metadata
-        .filter((entry) => COLLECTION_RULES.has(entry.name) && optional.has(entry.propertyName))
+        .filter((entry) => COLLECTION_RULES.has(entry.name ?? '') && optional.has(entry.propertyName))
         .map((entry) => entry.propertyName),
     );
     rules = { optional, positive, collections };
