@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { EndpointEntity, NewDeliveryAttempt, EventDeliveryEntity, EventEntity } from '@caravan/persistence';
+import { presentableAuthentication } from '@caravan/domain';
 import { goDuration } from './go-duration';
 
 const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
@@ -27,7 +28,10 @@ export interface FinishedDelivery {
  * and sent unchanged.
  */
 export class MetaEventPayloads {
-  /** `endpoint.created|updated|deleted`: the endpoint as Convoy shows it (secrets included, as Convoy does). */
+  /**
+   * `endpoint.created|updated|deleted`: the endpoint as Convoy shows it (signing secrets
+   * included, as Convoy does; an oauth2 client secret masked).
+   */
   static endpoint(endpoint: EndpointEntity): Record<string, unknown> {
     return {
       uid: endpoint.id,
@@ -49,7 +53,7 @@ export class MetaEventPayloads {
       rate_limit: endpoint.rateLimit,
       status: endpoint.status,
       rate_limit_duration: goDuration(endpoint.rateLimitDuration),
-      authentication: endpoint.authentication,
+      authentication: presentableAuthentication(endpoint.authentication),
       created_at: iso(endpoint.createdAt),
       updated_at: iso(endpoint.updatedAt),
       deleted_at: iso(endpoint.deletedAt),
