@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Allow, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { Allow, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { DeliveryMode } from '@caravan/domain';
+import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 import { FilterConfigDto } from './filter-config.dto';
 
 export class CreateSubscriptionDto {
@@ -27,6 +29,15 @@ export class CreateSubscriptionDto {
   @ValidateNested()
   @Type(() => FilterConfigDto)
   filter_config?: FilterConfigDto;
+
+  @ApiPropertyOptional({
+    enum: DeliveryMode,
+    default: DeliveryMode.AtLeastOnce,
+    description: 'at_most_once: one attempt per delivery, never retried',
+  })
+  @OptionalUnlessEmpty()
+  @IsIn(Object.values(DeliveryMode))
+  delivery_mode?: DeliveryMode | '';
 
   // Convoy's per-subscription alert/retry/rate-limit overrides and app id: accepted and
   // ignored (Caravan takes these from the project and the endpoint).
