@@ -339,6 +339,9 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
       expect(typed.body.data.event_type).toBe('pull_request');
       const untyped = await ingest(source.mask_id, '{"action":"opened"}');
       expect(untyped.body.data.event_type).toBe(source.mask_id);
+      // Longer than any event type the API accepts: not a type.
+      const oversized = await ingest(source.mask_id, '{}', { 'X-GitHub-Event': 'x'.repeat(256) });
+      expect(oversized.body.data.event_type).toBe(source.mask_id);
       const read = await api.request('GET', `/api/v1/projects/${projectId}/events/${typed.body.data.uid}`);
       expect(read.body.data.event_type).toBe('pull_request');
 

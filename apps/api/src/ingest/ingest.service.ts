@@ -22,6 +22,9 @@ function requestView(request: IncomingMessage, body: unknown, query: URLSearchPa
   };
 }
 
+/** The longest event type the API accepts (event_type on POST /events); longer values are not types. */
+const MAX_EVENT_TYPE_LENGTH = 255;
+
 /** The value at a stored location; a location that no longer parses reads as nothing. */
 function lookup(text: string, view: RequestView): string | undefined {
   const location = parseRequestLocation(text);
@@ -82,7 +85,7 @@ export class IngestService {
       project,
       route: { routing: 'source', sourceId: source.id },
       // The provider's own type (e.g. GitHub's X-GitHub-Event) when the source says where it is.
-      eventType: (source.eventTypeLocation && lookup(source.eventTypeLocation, view)) || source.maskId,
+      eventType: this.eventType(source, view),
       raw,
       headers: originalHeaders(request, credentialHeaders(source)),
       idempotencyKey: parts.length > 0 ? parts.join(',') : null,
@@ -90,6 +93,12 @@ export class IngestService {
       acknowledgedAt: new Date(),
     });
     return { ...accepted, source };
+  }
+
+  /** The provider's type at the source's event_type_location, else the mask id (Convoy's default). */
+  private eventType(source: SourceEntity, view: RequestView): string {
+    const found = source.eventTypeLocation ? lookup(source.eventTypeLocation, view) : undefined;
+    return found && found.length <= MAX_EVENT_TYPE_LENGTH ? found : source.maskId;
   }
 
   /** Twitter's CRC challenge: `{"response_token":"sha256=<base64 HMAC-SHA256(secret, crc_token)>"}`. */
