@@ -686,6 +686,11 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
         audience: '',
         expiry_time_unit: 'seconds',
         field_mapping: { access_token: 'accessToken', token_type: '', expires_in: '' },
+        // What Convoy's SDKs send for the client_assertion settings they do not use.
+        issuer: '',
+        subject: '',
+        signing_algorithm: '',
+        signing_key: null,
       };
       const created = await createEndpoint({ authentication: { type: 'oauth2', oauth2 } });
       expect(created.authentication.oauth2).toEqual({

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  Allow,
   IsDefined,
   IsIn,
   IsOptional,
@@ -98,6 +99,20 @@ export class OAuth2Dto {
   @ValidateNested()
   @Type(() => OAuth2FieldMappingDto)
   field_mapping?: OAuth2FieldMappingDto | null;
+
+  // Convoy's client_assertion settings: its SDKs send them (empty) with every oauth2 block;
+  // accepted and ignored, since only shared_secret is performed.
+  @Allow()
+  issuer?: unknown;
+
+  @Allow()
+  subject?: unknown;
+
+  @Allow()
+  signing_algorithm?: unknown;
+
+  @Allow()
+  signing_key?: unknown;
 }
 
 /**
