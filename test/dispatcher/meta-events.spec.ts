@@ -106,6 +106,15 @@ describe('dispatcher: meta events', () => {
       attempt: { http_status: '200 OK', status: true, msg_id: delivered?.id },
       event_metadata: { uid: success.id, event_type: 'test.convoy' },
       endpoint_metadata: { uid: ok.id, secrets: null },
+      // Convoy's blocks, zero-valued as Convoy sends them for an event that came over the API.
+      source_metadata: { uid: '', mask_id: '', verifier: null, idempotency_keys: [], deleted_at: null },
+      device_metadata: {
+        uid: '',
+        last_seen_at: '0001-01-01T00:00:00Z',
+        created_at: '0001-01-01T00:00:00Z',
+        updated_at: '0001-01-01T00:00:00Z',
+        deleted_at: null,
+      },
     });
     expect(byType['eventdelivery.failed']).toMatchObject({
       uid: failed?.id,
@@ -179,5 +188,29 @@ describe('dispatcher: meta events', () => {
     expect(received).toHaveLength(2);
     expect(defined(received[1]).body.equals(payload)).toBe(true);
     expectSigned(defined(received[1]));
+  });
+
+  it('never signs with an empty key: a project stored without a meta-event secret fails the meta event, unsent', async () => {
+    const project = await metaProject('/meta/nosecret', [MetaEventType.EndpointCreated]);
+    // A row written before secrets were generated (the repository now always sets one).
+    await h.dataSource.query(
+      `UPDATE projects SET config = jsonb_set(config, '{meta_event,secret}', '""') WHERE id = $1`,
+      [project.id],
+    );
+    const row = await new MetaEventsRepository(h.dataSource).insert({
+      projectId: project.id,
+      eventType: MetaEventType.EndpointCreated,
+      payload: Buffer.from('{"event_type":"endpoint.created","data":{}}'),
+      retryLimit: 3,
+    });
+    await h.producer.ring(h.env['CARAVAN_KAFKA_DELIVERIES_TOPIC'] as string, [
+      { key: project.id, value: { project_id: project.id, endpoint_id: '', delivery_id: row.id, kind: 'meta' } },
+    ]);
+    const stored = await eventually(
+      () => h.dataSource.getRepository(MetaEventEntity).findOneByOrFail({ id: row.id }),
+      (found) => found.status === 'Failure',
+    );
+    expect(JSON.stringify(stored.lastResponse)).toContain('no meta-event secret');
+    expect(h.receiver.at('/meta/nosecret')).toHaveLength(0);
   });
 });

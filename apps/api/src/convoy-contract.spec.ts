@@ -18,11 +18,9 @@ const NOT_SERVED: Record<string, string[]> = {
   API_KEY: ['key_type', 'role', 'user_id'],
   ENDPOINT: [
     'cb_state',
-    'content_type',
     'events',
     'failure_count',
     'failure_rate',
-    'mtls_client_cert',
     'period_failure_rate',
     'retry_count',
     'success_count',
@@ -30,15 +28,14 @@ const NOT_SERVED: Record<string, string[]> = {
   ],
   SUBSCRIPTION: [
     'alert_config',
-    'delivery_mode',
     'device_metadata',
     'function',
     'rate_limit_config',
     'retry_config',
     'source_metadata',
   ],
-  SOURCE: ['event_type_location', 'provider_config'],
-  EVENT: ['app_id', 'endpoint_metadata', 'failure_reason', 'source_metadata', 'url_path'],
+  SOURCE: ['provider_config'],
+  EVENT: ['app_id', 'failure_reason', 'url_path'],
   EVENT_DELIVERY: [
     'cli_metadata',
     'delivery_mode',
@@ -211,7 +208,7 @@ const OPERATIONS: Operation[] = [
       path: `${P}/endpoints/{endpointID}/expire_secret`,
       body: { secret: '', expiration: 0, ...UNKNOWN },
     }),
-    status: 202,
+    status: 200,
     data: { one: 'ENDPOINT' },
   },
   {

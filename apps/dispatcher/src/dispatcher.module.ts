@@ -11,6 +11,7 @@ import { SubscriptionResolver } from './router/subscription.resolver';
 import { SchedulerService } from './scheduler/scheduler.service';
 import { DeliveryAttempter } from './sender/delivery-attempter';
 import { EndpointGate } from './sender/endpoint-gate';
+import { EndpointRequestSender } from './sender/endpoint-request.sender';
 import { OutcomeWriter } from './sender/outcome.writer';
 import { SenderConsumer } from './sender/sender.consumer';
 import { SenderService } from './sender/sender.service';
@@ -31,6 +32,7 @@ export class DispatcherModule {
         RouterService,
         RouterConsumer,
         WebhookClient,
+        EndpointRequestSender,
         EndpointGate,
         DeliveryMetaEvents,
         MetaEventSender,

@@ -15,3 +15,6 @@ export * from './lib/json-member';
 export * from './lib/source-providers';
 export * from './lib/pub-sub-message';
 export * from './lib/micro-batcher';
+export * from './lib/request-location';
+export * from './lib/delivery-body';
+export * from './lib/oauth2-token';

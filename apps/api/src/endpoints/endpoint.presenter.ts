@@ -1,3 +1,4 @@
+import { MASKED_CREDENTIAL, presentableAuthentication } from '@caravan/domain';
 import type { EndpointEntity } from '@caravan/persistence';
 
 const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
@@ -16,8 +17,9 @@ function presentSecrets(endpoint: EndpointEntity) {
 
 /**
  * An endpoint as the API shows it: Convoy's endpoint object (seed 000), the `title` and
- * `target_url` aliases of Convoy's older shape, and Caravan's `signature_format`. Secret
- * values are shown, as Convoy shows them to the project's own key.
+ * `target_url` aliases of Convoy's older shape, and Caravan's `signature_format`. Signing
+ * secrets are shown, as Convoy shows them to the project's own key; an oauth2 client secret
+ * and an mTLS private key are masked.
  */
 export function presentEndpoint(endpoint: EndpointEntity) {
   return {
@@ -36,7 +38,12 @@ export function presentEndpoint(endpoint: EndpointEntity) {
     http_timeout: endpoint.httpTimeout,
     rate_limit: endpoint.rateLimit,
     rate_limit_duration: endpoint.rateLimitDuration,
-    authentication: endpoint.authentication,
+    authentication: presentableAuthentication(endpoint.authentication),
+    content_type: endpoint.contentType,
+    // The private key never leaves Caravan once stored.
+    mtls_client_cert: endpoint.mtlsClientCert
+      ? { client_cert: endpoint.mtlsClientCert.client_cert, client_key: MASKED_CREDENTIAL }
+      : null,
     support_email: endpoint.supportEmail,
     slack_webhook_url: endpoint.slackWebhookUrl,
     cb_state: endpoint.cbState,
@@ -44,5 +51,29 @@ export function presentEndpoint(endpoint: EndpointEntity) {
     created_at: iso(endpoint.createdAt),
     updated_at: iso(endpoint.updatedAt),
     deleted_at: iso(endpoint.deletedAt),
+  };
+}
+
+/** Convoy's `endpoint_metadata`: the endpoint without its secrets or credentials. */
+export function presentEndpointMetadata(endpoint: EndpointEntity | undefined) {
+  if (!endpoint) return null;
+  return {
+    uid: endpoint.id,
+    project_id: endpoint.projectId,
+    owner_id: endpoint.ownerId ?? '',
+    name: endpoint.name,
+    title: endpoint.name,
+    url: endpoint.url,
+    target_url: endpoint.url,
+    description: endpoint.description,
+    status: endpoint.status,
+    advanced_signatures: endpoint.advancedSignatures,
+    http_timeout: endpoint.httpTimeout,
+    rate_limit: endpoint.rateLimit,
+    rate_limit_duration: endpoint.rateLimitDuration,
+    support_email: endpoint.supportEmail,
+    created_at: endpoint.createdAt,
+    updated_at: endpoint.updatedAt,
+    deleted_at: endpoint.deletedAt,
   };
 }

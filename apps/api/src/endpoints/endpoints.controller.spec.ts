@@ -90,6 +90,8 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
         rate_limit: 0,
         rate_limit_duration: 60,
         authentication: null,
+        content_type: 'application/json',
+        mtls_client_cert: null,
         support_email: '',
         slack_webhook_url: '',
         created_at: expect.stringMatching(ISO),
@@ -147,7 +149,12 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
       const withAuth = await createEndpoint({
         authentication: { type: 'api_key', api_key: { header_name: 'X-K', header_value: 'v' } },
       });
-      expect(withAuth.authentication).toEqual({ type: 'api_key', api_key: { header_name: 'X-K', header_value: 'v' } });
+      expect(withAuth.authentication).toEqual({
+        type: 'api_key',
+        api_key: { header_name: 'X-K', header_value: 'v' },
+        basic_auth: null,
+        oauth2: null,
+      });
       const cleared = await api.request('PUT', path(projectId, `/${withAuth.uid}`), {
         key,
         body: { authentication: { type: '' } },
@@ -503,7 +510,7 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
         key,
         body: { expiration: 3600 },
       });
-      expect(response.status).toBe(202);
+      expect(response.status).toBe(200);
       const secrets = response.body.data.secrets;
       expect(secrets).toHaveLength(2);
       expect(secrets[0]).toMatchObject({ uid: old.uid, value: old.value });
@@ -611,6 +618,141 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
     });
   });
 
+  describe('PUT /endpoints/:id/toggle_status (Convoy)', () => {
+    it('answers 202 and toggles active → inactive → active; a paused one becomes active', async () => {
+      const endpoint = await createEndpoint();
+      const off = await api.request('PUT', path(projectId, `/${endpoint.uid}/toggle_status`), { key });
+      expect(off.status).toBe(202);
+      expect(off.body.data.status).toBe('inactive');
+      const on = await api.request('PUT', path(projectId, `/${endpoint.uid}/toggle_status`), { key });
+      expect(on.status).toBe(202);
+      expect(on.body.data.status).toBe('active');
+      await api.request('PUT', path(projectId, `/${endpoint.uid}/pause`), { key });
+      const fromPaused = await api.request('PUT', path(projectId, `/${endpoint.uid}/toggle_status`), { key });
+      expect(fromPaused.body.data.status).toBe('active');
+      const stored = await api.database.dataSource.query('SELECT status FROM endpoints WHERE id = $1', [endpoint.uid]);
+      expect(stored[0].status).toBe('active');
+    });
+
+    it('is 404 for an unknown endpoint', async () => {
+      const response = await api.request('PUT', path(projectId, '/01HZZZZZZZZZZZZZZZZZZZZZZZ/toggle_status'), { key });
+      expect(response.status).toBe(404);
+    });
+  });
+
+  describe('delivery settings: content_type, authentication types, mtls_client_cert', () => {
+    it('stores content_type (default application/json, "" = default) and refuses another media type', async () => {
+      const form = await createEndpoint({ content_type: 'application/x-www-form-urlencoded' });
+      expect(form.content_type).toBe('application/x-www-form-urlencoded');
+      expect((await createEndpoint({ content_type: '' })).content_type).toBe('application/json');
+      const back = await api.request('PUT', path(projectId, `/${form.uid}`), {
+        key,
+        body: { content_type: 'application/json' },
+      });
+      expect(back.body.data.content_type).toBe('application/json');
+      const refused = await api.request('POST', path(projectId), {
+        key,
+        body: { name: 'x', url: 'https://example.com/h', content_type: 'text/xml' },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toContain('content_type');
+    });
+
+    it('stores basic_auth and oauth2; the oauth2 client secret is masked and survives a read-back PUT', async () => {
+      const basic = await createEndpoint({
+        authentication: { type: 'basic_auth', basic_auth: { username: 'u', password: 'p' } },
+      });
+      expect(basic.authentication).toEqual({
+        type: 'basic_auth',
+        basic_auth: { username: 'u', password: 'p' },
+        api_key: null,
+        oauth2: null,
+      });
+      const oauth2 = {
+        url: 'https://auth.example.com/token',
+        client_id: 'client-1',
+        client_secret: 'very-secret-value-1234',
+        grant_type: 'client_credentials',
+        authentication_type: 'shared_secret',
+        scope: 'webhooks',
+        audience: '',
+        expiry_time_unit: 'seconds',
+        field_mapping: { access_token: 'accessToken', token_type: '', expires_in: '' },
+        // What Convoy's SDKs send for the client_assertion settings they do not use.
+        issuer: '',
+        subject: '',
+        signing_algorithm: '',
+        signing_key: null,
+      };
+      const created = await createEndpoint({ authentication: { type: 'oauth2', oauth2 } });
+      expect(created.authentication.oauth2).toEqual({
+        url: oauth2.url,
+        client_id: 'client-1',
+        client_secret: '********1234',
+        grant_type: 'client_credentials',
+        scope: 'webhooks',
+        expiry_time_unit: 'seconds',
+        field_mapping: { access_token: 'accessToken' },
+      });
+      expect(JSON.stringify(created)).not.toContain('very-secret-value');
+      const putBack = await api.request('PUT', path(projectId, `/${created.uid}`), {
+        key,
+        body: { authentication: created.authentication },
+      });
+      expect(putBack.status).toBe(202);
+      const stored = await api.database.dataSource.query('SELECT authentication FROM endpoints WHERE id = $1', [
+        created.uid,
+      ]);
+      expect(stored[0].authentication.oauth2.client_secret).toBe('very-secret-value-1234');
+    });
+
+    it.each([
+      [{ type: 'basic_auth' }, 'basic_auth'],
+      [{ type: 'oauth2', oauth2: { url: 'not a url', client_id: 'a', client_secret: 'b' } }, 'oauth2.url'],
+      [
+        {
+          type: 'oauth2',
+          oauth2: { url: 'https://a.example/t', client_id: 'a', client_secret: 'b', grant_type: 'password' },
+        },
+        'oauth2.grant_type',
+      ],
+      [{ type: 'digest' }, 'type'],
+    ])('refuses authentication %j with a 400 naming %s', async (authentication, field) => {
+      const response = await api.request('POST', path(projectId), {
+        key,
+        body: { name: 'x', url: 'https://example.com/h', authentication },
+      });
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(response.body)).toContain(field);
+    });
+
+    it('checks mtls_client_cert is a loadable PEM pair and never shows the key', async () => {
+      const { generateKeyPairSync } = await import('node:crypto');
+      const refused = await api.request('POST', path(projectId), {
+        key,
+        body: {
+          name: 'x',
+          url: 'https://example.com/h',
+          mtls_client_cert: { client_cert: 'nope', client_key: 'nope' },
+        },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toContain('mtls_client_cert.client_cert');
+      expect(refused.body.message).toContain('mtls_client_cert.client_key');
+      const none = await createEndpoint({ mtls_client_cert: { client_cert: '', client_key: '' } });
+      expect(none.mtls_client_cert).toBeNull();
+      // A real key with a certificate that does not parse still names only the certificate.
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+      const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const badCert = await api.request('POST', path(projectId), {
+        key,
+        body: { name: 'x', url: 'https://example.com/h', mtls_client_cert: { client_cert: 'x', client_key: pem } },
+      });
+      expect(badCert.body.message).toContain('client_cert');
+      expect(badCert.body.message).not.toContain('client_key');
+    });
+  });
+
   describe('meta events', () => {
     let consumer: Consumer | undefined;
 
@@ -704,7 +846,7 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
       expect((await call('PUT', '', { name: 'renamed' })).status).toBe(202);
       expect((await call('PUT', '/pause')).status).toBe(202);
       expect((await call('POST', '/activate')).status).toBe(202);
-      expect((await call('PUT', '/expire_secret', { expiration: 60 })).status).toBe(202);
+      expect((await call('PUT', '/expire_secret', { expiration: 60 })).status).toBe(200);
       expect((await call('DELETE', '')).status).toBe(200);
 
       const rows = await metaRows(project.projectId);

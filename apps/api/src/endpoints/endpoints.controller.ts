@@ -47,7 +47,7 @@ export class EndpointsController {
   }
 
   @Put(':endpointID/expire_secret')
-  @HttpCode(202)
+  @HttpCode(200)
   async expireSecret(@ProjectId() projectId: string, @Param('endpointID') id: string, @Body() body: ExpireSecretDto) {
     return envelope(
       'Endpoint secret expired successfully',
@@ -61,6 +61,15 @@ export class EndpointsController {
     return envelope(
       'Endpoint status updated successfully',
       presentEndpoint(await this.endpoints.togglePause(projectId, id)),
+    );
+  }
+
+  @Put(':endpointID/toggle_status')
+  @HttpCode(202)
+  async toggleStatus(@ProjectId() projectId: string, @Param('endpointID') id: string) {
+    return envelope(
+      'Endpoint status updated successfully',
+      presentEndpoint(await this.endpoints.toggleStatus(projectId, id)),
     );
   }
 

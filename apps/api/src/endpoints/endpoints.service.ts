@@ -1,13 +1,17 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import {
   EndpointAuthentication,
+  EndpointContentType,
   EndpointSecret,
   EndpointStatus,
   generateConvoySecret,
   generateStandardWebhooksSecret,
   isStandardWebhooksSecret,
   liveSecrets,
+  MASKED_CREDENTIAL,
   MetaEventType,
+  MtlsClientCert,
   newId,
   SignatureFormat,
 } from '@caravan/domain';
@@ -21,12 +25,31 @@ import {
   ProjectsRepository,
 } from '@caravan/persistence';
 import type { CreateEndpointDto } from './dto/create-endpoint.dto';
-import type { EndpointAuthenticationDto } from './dto/endpoint-authentication.dto';
+import type { EndpointAuthenticationDto, MtlsClientCertDto } from './dto/endpoint-authentication.dto';
 import type { ExpireSecretDto } from './dto/expire-secret.dto';
 import type { UpdateEndpointDto } from './dto/update-endpoint.dto';
 import { InvalidFieldsException } from '../common/invalid-fields.exception';
 
 type EndpointChanges = Parameters<EndpointsRepository['applyChanges']>[2];
+
+/**
+ * A body read back from the API and sent again carries the masked credentials: those mean
+ * "unchanged", not a new secret.
+ */
+function keepMaskedSecrets(
+  input: EndpointAuthenticationDto | null | undefined,
+  existing: EndpointEntity,
+): EndpointAuthenticationDto | null | undefined {
+  const stored = existing.authentication;
+  if (
+    input?.type !== 'oauth2' ||
+    !input.oauth2?.client_secret.startsWith(MASKED_CREDENTIAL) ||
+    stored?.type !== 'oauth2'
+  ) {
+    return input;
+  }
+  return { ...input, oauth2: { ...input.oauth2, client_secret: stored.oauth2.client_secret } };
+}
 
 /** Endpoint rules: URL policy, secrets and their rotation, status moves, meta events. */
 @Injectable()
@@ -58,6 +81,8 @@ export class EndpointsService {
       rateLimit: input.rate_limit,
       rateLimitDuration: input.rate_limit_duration,
       authentication: this.authenticationOf(input.authentication) ?? null,
+      contentType: input.content_type || EndpointContentType.Json,
+      mtlsClientCert: this.mtlsOf(input.mtls_client_cert) ?? null,
       supportEmail: input.support_email,
       slackWebhookUrl: input.slack_webhook_url,
     });
@@ -120,7 +145,13 @@ export class EndpointsService {
       httpTimeout: input.http_timeout,
       rateLimit: input.rate_limit,
       rateLimitDuration: input.rate_limit_duration,
-      authentication: this.authenticationOf(input.authentication),
+      authentication: this.authenticationOf(keepMaskedSecrets(input.authentication, existing)),
+      contentType: input.content_type === undefined ? undefined : input.content_type || EndpointContentType.Json,
+      mtlsClientCert: this.mtlsOf(
+        input.mtls_client_cert?.client_key === MASKED_CREDENTIAL && existing.mtlsClientCert
+          ? { ...input.mtls_client_cert, client_key: existing.mtlsClientCert.client_key }
+          : input.mtls_client_cert,
+      ),
       supportEmail: input.support_email,
       slackWebhookUrl: input.slack_webhook_url,
       status: this.statusAfter(existing.status, input.is_disabled),
@@ -177,6 +208,20 @@ export class EndpointsService {
     return this.transition(project, existing, [existing.status], next);
   }
 
+  /** Convoy's older toggle: active → inactive, inactive or paused → active; pending is a 400. */
+  async toggleStatus(projectId: string, id: string): Promise<EndpointEntity> {
+    const project = await this.project(projectId);
+    const existing = await this.get(projectId, id);
+    if (existing.status === EndpointStatus.Active) {
+      return this.transition(project, existing, [EndpointStatus.Active], EndpointStatus.Inactive);
+    }
+    const from = [EndpointStatus.Inactive, EndpointStatus.Paused];
+    if (!from.includes(existing.status)) {
+      throw InvalidFieldsException.of('status', `a ${existing.status} endpoint cannot be toggled`);
+    }
+    return this.transition(project, existing, from, EndpointStatus.Active);
+  }
+
   /** inactive or paused → active. */
   async activate(projectId: string, id: string): Promise<EndpointEntity> {
     const project = await this.project(projectId);
@@ -224,14 +269,60 @@ export class EndpointsService {
     }
   }
 
-  /** Only an api_key authentication is kept; an empty type means none (null). Undefined stays undefined. */
+  /** The block of the given type only; an empty type means none (null). Undefined stays undefined. */
   private authenticationOf(
     input: EndpointAuthenticationDto | null | undefined,
   ): EndpointAuthentication | null | undefined {
     if (input === undefined) return undefined;
-    if (!input || input.type !== 'api_key' || !input.api_key) return null;
-    const { header_name, header_value } = input.api_key;
-    return { type: 'api_key', api_key: { header_name, header_value } };
+    if (input?.type === 'api_key' && input.api_key) {
+      const { header_name, header_value } = input.api_key;
+      return { type: 'api_key', api_key: { header_name, header_value } };
+    }
+    if (input?.type === 'basic_auth' && input.basic_auth) {
+      const { username, password } = input.basic_auth;
+      return { type: 'basic_auth', basic_auth: { username, password } };
+    }
+    if (input?.type === 'oauth2' && input.oauth2) {
+      const { url, client_id, client_secret, scope, audience, field_mapping, expiry_time_unit } = input.oauth2;
+      const mapping = {
+        ...(field_mapping?.access_token ? { access_token: field_mapping.access_token } : {}),
+        ...(field_mapping?.token_type ? { token_type: field_mapping.token_type } : {}),
+        ...(field_mapping?.expires_in ? { expires_in: field_mapping.expires_in } : {}),
+      };
+      return {
+        type: 'oauth2',
+        oauth2: {
+          url,
+          client_id,
+          client_secret,
+          grant_type: 'client_credentials',
+          ...(scope ? { scope } : {}),
+          ...(audience ? { audience } : {}),
+          ...(expiry_time_unit ? { expiry_time_unit } : {}),
+          ...(Object.keys(mapping).length > 0 ? { field_mapping: mapping } : {}),
+        },
+      };
+    }
+    return null;
+  }
+
+  /** A PEM certificate and key that Node can load (empty strings: none). Undefined stays undefined. */
+  private mtlsOf(input: MtlsClientCertDto | null | undefined): MtlsClientCert | null | undefined {
+    if (input === undefined) return undefined;
+    if (!input || (!input.client_cert && !input.client_key)) return null;
+    const problems: string[] = [];
+    try {
+      new X509Certificate(input.client_cert);
+    } catch {
+      problems.push('mtls_client_cert.client_cert: must be a PEM certificate');
+    }
+    try {
+      createPrivateKey(input.client_key);
+    } catch {
+      problems.push('mtls_client_cert.client_key: must be a PEM private key');
+    }
+    if (problems.length > 0) throw InvalidFieldsException.fromProblems(problems);
+    return { client_cert: input.client_cert, client_key: input.client_key };
   }
 
   private statusAfter(current: EndpointStatus, isDisabled: boolean | undefined): EndpointStatus | undefined {

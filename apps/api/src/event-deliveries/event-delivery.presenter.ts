@@ -1,30 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { DeliveryAttemptEntity, EndpointEntity, EventDeliveryEntity, EventEntity } from '@caravan/persistence';
+import { presentEndpointMetadata } from '../endpoints/endpoint.presenter';
 import { eventData, presentEventMetadata } from '../events/event.presenter';
-
-/** Convoy's `endpoint_metadata`: the endpoint without its secrets or credentials. */
-export function presentEndpointMetadata(endpoint: EndpointEntity | undefined) {
-  if (!endpoint) return null;
-  return {
-    uid: endpoint.id,
-    project_id: endpoint.projectId,
-    owner_id: endpoint.ownerId ?? '',
-    name: endpoint.name,
-    title: endpoint.name,
-    url: endpoint.url,
-    target_url: endpoint.url,
-    description: endpoint.description,
-    status: endpoint.status,
-    advanced_signatures: endpoint.advancedSignatures,
-    http_timeout: endpoint.httpTimeout,
-    rate_limit: endpoint.rateLimit,
-    rate_limit_duration: endpoint.rateLimitDuration,
-    support_email: endpoint.supportEmail,
-    created_at: endpoint.createdAt,
-    updated_at: endpoint.updatedAt,
-    deleted_at: endpoint.deletedAt,
-  };
-}
 
 export interface DeliveryContext {
   endpoint?: EndpointEntity;

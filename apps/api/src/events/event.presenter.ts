@@ -1,4 +1,6 @@
-import type { EventEntity } from '@caravan/persistence';
+import type { EndpointEntity, EventEntity, SourceEntity } from '@caravan/persistence';
+import { presentEndpointMetadata } from '../endpoints/endpoint.presenter';
+import { presentSource } from '../sources/source.presenter';
 
 /** The event's `data`: its exact bytes parsed, or the bytes as text when they are not JSON. */
 export function eventData(raw: Buffer): unknown {
@@ -10,17 +12,33 @@ export function eventData(raw: Buffer): unknown {
   }
 }
 
+/** What an event is shown with: its endpoints and source, when the caller loaded them. */
+export interface EventContext {
+  endpoints?: EndpointEntity[];
+  source?: SourceEntity;
+  ingestBaseUrl?: string;
+}
+
+/** Convoy's `source_metadata`: the source without its verifier or broker credentials. */
+function presentSourceMetadata(source: SourceEntity | undefined, ingestBaseUrl: string) {
+  if (!source) return null;
+  return { ...presentSource(source, ingestBaseUrl), verifier: null, pub_sub: null };
+}
+
 /**
  * An event as Convoy shows it (seed 000): `raw` is the exact stored bytes as a string,
- * `headers` a map of string arrays, and empty strings (not null) where Convoy has them.
+ * `headers` a map of string arrays, and empty strings (not null) where Convoy has them;
+ * `endpoint_metadata` and `source_metadata` (Convoy's shapes) from the context.
  */
-export function presentEvent(event: EventEntity) {
+export function presentEvent(event: EventEntity, context: EventContext = {}) {
   return {
     uid: event.id,
     event_type: event.eventType,
     project_id: event.projectId,
     source_id: event.sourceId ?? '',
     endpoints: event.endpointIds,
+    endpoint_metadata: (context.endpoints ?? []).map(presentEndpointMetadata),
+    source_metadata: presentSourceMetadata(context.source, context.ingestBaseUrl ?? ''),
     owner_id: event.ownerId ?? '',
     data: eventData(event.raw),
     raw: event.raw.toString('utf8'),

@@ -1,3 +1,5 @@
+import { VerifierType } from '@caravan/domain';
+import { createHmac } from 'node:crypto';
 import { ApiHarness, startApiHarness } from '../testing/api-harness';
 import { collectDoorbells, Doorbells, EventFixtures, waitFor } from './event-fixtures.helper';
 
@@ -49,6 +51,9 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
         project_id: projectId,
         source_id: '',
         endpoints: [endpointId],
+        // Filled on reads (GET /events): the create answer is not slowed by lookups.
+        endpoint_metadata: [],
+        source_metadata: null,
         owner_id: '',
         data: { amount: 1000, currency: 'NGN' },
         raw: '{"amount":1000,"currency":"NGN"}',
@@ -377,6 +382,49 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
       expect((await list('/01JUNKJUNKJUNKJUNKJUNKJUNK')).status).toBe(404);
       const fromElsewhere = await get(`/events/${created[2]}`);
       expect(fromElsewhere.status).toBe(404);
+    });
+
+    it("shows endpoint_metadata (no secrets) and source_metadata (no verifier) in Convoy's shapes", async () => {
+      const one = await list(`/${created[1]}`);
+      expect(one.body.data.endpoints).toEqual([e2]);
+      expect(one.body.data.endpoint_metadata).toEqual([
+        expect.objectContaining({ uid: e2, project_id: listProject.projectId, status: 'active' }),
+      ]);
+      expect(one.body.data.endpoint_metadata[0]).not.toHaveProperty('secrets');
+      expect(one.body.data.source_metadata).toBeNull();
+      const listed = await list(`?endpointId=${e2}`);
+      expect(
+        listed.body.data.content.every((event: { endpoint_metadata: Array<{ uid: string }> }) =>
+          event.endpoint_metadata.some((endpoint) => endpoint.uid === e2),
+        ),
+      ).toBe(true);
+
+      // A project of its own, so the list and batch tests here keep their counts.
+      const incoming = await api.createProject('incoming');
+      const source = await fixtures.source(incoming.projectId, {
+        type: VerifierType.Hmac,
+        hmac: { header: 'X-Sig', hash: 'SHA256', secret: 'verifier-secret', encoding: 'hex' },
+      });
+      const ingested = await api.request('POST', `/ingest/${source.maskId}`, {
+        key: null,
+        rawBody: '{"from":"source"}',
+        headers: {
+          'content-type': 'application/json',
+          'X-Sig': createHmac('sha256', 'verifier-secret').update('{"from":"source"}').digest('hex'),
+        },
+      });
+      expect(ingested.status).toBe(200);
+      const read = await api.request('GET', `/api/v1/projects/${incoming.projectId}/events/${ingested.body.data.uid}`, {
+        key: incoming.apiKey,
+      });
+      expect(read.body.data.source_metadata).toMatchObject({
+        uid: source.id,
+        mask_id: source.maskId,
+        type: 'http',
+        url: `${api.config.api.publicUrl}/ingest/${source.maskId}`,
+        verifier: null,
+      });
+      expect(JSON.stringify(read.body.data)).not.toContain('verifier-secret');
     });
   });
 

@@ -82,14 +82,19 @@ export class EventsController {
   async list(@ProjectId() projectId: string, @Query() query: EventListQueryDto) {
     const page = await this.events.list(projectId, query, pageOf(query));
     return envelope('Events fetched successfully', {
-      content: page.content.map(presentEvent),
+      content: (await this.events.withContext(projectId, page.content)).map(({ event, ...context }) =>
+        presentEvent(event, context),
+      ),
       pagination: page.pagination,
     });
   }
 
   @Get(':eventID')
   async get(@ProjectId() projectId: string, @Param('eventID') eventId: string) {
-    return envelope('Event fetched successfully', presentEvent(await this.events.get(projectId, eventId)));
+    const [{ event, ...context }] = await this.events.withContext(projectId, [
+      await this.events.get(projectId, eventId),
+    ]);
+    return envelope('Event fetched successfully', presentEvent(event, context));
   }
 
   @Put(':eventID/replay')

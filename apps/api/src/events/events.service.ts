@@ -1,9 +1,20 @@
 import { createdRange, repeated } from '../common/list-filters';
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { rawJsonMember } from '@caravan/domain';
 import { AcceptedEventResult, EventRoute, IntakeService } from '@caravan/intake';
-import { EventEntity, EventSearchFilter, EventsRepository, Page, PageQuery } from '@caravan/persistence';
+import {
+  EndpointEntity,
+  EndpointsRepository,
+  EventEntity,
+  EventSearchFilter,
+  EventsRepository,
+  Page,
+  PageQuery,
+  SourcesRepository,
+} from '@caravan/persistence';
 import { EndpointsService } from '../endpoints/endpoints.service';
+import { INGEST_BASE_URL } from '../sources/ingest-base-url.token';
+import type { EventContext } from './event.presenter';
 import type {
   CreateBroadcastEventDto,
   CreateDynamicEventDto,
@@ -24,7 +35,30 @@ export class EventsService {
     private readonly intake: IntakeService,
     private readonly events: EventsRepository,
     private readonly endpoints: EndpointsService,
+    private readonly endpointRows: EndpointsRepository,
+    private readonly sources: SourcesRepository,
+    @Inject(INGEST_BASE_URL) private readonly ingestBaseUrl: string,
   ) {}
+
+  /** The events with their endpoints and sources (two queries for the whole page). */
+  async withContext(projectId: string, events: EventEntity[]): Promise<Array<{ event: EventEntity } & EventContext>> {
+    const [endpoints, sources] = await Promise.all([
+      this.endpointRows.findByIds(projectId, [...new Set(events.flatMap((event) => event.endpointIds))]),
+      this.sources.findByIds(projectId, [
+        ...new Set(events.map((event) => event.sourceId).filter((id): id is string => !!id)),
+      ]),
+    ]);
+    const endpointById = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
+    const sourceById = new Map(sources.map((source) => [source.id, source]));
+    return events.map((event) => ({
+      event,
+      endpoints: event.endpointIds
+        .map((id) => endpointById.get(id))
+        .filter((endpoint): endpoint is EndpointEntity => !!endpoint),
+      source: event.sourceId ? sourceById.get(event.sourceId) : undefined,
+      ingestBaseUrl: this.ingestBaseUrl,
+    }));
+  }
 
   createDirect(projectId: string, body: CreateEventDto, rawBody: Buffer | undefined): Promise<AcceptedEventResult> {
     return this.accept(projectId, { routing: 'direct', endpointId: body.endpoint_id }, body, rawBody);

@@ -312,6 +312,80 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
     expect(bells.messages.some((m) => m.key === rows[1].id)).toBe(false);
   });
 
+  describe("Convoy's location syntax (sources created over the API)", () => {
+    const createSource = async (body: object) => {
+      const response = await api.request('POST', `/api/v1/projects/${projectId}/sources`, {
+        body: {
+          name: `src-${Math.random().toString(36).slice(2, 8)}`,
+          type: 'http',
+          verifier: { type: 'noop' },
+          ...body,
+        },
+      });
+      expect(response.status).toBe(201);
+      return response.body.data as {
+        uid: string;
+        mask_id: string;
+        event_type_location: string;
+        idempotency_keys: string[];
+      };
+    };
+
+    it("types ingested events by event_type_location (GitHub's X-GitHub-Event), the mask id when absent", async () => {
+      const source = await createSource({ event_type_location: 'request.header.X-GitHub-Event' });
+      expect(source.event_type_location).toBe('request.header.X-GitHub-Event');
+      const typed = await ingest(source.mask_id, '{"action":"opened"}', { 'X-GitHub-Event': 'pull_request' });
+      expect(typed.status).toBe(200);
+      expect(typed.body.data.event_type).toBe('pull_request');
+      const untyped = await ingest(source.mask_id, '{"action":"opened"}');
+      expect(untyped.body.data.event_type).toBe(source.mask_id);
+      // Longer than any event type the API accepts: not a type.
+      const oversized = await ingest(source.mask_id, '{}', { 'X-GitHub-Event': 'x'.repeat(256) });
+      expect(oversized.body.data.event_type).toBe(source.mask_id);
+      const read = await api.request('GET', `/api/v1/projects/${projectId}/events/${typed.body.data.uid}`);
+      expect(read.body.data.event_type).toBe('pull_request');
+
+      const byBody = await createSource({ event_type_location: 'req.Body.meta.kind' });
+      const fromBody = await ingest(byBody.mask_id, '{"meta":{"kind":"order.paid"}}');
+      expect(fromBody.body.data.event_type).toBe('order.paid');
+      const byQuery = await createSource({ event_type_location: 'request.QueryParam.type' });
+      const fromQuery = await ingest(byQuery.mask_id, '{}', {}, '?type=refund.created');
+      expect(fromQuery.body.data.event_type).toBe('refund.created');
+    });
+
+    it('dedupes by request.header / req.Body / request.QueryParam idempotency_keys; "" event_type_location is unset', async () => {
+      const source = await createSource({
+        idempotency_keys: ['request.header.X-Delivery', 'req.Body.id', 'request.QueryParam.ref'],
+        event_type_location: '',
+      });
+      expect(source.event_type_location).toBe('');
+      const first = await ingest(source.mask_id, '{"id":"e-1"}', { 'X-Delivery': 'd-1' }, '?ref=r1');
+      const again = await ingest(source.mask_id, '{"id":"e-1","v":2}', { 'X-Delivery': 'd-1' }, '?ref=r1');
+      const other = await ingest(source.mask_id, '{"id":"e-1"}', { 'X-Delivery': 'd-1' }, '?ref=r2');
+      expect(first.body.message).toBe('Event received');
+      expect(again.body.message).toBe('Duplicate event received, but will not be sent');
+      expect(other.body.message).toBe('Event received');
+      const rows = await eventsOf(source.uid);
+      expect(rows.map((r: { idempotency_key: string }) => r.idempotency_key)).toEqual([
+        'd-1,e-1,r1',
+        'd-1,e-1,r1',
+        'd-1,e-1,r2',
+      ]);
+    });
+
+    it.each([['request.cookie.x'], ['headers.X-Id'], ['request.body.']])(
+      'refuses the location %s with a 400 naming the field',
+      async (location) => {
+        const response = await api.request('POST', `/api/v1/projects/${projectId}/sources`, {
+          body: { name: 'bad', type: 'http', event_type_location: location, idempotency_keys: [location] },
+        });
+        expect(response.status).toBe(400);
+        expect(JSON.stringify(response.body)).toContain('event_type_location');
+        expect(JSON.stringify(response.body)).toContain('idempotency_keys');
+      },
+    );
+  });
+
   it('answers with the source custom_response', async () => {
     const source = await fixtures.source(
       projectId,

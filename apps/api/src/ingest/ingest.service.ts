@@ -1,6 +1,6 @@
 import { BadRequestException, HttpStatus, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { SourceProvider, SourceType } from '@caravan/domain';
+import { parseRequestLocation, readRequestLocation, RequestView, SourceProvider, SourceType } from '@caravan/domain';
 import { AcceptedEventResult, EventRejectedException, IntakeService } from '@caravan/intake';
 import { SourceEntity, SourcesRepository } from '@caravan/persistence';
 import { readBodyWithin } from './ingest-body';
@@ -10,24 +10,25 @@ export interface IngestOutcome extends AcceptedEventResult {
   source: SourceEntity;
 }
 
-/** `request.headers.X`, `request.body.a.b`, `request.query.q` (Convoy's idempotency_keys). */
-function lookup(path: string, request: IncomingMessage, body: unknown, query: URLSearchParams): string | undefined {
-  const [root, part, ...rest] = path.split('.');
-  if (root !== 'request' || !part) return undefined;
-  if (part === 'headers') {
-    const value = request.headers[rest.join('.').toLowerCase()];
-    return Array.isArray(value) ? value.join(',') : value;
-  }
-  if (part === 'query') return query.get(rest.join('.')) ?? undefined;
-  if (part === 'body') {
-    let value: unknown = body;
-    for (const key of rest) {
-      value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-    }
-    if (value === undefined || value === null) return undefined;
-    return typeof value === 'object' ? JSON.stringify(value) : String(value);
-  }
-  return undefined;
+/** The request as source locations read it (idempotency_keys, event_type_location). */
+function requestView(request: IncomingMessage, body: unknown, query: URLSearchParams): RequestView {
+  return {
+    header: (name) => {
+      const value = request.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(',') : value;
+    },
+    query: (name) => query.get(name) ?? undefined,
+    body,
+  };
+}
+
+/** The longest event type the API accepts (event_type on POST /events); longer values are not types. */
+const MAX_EVENT_TYPE_LENGTH = 255;
+
+/** The value at a stored location; a location that no longer parses reads as nothing. */
+function lookup(text: string, view: RequestView): string | undefined {
+  const location = parseRequestLocation(text);
+  return location ? readRequestLocation(location, view) : undefined;
 }
 
 /** Original header names (first spelling seen) → every value, from the raw header list. */
@@ -76,13 +77,15 @@ export class IngestService {
     const url = new URL(request.url ?? '/', 'http://ingest.invalid');
     const { raw, body } = await this.normalise(bytes, String(request.headers['content-type'] ?? ''));
     IntakeService.assertWithinLimit(project, raw.length);
+    const view = requestView(request, body, url.searchParams);
     const parts = source.idempotencyKeys
-      .map((path) => lookup(path, request, body, url.searchParams))
-      .filter((value): value is string => value !== undefined && value !== '');
+      .map((path) => lookup(path, view))
+      .filter((value): value is string => value !== undefined);
     const accepted = await this.intake.accept({
       project,
       route: { routing: 'source', sourceId: source.id },
-      eventType: source.maskId,
+      // The provider's own type (e.g. GitHub's X-GitHub-Event) when the source says where it is.
+      eventType: this.eventType(source, view),
       raw,
       headers: originalHeaders(request, credentialHeaders(source)),
       idempotencyKey: parts.length > 0 ? parts.join(',') : null,
@@ -90,6 +93,12 @@ export class IngestService {
       acknowledgedAt: new Date(),
     });
     return { ...accepted, source };
+  }
+
+  /** The provider's type at the source's event_type_location, else the mask id (Convoy's default). */
+  private eventType(source: SourceEntity, view: RequestView): string {
+    const found = source.eventTypeLocation ? lookup(source.eventTypeLocation, view) : undefined;
+    return found && found.length <= MAX_EVENT_TYPE_LENGTH ? found : source.maskId;
   }
 
   /** Twitter's CRC challenge: `{"response_token":"sha256=<base64 HMAC-SHA256(secret, crc_token)>"}`. */

@@ -67,7 +67,27 @@ describe('projects and API keys (HTTP, real Postgres and Kafka)', () => {
       expect(config.strategy).toEqual({ type: 'exponential', duration: 3, retry_count: 4 });
       expect(config.signature).toEqual({ header: 'X-Sig', versions: [{ hash: 'SHA512', encoding: 'base64' }] });
       expect(config.max_payload_read_size).toBe(1024);
-      expect(config.meta_event.secret).toBe('********');
+      expect(config.meta_event.secret).toBe('s3cret');
+      const read = await api.request('GET', `/api/v1/projects/${response.body.data.project.uid}`);
+      expect(read.body.data.config.meta_event.secret).toBe('********');
+    });
+
+    it('generates a meta-event secret when none (or "") is given, shown once in the answer', async () => {
+      const response = await api.request('POST', '/api/v1/projects', {
+        body: {
+          name: 'generated',
+          type: 'outgoing',
+          config: { meta_event: { is_enabled: true, url: 'https://example.com/meta', secret: '' } },
+        },
+      });
+      expect(response.status).toBe(201);
+      const secret = response.body.data.project.config.meta_event.secret;
+      expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const id = response.body.data.project.uid;
+      const [row] = await api.database.dataSource.query('SELECT config FROM projects WHERE id = $1', [id]);
+      expect(row.config.meta_event.secret).toBe(secret);
+      const read = await api.request('GET', `/api/v1/projects/${id}`);
+      expect(read.body.data.config.meta_event.secret).toBe('********');
     });
 
     it.each([

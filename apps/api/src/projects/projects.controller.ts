@@ -21,7 +21,7 @@ export class ProjectsController {
   async create(@Body() body: CreateProjectDto) {
     const { project, apiKey } = await this.projects.create(body);
     return envelope('Project created successfully', {
-      project: presentProject(project),
+      project: presentProject(project, { revealMetaEventSecret: true }),
       api_key: { ...presentApiKey(apiKey.record), key: apiKey.key },
     });
   }
@@ -33,7 +33,10 @@ export class ProjectsController {
     const principal = request.principal;
     const projects =
       principal?.kind === 'project' ? [await this.projects.get(principal.projectId)] : await this.projects.list();
-    return envelope('Projects fetched successfully', projects.map(presentProject));
+    return envelope(
+      'Projects fetched successfully',
+      projects.map((project) => presentProject(project)),
+    );
   }
 
   @Get(':projectID')
@@ -46,7 +49,10 @@ export class ProjectsController {
   @HttpCode(202)
   @UseGuards(ProjectAccessGuard)
   async update(@ProjectId() projectId: string, @Body() body: UpdateProjectDto) {
-    return envelope('Project updated successfully', presentProject(await this.projects.update(projectId, body)));
+    return envelope(
+      'Project updated successfully',
+      presentProject(await this.projects.update(projectId, body), { revealMetaEventSecret: true }),
+    );
   }
 
   @Delete(':projectID')

@@ -56,6 +56,7 @@ export function presentSource(source: SourceEntity, ingestBaseUrl: string) {
     verifier: presentVerifier(source.verifier),
     custom_response: source.customResponse ?? { body: '', content_type: '' },
     idempotency_keys: source.idempotencyKeys,
+    event_type_location: source.eventTypeLocation ?? '',
     forward_headers: source.forwardHeaders,
     pub_sub: presentPubSub(source.pubSub),
     provider_config: source.providerConfig,

@@ -9,6 +9,9 @@ export class SourcesModule {
   static forRoot(publicUrl: string): DynamicModule {
     return {
       module: SourcesModule,
+      // Events show their source's ingest URL too.
+      global: true,
+      exports: [INGEST_BASE_URL],
       controllers: [SourcesController],
       providers: [{ provide: INGEST_BASE_URL, useValue: `${publicUrl}/ingest` }, SourcesService],
     };

@@ -12,6 +12,7 @@ export function presentSubscription(subscription: SubscriptionEntity, endpoint: 
     project_id: subscription.projectId,
     endpoint_id: subscription.endpointId,
     source_id: subscription.sourceId ?? '',
+    delivery_mode: subscription.deliveryMode,
     filter_config: {
       event_types: subscription.eventTypes,
       filter: { headers: subscription.filterHeaders, body: subscription.filterBody },

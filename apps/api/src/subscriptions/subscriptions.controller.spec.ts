@@ -35,6 +35,27 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
   });
 
   describe('POST /subscriptions', () => {
+    it('stores delivery_mode (at_least_once by default, "" = default), changes it on update, refuses others', async () => {
+      const once = await subscribe({ delivery_mode: 'at_most_once' });
+      expect(once.delivery_mode).toBe('at_most_once');
+      expect((await subscribe({ delivery_mode: '' })).delivery_mode).toBe('at_least_once');
+      const changed = await api.request('PUT', path(projectId, `/${once.uid}`), {
+        key,
+        body: { delivery_mode: 'at_least_once' },
+      });
+      expect(changed.body.data.delivery_mode).toBe('at_least_once');
+      const [row] = await api.database.dataSource.query('SELECT delivery_mode FROM subscriptions WHERE id = $1', [
+        once.uid,
+      ]);
+      expect(row.delivery_mode).toBe('at_least_once');
+      const refused = await api.request('POST', path(projectId), {
+        key,
+        body: { name: 'x', endpoint_id: endpoint.uid, delivery_mode: 'exactly_once' },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toContain('delivery_mode');
+    });
+
     it("creates a catch-all subscription by default, in Convoy's shape", async () => {
       const response = await api.request('POST', path(projectId), {
         key,
@@ -47,6 +68,7 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
         name: 'all',
         type: 'api',
         project_id: projectId,
+        delivery_mode: 'at_least_once',
         endpoint_id: endpoint.uid,
         source_id: '',
         filter_config: { event_types: ['*'], filter: { headers: {}, body: {} } },

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import {
   CATCH_ALL_EVENT_TYPE,
+  DeliveryMode,
   matchesFilter,
   matchesHeaderFilter,
   validateFilterConfig,
@@ -47,6 +48,7 @@ export class SubscriptionsService {
       name: input.name,
       endpointId: endpoint.id,
       sourceId,
+      deliveryMode: input.delivery_mode || DeliveryMode.AtLeastOnce,
       ...this.filterColumns(input.filter_config),
     });
     return { subscription, endpoint };
@@ -75,7 +77,7 @@ export class SubscriptionsService {
   async update(projectId: string, id: string, input: UpdateSubscriptionDto): Promise<SubscriptionView> {
     await this.get(projectId, id);
     this.checkFilterConfig(input.filter_config);
-    const changes: SubscriptionChanges = { name: input.name };
+    const changes: SubscriptionChanges = { name: input.name, deliveryMode: input.delivery_mode || undefined };
     if (input.endpoint_id !== undefined) changes.endpointId = (await this.endpointOf(projectId, input.endpoint_id)).id;
     if (input.source_id !== undefined) changes.sourceId = await this.sourceIdOf(projectId, input.source_id);
     if (input.filter_config !== undefined) Object.assign(changes, this.filterColumns(input.filter_config));

@@ -58,19 +58,21 @@ export class MetaEventSender {
     const attempts = metaEvent.attempts + 1;
     const config = project?.config.meta_event;
     const leaseUntil = metaEvent.leaseUntil ?? new Date(0);
-    if (!project || !config?.is_enabled || !config.url) {
+    // A project written before secrets were generated may have none: never sign with an empty key.
+    const refusal =
+      !project || !config?.is_enabled || !config.url
+        ? 'meta events are disabled for this project'
+        : !config.secret
+          ? 'the project has no meta-event secret; set config.meta_event.secret'
+          : null;
+    if (refusal || !config) {
       return {
         id: metaEvent.id,
         leaseUntil,
         status: MetaEventStatus.Failure,
         attempts,
         nextSendTime: null,
-        lastResponse: {
-          http_status: null,
-          headers: {},
-          body: '',
-          error: 'meta events are disabled for this project',
-        },
+        lastResponse: { http_status: null, headers: {}, body: '', error: refusal },
       };
     }
     const response = await this.client.post({

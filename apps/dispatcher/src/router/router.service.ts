@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  deliveryRetryLimit,
   DeliveryStatus,
   EventDoorbell,
   EventStatus,
@@ -129,7 +130,7 @@ export class RouterService {
         description: initial.description,
         headers: event.headers,
         urlQueryParams: event.urlQueryParams,
-        retryLimit: Math.max(1, strategy.retry_count),
+        retryLimit: deliveryRetryLimit(subscription.deliveryMode, strategy.retry_count),
         strategy: strategy.type,
         intervalSeconds: Math.max(0, Math.round(strategy.duration)),
       });
@@ -138,6 +139,7 @@ export class RouterService {
     const inserted = new Set(await this.deliveries.insertScheduled(rows));
     const byProject = new Map<string, string[]>();
     for (const event of pending) byProject.set(event.projectId, [...(byProject.get(event.projectId) ?? []), event.id]);
+    await this.recordEndpoints(pending, rows);
     for (const [projectId, ids] of byProject) await this.events.markRouted(projectId, ids);
 
     const created = rows.filter((row) => row.id && inserted.has(row.id));
@@ -163,5 +165,24 @@ export class RouterService {
       // The rows are committed; the scheduler re-rings Scheduled rows whose doorbell was lost.
       this.logger.warn(`could not ring ${bells.length} deliveries: ${error.message}`),
     );
+  }
+
+  /**
+   * Events list the endpoints they were routed to (broadcast, fan-out and source events name
+   * none when accepted), before they are marked routed: a crash in between routes them again.
+   */
+  private async recordEndpoints(events: EventEntity[], rows: NewEventDelivery[]): Promise<void> {
+    const byEvent = new Map<string, Set<string>>();
+    for (const row of rows) byEvent.set(row.eventId, (byEvent.get(row.eventId) ?? new Set()).add(row.endpointId));
+    const byProject = new Map<string, Array<{ id: string; endpointIds: string[] }>>();
+    for (const event of events) {
+      const routed = [...(byEvent.get(event.id) ?? [])].filter((id) => !event.endpointIds.includes(id));
+      if (routed.length === 0) continue;
+      byProject.set(event.projectId, [
+        ...(byProject.get(event.projectId) ?? []),
+        { id: event.id, endpointIds: routed },
+      ]);
+    }
+    for (const [projectId, routed] of byProject) await this.events.addRoutedEndpoints(projectId, routed);
   }
 }

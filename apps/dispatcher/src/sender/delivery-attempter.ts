@@ -14,7 +14,7 @@ import { DispatcherMetrics, statusClass } from '../metrics/dispatcher.metrics';
 import { DeliveryRequestBuilder } from './delivery-request.builder';
 import { EndpointGate } from './endpoint-gate';
 import { DeliveryContext, SettledDelivery, deliveryUpdate } from './settled-delivery';
-import { WebhookClient } from './webhook.client';
+import { EndpointRequestSender } from './endpoint-request.sender';
 
 const { Processing, Success, Failure, Discarded } = DeliveryStatus;
 
@@ -29,11 +29,11 @@ export class DeliveryAttempter {
   constructor(
     @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
     private readonly gate: EndpointGate,
-    private readonly client: WebhookClient,
+    private readonly requests: EndpointRequestSender,
     private readonly metrics: DispatcherMetrics,
   ) {}
 
-  /** One signed POST and the state it leads to. */
+  /** One signed POST (EndpointRequestSender) and the state it leads to. */
   async attempt(
     delivery: EventDeliveryEntity,
     context: DeliveryContext,
@@ -41,16 +41,25 @@ export class DeliveryAttempter {
   ): Promise<SettledDelivery> {
     const { event, endpoint, project } = context;
     const attempts = delivery.attempts + 1;
-    let headers;
+    let sent;
     try {
-      headers = DeliveryRequestBuilder.headers({
-        deliveryId: delivery.id,
-        event,
-        endpoint,
-        signature: project.config.signature,
-        userAgent: USER_AGENT,
-        now: new Date(),
-      });
+      sent = await this.requests.send(
+        {
+          deliveryId: delivery.id,
+          event,
+          endpoint,
+          signature: project.config.signature,
+          userAgent: USER_AGENT,
+          now: new Date(),
+        },
+        {
+          endpointId: endpoint.id,
+          url: endpoint.url,
+          timeoutMs: endpoint.httpTimeout * 1000,
+          mtlsClientCert: endpoint.mtlsClientCert,
+          signal,
+        },
+      );
     } catch (error) {
       // Nothing can be signed (every secret expired): a failed attempt, retried like any other.
       const message = (error as Error).message;
@@ -62,13 +71,7 @@ export class DeliveryAttempter {
         this.attemptRow(delivery, endpoint, {}, null, message, 0),
       );
     }
-    const response = await this.client.post({
-      url: endpoint.url,
-      body: event.raw,
-      headers,
-      timeoutMs: endpoint.httpTimeout * 1000,
-      signal,
-    });
+    const { request, response } = sent;
     const cls = statusClass(response.statusCode);
     const ok = response.statusCode !== null && response.statusCode >= 200 && response.statusCode < 300;
     this.metrics.attempts.inc({
@@ -79,7 +82,7 @@ export class DeliveryAttempter {
     const row = this.attemptRow(
       delivery,
       endpoint,
-      DeliveryRequestBuilder.forRecord(headers, endpoint.authentication),
+      request ? DeliveryRequestBuilder.forRecord(request.headers, endpoint.authentication) : {},
       response.statusCode,
       response.error,
       response.durationMs,

@@ -1,6 +1,13 @@
-import { SignatureEncoding, SignatureFormat, SignatureHash, NoLiveSecretError } from '@caravan/domain';
+import {
+  EndpointContentType,
+  NoLiveSecretError,
+  SignatureEncoding,
+  SignatureFormat,
+  SignatureHash,
+  signSimple,
+} from '@caravan/domain';
 import { Webhook } from 'standardwebhooks';
-import { DeliveryRequestBuilder, DeliveryRequestInput } from './delivery-request.builder';
+import { buildDeliveryRequest, DeliveryRequestBuilder, DeliveryRequestInput } from './delivery-request.builder';
 
 /** Test vectors from reference/signatures.md. */
 const BODY = Buffer.from('{"event":"charge.success","amount":1000,"currency":"NGN"}');
@@ -141,5 +148,38 @@ describe('DeliveryRequestBuilder', () => {
     expect(() =>
       DeliveryRequestBuilder.headers(input({}, { secrets: [{ ...SECRET, expires_at: '2020-01-01T00:00:00Z' }] })),
     ).toThrow(NoLiveSecretError);
+  });
+
+  it('form-encodes the body for form endpoints and signs the bytes it sends', () => {
+    const request = buildDeliveryRequest(input({}, { contentType: EndpointContentType.FormUrlEncoded }));
+    expect(request.body.toString()).toBe('event=charge.success&amount=1000&currency=NGN');
+    expect(request.headers['Content-Type']).toBe('application/x-www-form-urlencoded');
+    expect(request.headers['X-Convoy-Signature']).toBe(signSimple(request.body, SECRET.value));
+    const json = buildDeliveryRequest(input());
+    expect(json.body).toBe(BODY);
+    expect(json.headers['Content-Type']).toBe('application/json');
+  });
+
+  it('sends Basic credentials and an oauth2 bearer token that custom headers cannot replace; records them redacted', () => {
+    const forged = { ...input().event, headers: { authorization: ['Bearer forged'] } };
+    const basic = DeliveryRequestBuilder.headers(
+      input(
+        { event: forged },
+        { authentication: { type: 'basic_auth', basic_auth: { username: 'u', password: 'p:w' } } },
+      ),
+    );
+    expect(basic['Authorization']).toBe(`Basic ${Buffer.from('u:p:w').toString('base64')}`);
+    expect(basic['authorization']).toBeUndefined();
+    const oauth2 = {
+      type: 'oauth2' as const,
+      oauth2: { url: 'https://a/t', client_id: 'c', client_secret: 's', grant_type: 'client_credentials' as const },
+    };
+    const bearer = DeliveryRequestBuilder.headers(
+      input({ event: forged, bearerToken: { type: 'Bearer', value: 'tok' } }, { authentication: oauth2 }),
+    );
+    expect(bearer['Authorization']).toBe('Bearer tok');
+    expect(bearer['authorization']).toBeUndefined();
+    expect(DeliveryRequestBuilder.forRecord(bearer, oauth2)['Authorization']).toEqual(['[REDACTED]']);
+    expect(DeliveryRequestBuilder.forRecord(basic, null)['Authorization']).toEqual(['[REDACTED]']);
   });
 });

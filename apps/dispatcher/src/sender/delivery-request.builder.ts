@@ -1,5 +1,7 @@
 import {
+  deliveryBody,
   EndpointAuthentication,
+  EndpointContentType,
   EndpointSecret,
   SignatureConfig,
   SignatureFormat,
@@ -26,8 +28,12 @@ export interface DeliveryRequestInput {
     secrets: EndpointSecret[];
     advancedSignatures: boolean;
     signatureFormat: SignatureFormat;
+    /** Absent: application/json. */
+    contentType?: EndpointContentType;
     authentication: EndpointAuthentication | null;
   };
+  /** An oauth2 endpoint's current access token (fetched by the caller). */
+  bearerToken?: { type: string; value: string };
   signature: SignatureConfig;
   userAgent: string;
   now: Date;
@@ -50,6 +56,22 @@ const RESERVED = new Set([
   'webhook-signature',
 ]);
 
+export interface DeliveryRequest {
+  headers: OutgoingHeaders;
+  /** The bytes sent, in the endpoint's content type; the signature covers exactly these. */
+  body: Buffer;
+}
+
+/**
+ * One delivery request: its body in the endpoint's content type (deliveryBody) and the
+ * headers that sign it.
+ */
+export function buildDeliveryRequest(input: DeliveryRequestInput): DeliveryRequest {
+  const contentType = input.endpoint.contentType ?? EndpointContentType.Json;
+  const body = deliveryBody(input.event.raw, contentType);
+  return { body, headers: DeliveryRequestBuilder.headers({ ...input, event: { ...input.event, raw: body } }) };
+}
+
 /**
  * The headers of one delivery request (api.md "Delivery request"): the event's custom
  * headers, the endpoint's authentication header, then Caravan's own, which win:
@@ -66,15 +88,18 @@ export class DeliveryRequestBuilder {
     const { event, endpoint, signature } = input;
     const headers: OutgoingHeaders = {};
     const signatureHeader = signature.header.toLowerCase();
+    const credentials = authenticationHeaders(endpoint.authentication, input.bearerToken);
+    // An event's custom header never replaces the endpoint's credentials, whatever its case.
+    const owned = new Set(Object.keys(credentials).map((name) => name.toLowerCase()));
     for (const [name, values] of Object.entries(event.headers ?? {})) {
       const lower = name.toLowerCase();
-      if (RESERVED.has(lower) || lower === signatureHeader || !Array.isArray(values) || values.length === 0) continue;
+      if (RESERVED.has(lower) || owned.has(lower) || lower === signatureHeader) continue;
+      if (!Array.isArray(values) || values.length === 0) continue;
       headers[name] = values.length === 1 ? String(values[0]) : values.map(String);
     }
-    const auth = endpoint.authentication?.api_key;
-    if (auth?.header_name) headers[auth.header_name] = auth.header_value;
+    Object.assign(headers, credentials);
 
-    headers['Content-Type'] = 'application/json';
+    headers['Content-Type'] = endpoint.contentType ?? EndpointContentType.Json;
     headers['User-Agent'] = input.userAgent;
     if (event.idempotencyKey) headers['X-Convoy-Idempotency-Key'] = event.idempotencyKey;
     headers['X-Convoy-Event-Type'] = event.eventType;
@@ -107,11 +132,35 @@ export class DeliveryRequestBuilder {
 
   /** The headers as stored on the attempt row: arrays of values, the auth secret redacted. */
   static forRecord(headers: OutgoingHeaders, authentication: EndpointAuthentication | null): Record<string, string[]> {
-    const secretHeader = authentication?.api_key?.header_name?.toLowerCase();
+    const secretHeader =
+      authentication?.type === 'api_key' ? authentication.api_key.header_name.toLowerCase() : 'authorization';
     const record: Record<string, string[]> = {};
     for (const [name, value] of Object.entries(headers)) {
-      record[name] = name.toLowerCase() === secretHeader ? ['[REDACTED]'] : Array.isArray(value) ? value : [value];
+      const lower = name.toLowerCase();
+      record[name] =
+        lower === secretHeader || lower === 'authorization' ? ['[REDACTED]'] : Array.isArray(value) ? value : [value];
     }
     return record;
+  }
+}
+
+/** The endpoint's credentials as headers: its api_key header, Basic, or the oauth2 bearer token. */
+function authenticationHeaders(
+  authentication: EndpointAuthentication | null,
+  bearerToken: { type: string; value: string } | undefined,
+): OutgoingHeaders {
+  switch (authentication?.type) {
+    case 'api_key':
+      return authentication.api_key.header_name
+        ? { [authentication.api_key.header_name]: authentication.api_key.header_value }
+        : {};
+    case 'basic_auth': {
+      const { username, password } = authentication.basic_auth;
+      return { Authorization: `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}` };
+    }
+    case 'oauth2':
+      return bearerToken ? { Authorization: `${bearerToken.type || 'Bearer'} ${bearerToken.value}` } : {};
+    default:
+      return {};
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { DispatcherSettings } from '@caravan/config';
+import type { MtlsClientCert } from '@caravan/domain';
 import got, { Got } from 'got';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -15,6 +16,8 @@ export interface WebhookRequest {
   timeoutMs: number;
   /** Aborts the request (graceful shutdown past its bound). */
   signal?: AbortSignal;
+  /** Presented on https connections (endpoints that require mutual TLS). */
+  clientCertificate?: MtlsClientCert;
 }
 
 export interface WebhookResponse {
@@ -80,6 +83,9 @@ export class WebhookClient implements OnApplicationShutdown {
       headers: request.headers,
       timeout: { request: request.timeoutMs },
       signal: request.signal,
+      ...(request.clientCertificate
+        ? { https: { certificate: request.clientCertificate.client_cert, key: request.clientCertificate.client_key } }
+        : {}),
     });
     let response: { statusCode: number; headers: IncomingHttpHeaders; ip?: string } | undefined;
     stream.once('response', (incoming: { statusCode: number; headers: IncomingHttpHeaders; ip?: string }) => {

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { EndpointEntity, NewDeliveryAttempt, EventDeliveryEntity, EventEntity } from '@caravan/persistence';
+import { presentableAuthentication } from '@caravan/domain';
 import { goDuration } from './go-duration';
 
 const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
@@ -10,6 +11,45 @@ function parseData(raw: Buffer): unknown {
   } catch {
     return null;
   }
+}
+
+/** Go's zero time, which Convoy shows for dates it does not have. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** Convoy has devices only for its CLI; its meta events carry this zero-valued block. */
+const DEVICE_METADATA = Object.freeze({
+  uid: '',
+  last_seen_at: ZERO_TIME,
+  created_at: ZERO_TIME,
+  updated_at: ZERO_TIME,
+  deleted_at: null,
+});
+
+/**
+ * Convoy's source block: the event's source id (and project) when it came from a source,
+ * the rest zero-valued as Convoy sends it (seed 004); the source's settings stay out of
+ * meta events.
+ */
+function sourceMetadata(event: EventEntity): Record<string, unknown> {
+  return {
+    uid: event.sourceId ?? '',
+    project_id: event.sourceId ? event.projectId : '',
+    mask_id: '',
+    name: '',
+    url: '',
+    type: '',
+    provider: '',
+    is_disabled: false,
+    verifier: null,
+    custom_response: { body: '', content_type: '' },
+    provider_config: null,
+    forward_headers: null,
+    pub_sub: null,
+    idempotency_keys: [],
+    created_at: ZERO_TIME,
+    updated_at: ZERO_TIME,
+    deleted_at: null,
+  };
 }
 
 /** The finished delivery as a meta event's `data` needs it (its row after the outcome). */
@@ -27,7 +67,10 @@ export interface FinishedDelivery {
  * and sent unchanged.
  */
 export class MetaEventPayloads {
-  /** `endpoint.created|updated|deleted`: the endpoint as Convoy shows it (secrets included, as Convoy does). */
+  /**
+   * `endpoint.created|updated|deleted`: the endpoint as Convoy shows it (signing secrets
+   * included, as Convoy does; an oauth2 client secret masked).
+   */
   static endpoint(endpoint: EndpointEntity): Record<string, unknown> {
     return {
       uid: endpoint.id,
@@ -49,7 +92,7 @@ export class MetaEventPayloads {
       rate_limit: endpoint.rateLimit,
       status: endpoint.status,
       rate_limit_duration: goDuration(endpoint.rateLimitDuration),
-      authentication: endpoint.authentication,
+      authentication: presentableAuthentication(endpoint.authentication),
       created_at: iso(endpoint.createdAt),
       updated_at: iso(endpoint.updatedAt),
       deleted_at: iso(endpoint.deletedAt),
@@ -98,7 +141,8 @@ export class MetaEventPayloads {
         updated_at: iso(event.updatedAt),
         deleted_at: iso(event.deletedAt),
       },
-      source_metadata: { uid: event.sourceId ?? '' },
+      source_metadata: sourceMetadata(event),
+      device_metadata: DEVICE_METADATA,
       attempt: attempt && {
         uid: attempt.id ?? '',
         msg_id: delivery.id,

@@ -61,6 +61,8 @@ describe('PersistenceModule and its repositories', () => {
         ...DEFAULT_PROJECT_CONFIG,
         strategy: { ...DEFAULT_PROJECT_CONFIG.strategy, type: RetryStrategyType.Exponential },
         disable_endpoint: true,
+        // Generated when none is given: meta events are never signed with an empty key.
+        meta_event: { ...DEFAULT_PROJECT_CONFIG.meta_event, secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
       });
       const [{ config }] = await db.dataSource.query(`SELECT config FROM projects WHERE id = $1`, [project.id]);
       expect(config).toEqual(project.config); // stored full, not just the overrides
@@ -68,6 +70,11 @@ describe('PersistenceModule and its repositories', () => {
       const updated = await projects.update(project.id, { config: { ratelimit: { count: 5 } } });
       expect(updated?.config.ratelimit).toEqual({ count: 5, duration: DEFAULT_PROJECT_CONFIG.ratelimit.duration });
       expect(updated?.config.strategy.type).toBe(RetryStrategyType.Exponential);
+      expect(updated?.config.meta_event.secret).toBe(project.config.meta_event.secret);
+      const blank = await projects.update(project.id, { config: { meta_event: { secret: '' } } });
+      expect(blank?.config.meta_event.secret).toBe(project.config.meta_event.secret);
+      const given = await projects.update(project.id, { config: { meta_event: { secret: 'chosen' } } });
+      expect(given?.config.meta_event.secret).toBe('chosen');
 
       expect(await projects.softDelete(project.id)).toBe(true);
       expect(await projects.findById(project.id)).toBeNull();

@@ -14,8 +14,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { SignatureFormat } from '@caravan/domain';
-import { EndpointAuthenticationDto } from './endpoint-authentication.dto';
+import { EndpointContentType, SignatureFormat } from '@caravan/domain';
+import { EndpointAuthenticationDto, MtlsClientCertDto } from './endpoint-authentication.dto';
 
 const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
@@ -99,6 +99,24 @@ export class CreateEndpointDto {
   @ValidateNested()
   @Type(() => EndpointAuthenticationDto)
   authentication?: EndpointAuthenticationDto;
+
+  @ApiPropertyOptional({
+    enum: EndpointContentType,
+    default: EndpointContentType.Json,
+    description: "application/x-www-form-urlencoded sends the JSON object's members as form fields (signed as sent)",
+  })
+  @IsOptional()
+  @IsIn(Object.values(EndpointContentType))
+  content_type?: EndpointContentType | '';
+
+  @ApiPropertyOptional({
+    type: () => MtlsClientCertDto,
+    description: 'Client certificate presented to the endpoint (mutual TLS); empty strings clear it',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MtlsClientCertDto)
+  mtls_client_cert?: MtlsClientCertDto | null;
 
   @ApiPropertyOptional({
     description: 'true creates (or turns) the endpoint inactive; false re-activates an inactive one',

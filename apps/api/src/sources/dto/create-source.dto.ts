@@ -15,12 +15,12 @@ import {
 import { SourceProvider, SourceType } from '@caravan/domain';
 import { CustomResponseDto } from './custom-response.dto';
 import { PubSubDto } from './pub-sub.dto';
+import { IsRequestLocation } from './request-location.validator';
 import { VerifierDto } from './verifier.dto';
 
 /** Largest body_function / header_function accepted. */
 export const MAX_FUNCTION_LENGTH = 64 * 1024;
 const TRANSFORM_FUNCTION = /function\s+transform\s*\(/;
-const IDEMPOTENCY_KEY_LOCATION = /^request\.(headers|body|query)\.\S+$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Convoy's source body (seed 002), plus Caravan's pub_sub `endpoint`s. */
@@ -63,19 +63,29 @@ export class CreateSourceDto {
 
   @ApiPropertyOptional({
     type: [String],
-    example: ['request.headers.X-Id', 'request.body.id'],
+    example: ['request.header.X-Id', 'request.body.id'],
     description:
-      'Ordered locations of the idempotency key: request.headers.<name>, request.body.<path>, request.query.<name>',
+      'Ordered locations of the idempotency key: request.header.<name>, request.body.<path>, request.query.<name> (also req., Header/Body/QueryParam and headers)',
   })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10)
-  @Matches(IDEMPOTENCY_KEY_LOCATION, {
+  @IsRequestLocation({
     each: true,
     message:
-      'each of idempotency_keys must look like request.headers.<name>, request.body.<path> or request.query.<name>',
+      'each of idempotency_keys must look like request.header.<name>, request.body.<path> or request.query.<name>',
   })
   idempotency_keys?: string[];
+
+  @ApiPropertyOptional({
+    example: 'request.header.X-GitHub-Event',
+    description:
+      'http sources: where an ingested request carries its event type (same syntax as idempotency_keys); the mask id when absent or when the request has nothing there',
+  })
+  @IsOptional()
+  @IsString()
+  @IsRequestLocation()
+  event_type_location?: string | null;
 
   @ApiPropertyOptional({ type: [String], description: 'Incoming headers forwarded to the endpoints' })
   @IsOptional()

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { DeliveryMode } from '@caravan/domain';
 import { FilterConfigDto } from './filter-config.dto';
 
 export class CreateSubscriptionDto {
@@ -27,4 +28,19 @@ export class CreateSubscriptionDto {
   @ValidateNested()
   @Type(() => FilterConfigDto)
   filter_config?: FilterConfigDto;
+
+  @ApiPropertyOptional({
+    enum: DeliveryMode,
+    default: DeliveryMode.AtLeastOnce,
+    description: 'at_most_once: one attempt per delivery, never retried',
+  })
+  @IsOptional()
+  @IsIn(Object.values(DeliveryMode))
+  delivery_mode?: DeliveryMode | '';
+
+  // Convoy's per-subscription alert/retry/rate-limit overrides and app id: accepted and
+  // ignored (Caravan takes these from the project and the endpoint).
+
+
+
 }

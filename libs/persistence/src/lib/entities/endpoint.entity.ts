@@ -1,4 +1,11 @@
-import { EndpointAuthentication, EndpointSecret, EndpointStatus, SignatureFormat } from '@caravan/domain';
+import {
+  EndpointAuthentication,
+  EndpointContentType,
+  EndpointSecret,
+  EndpointStatus,
+  MtlsClientCert,
+  SignatureFormat,
+} from '@caravan/domain';
 import { Column, CreateDateColumn, DeleteDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'endpoints' })
@@ -44,6 +51,14 @@ export class EndpointEntity {
   /** Seconds. */
   @Column({ name: 'rate_limit_duration', type: 'integer' })
   rateLimitDuration!: number;
+
+  /** How the event's JSON body is sent: as it is, or form-encoded. */
+  @Column({ name: 'content_type', type: 'text' })
+  contentType!: EndpointContentType;
+
+  /** The client certificate presented to the endpoint (Convoy's mTLS). */
+  @Column({ name: 'mtls_client_cert', type: 'jsonb', nullable: true })
+  mtlsClientCert!: MtlsClientCert | null;
 
   @Column({ name: 'authentication', type: 'jsonb', nullable: true })
   authentication!: EndpointAuthentication | null;

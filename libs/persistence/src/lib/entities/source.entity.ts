@@ -31,6 +31,10 @@ export class SourceEntity {
   @Column({ name: 'idempotency_keys', type: 'text', array: true })
   idempotencyKeys!: string[];
 
+  /** Where an ingested request carries its event type (Convoy's syntax); null: the mask id. */
+  @Column({ name: 'event_type_location', type: 'text', nullable: true })
+  eventTypeLocation!: string | null;
+
   @Column({ name: 'forward_headers', type: 'text', array: true })
   forwardHeaders!: string[];
 

@@ -1,3 +1,4 @@
+import { DeliveryMode } from '@caravan/domain';
 import { Column, CreateDateColumn, DeleteDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'subscriptions' })
@@ -30,6 +31,10 @@ export class SubscriptionEntity {
 
   @Column({ name: 'filter_headers', type: 'jsonb' })
   filterHeaders!: Record<string, unknown>;
+
+  /** at_most_once: one attempt, never retried. */
+  @Column({ name: 'delivery_mode', type: 'text' })
+  deliveryMode!: DeliveryMode;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

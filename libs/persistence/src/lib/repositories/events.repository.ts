@@ -108,6 +108,27 @@ export class EventsRepository {
     return rows.map((row) => String(row['id']));
   }
 
+  /**
+   * Adds the endpoints the router created deliveries for to events' `endpoint_ids` (Convoy's
+   * `endpoints`), so a broadcast, fan-out or source event is found by its endpoints.
+   */
+  async addRoutedEndpoints(
+    projectId: string,
+    routed: ReadonlyArray<{ id: string; endpointIds: readonly string[] }>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    if (routed.length === 0) return;
+    await queryRows(
+      manager,
+      `UPDATE events e
+          SET endpoint_ids = ARRAY(SELECT DISTINCT x FROM unnest(e.endpoint_ids || v.ids) AS x ORDER BY x)
+         FROM (SELECT r.id, ARRAY(SELECT jsonb_array_elements_text(r.endpoint_ids)) AS ids
+                 FROM jsonb_to_recordset($2::jsonb) AS r(id text, endpoint_ids jsonb)) v
+        WHERE e.project_id = $1 AND e.id = v.id AND NOT (v.ids <@ e.endpoint_ids)`,
+      [projectId, JSON.stringify(routed.map((row) => ({ id: row.id, endpoint_ids: row.endpointIds })))],
+    );
+  }
+
   /** Events still Pending after `olderThanSeconds`: their doorbell was lost; ring again. */
   async findStalePending(olderThanSeconds: number, limit: number): Promise<Array<{ id: string; projectId: string }>> {
     const rows = await queryRows(

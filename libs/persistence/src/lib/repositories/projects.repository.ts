@@ -1,4 +1,4 @@
-import { DEFAULT_PROJECT_CONFIG, ProjectConfig, ProjectType } from '@caravan/domain';
+import { DEFAULT_PROJECT_CONFIG, generateConvoySecret, ProjectConfig, ProjectType } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ProjectEntity } from '../entities/project.entity';
@@ -34,6 +34,22 @@ export function mergeProjectConfig(
   return merged;
 }
 
+/**
+ * The config as written: merged over `base`, with a meta-event secret generated when none is
+ * set, so meta events are never signed with an empty key. An empty secret in the input means
+ * "not given" (Go clients send "" for unset strings) and keeps the current one.
+ */
+function configToWrite(input: ProjectConfigInput | undefined, base?: ProjectConfig): ProjectConfig {
+  let given = input;
+  if (input?.meta_event?.secret === '') {
+    const { secret: _unset, ...metaEvent } = input.meta_event;
+    given = { ...input, meta_event: metaEvent };
+  }
+  const merged = mergeProjectConfig(given, base);
+  if (!merged.meta_event.secret) merged.meta_event.secret = generateConvoySecret();
+  return merged;
+}
+
 @Injectable()
 export class ProjectsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -43,7 +59,7 @@ export class ProjectsRepository {
     const [row] = await insertRows(
       manager,
       ProjectEntity,
-      [{ id: project.id, name: project.name, type: project.type, config: mergeProjectConfig(project.config) }],
+      [{ id: project.id, name: project.name, type: project.type, config: configToWrite(project.config) }],
       'RETURNING *',
     );
     return withDefaults(hydrate(manager, ProjectEntity, row));
@@ -71,7 +87,7 @@ export class ProjectsRepository {
       manager,
       `UPDATE projects SET name = $2, config = $3::jsonb, updated_at = now()
        WHERE id = $1 AND deleted_at IS NULL RETURNING *`,
-      [id, changes.name ?? current.name, JSON.stringify(mergeProjectConfig(changes.config, current.config))],
+      [id, changes.name ?? current.name, JSON.stringify(configToWrite(changes.config, current.config))],
     );
     return rows[0] ? withDefaults(hydrate(manager, ProjectEntity, rows[0])) : null;
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { ProjectEntity } from '../entities/project.entity';
 import { SourceEntity } from '../entities/source.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
@@ -23,6 +23,14 @@ export class SourcesRepository {
    */
   async findByMaskId(maskId: string): Promise<SourceEntity | null> {
     return this.dataSource.getRepository(SourceEntity).findOneBy({ maskId });
+  }
+
+  /** The project's sources among `ids` (deleted ones included: events keep naming them). */
+  async findByIds(projectId: string, ids: readonly string[]): Promise<SourceEntity[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource
+      .getRepository(SourceEntity)
+      .find({ where: { projectId, id: In([...ids]) }, withDeleted: true });
   }
 
   async findById(projectId: string, id: string): Promise<SourceEntity | null> {
