@@ -30,7 +30,11 @@ function lookup(path: string, request: IncomingMessage, body: unknown, query: UR
   if (part === 'body') {
     let value: unknown = body;
     for (const key of rest) {
-      value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+      // Own properties only: `constructor` or `__proto__` must not resolve to inherited members.
+      value =
+        typeof value === 'object' && value !== null && Object.hasOwn(value, key)
+          ? (value as Record<string, unknown>)[key]
+          : undefined;
     }
     if (value === undefined || value === null) return undefined;
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
