@@ -347,7 +347,34 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
     expect(response.status).toBe(200);
     expect(response.body).toBe('<ok/>');
     expect(response.headers.get('content-type')).toContain('application/xml');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(await eventsOf(source.id)).toHaveLength(1);
+    // A content type stored before it was validated never turns the answer into a 500.
+    const legacy = await fixtures.source(
+      projectId,
+      { type: VerifierType.Noop },
+      { customResponse: { body: 'ok', content_type: 'text/plain\r\nX-Injected: 1' } },
+    );
+    const answered = await ingest(legacy.maskId, '{"a":1}');
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get('content-type')).toContain('text/plain');
+    expect(answered.headers.get('x-injected')).toBeNull();
+  });
+
+  it('resolves idempotency-key paths through own properties only', async () => {
+    const source = await fixtures.source(
+      projectId,
+      { type: VerifierType.Noop },
+      {
+        idempotencyKeys: ['request.body.constructor', 'request.body.__proto__'],
+      },
+    );
+    expect((await ingest(source.maskId, '{"a":1}')).status).toBe(200);
+    expect((await ingest(source.maskId, '{"a":2}')).status).toBe(200);
+    const rows = await eventsOf(source.id);
+    expect(rows).toHaveLength(2);
+    expect(rows.map((row: { idempotency_key: string | null }) => row.idempotency_key)).toEqual([null, null]);
   });
 
   it('turns form-encoded and multipart bodies into JSON objects; keeps other bodies byte for byte', async () => {

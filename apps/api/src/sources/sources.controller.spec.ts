@@ -330,6 +330,11 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
         'pub_sub.amqp.bindExchange.exchange',
       ],
       [{ type: 'http', custom_response: { body: 'ok' } }, 'custom_response.content_type'],
+      [
+        { type: 'http', custom_response: { body: 'ok', content_type: 'text/plain\r\nX-A: b' } },
+        'custom_response.content_type',
+      ],
+      [{ type: 'http', custom_response: { body: 'ok', content_type: 'not a type' } }, 'custom_response.content_type'],
       [{ type: 'http', idempotency_keys: ['headers.X-Id'] }, 'idempotency_keys'],
       [{ type: 'http', idempotency_keys: 'request.body.id' }, 'idempotency_keys'],
       [{ type: 'http', idempotency_keys: ['request.header.X-Id'] }, 'idempotency_keys'],

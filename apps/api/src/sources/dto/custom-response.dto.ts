@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsMediaType } from '../../common/media-type.validator';
 
 /** What an http source answers to the sender instead of Caravan's envelope. */
 export class CustomResponseDto {
@@ -12,5 +13,6 @@ export class CustomResponseDto {
   @IsString()
   @MinLength(1)
   @MaxLength(255)
+  @IsMediaType()
   content_type!: string;
 }
