@@ -8,6 +8,7 @@ import { ApiKeyAuthenticator } from './common/auth/api-key-authenticator.service
 import {
   authenticateBeforeBody,
   checkBodyShape,
+  checkUrlText,
   isEventRoute,
   MAX_BODY_BYTES,
   MAX_EVENT_BODY_BYTES,
@@ -31,6 +32,7 @@ export const IDLE_TIMEOUT_MS = 30_000;
 export function configureApi(app: INestApplication, config: CaravanConfig): void {
   const express = app as NestExpressApplication;
   // Authentication first: a request without a valid key is refused before its body is read.
+  express.use(checkUrlText);
   express.use(authenticateBeforeBody(app.get(ApiKeyAuthenticator)));
   // /ingest reads its own stream under the source project's limit, so the parsers skip it.
   // Only the event routes take large bodies; no route takes compressed ones (inflating is work

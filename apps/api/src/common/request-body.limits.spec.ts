@@ -137,3 +137,50 @@ function rawExchange(url: string, request: string): Promise<string> {
     socket.setTimeout(20_000, () => socket.destroy(new Error(`no answer; got ${JSON.stringify(answer)}`)));
   });
 }
+
+describe('text Postgres cannot store: a 400 naming the field', () => {
+  jest.setTimeout(120_000);
+  let api: ApiHarness;
+  let projectId: string;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    api = await startApiHarness();
+    ({ projectId, apiKey } = await api.createProject());
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it.each([
+    ['a NUL in a string', '{"name":"a\\u0000b","url":"https://example.com"}', 'name'],
+    ['a lone surrogate in a string', '{"name":"a\\ud800b","url":"https://example.com"}', 'name'],
+    [
+      'a NUL deep in a jsonb field',
+      '{"name":"x","url":"https://example.com","metadata":{"k":["\\u0000"]}}',
+      'metadata.k[0]',
+    ],
+    ['a NUL in a key', '{"name":"x","url":"https://example.com","metadata":{"a\\u0000":1}}', 'metadata'],
+  ])('refuses %s in a body', async (_name, body, field) => {
+    const response = await api.request('POST', `/api/v1/projects/${projectId}/endpoints`, {
+      key: apiKey,
+      rawBody: body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([expect.objectContaining({ field })]);
+  });
+
+  it.each([
+    `/api/v1/projects/${'%00'}/endpoints`,
+    '/api/v1/projects/PROJECT/endpoints/a%00b',
+    '/api/v1/projects/PROJECT/endpoints?q=%00',
+    '/api/v1/projects/PROJECT/endpoints?q=%ED%A0%80',
+    '/api/v1/projects/PROJECT/events?query=%FF',
+  ])('refuses %s with a 400 naming the url', async (path) => {
+    const response = await api.request('GET', path.replace('PROJECT', projectId), { key: apiKey });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([expect.objectContaining({ field: 'url' })]);
+  });
+});

@@ -83,23 +83,78 @@ export function checkBodyShape(request: Request, _response: Response, next: Next
   }
   const maxMembers = isEventRoute(request) ? MAX_EVENT_BODY_MEMBERS : MAX_BODY_MEMBERS;
   let members = 0;
-  const stack: Array<[unknown, number]> = [[body, 1]];
+  const stack: Array<[unknown, number, string]> = [[body, 1, '']];
   while (stack.length > 0) {
-    const [value, depth] = stack.pop() as [unknown, number];
+    const [value, depth, path] = stack.pop() as [unknown, number, string];
+    if (typeof value === 'string') {
+      if (!isStorableText(value)) {
+        next(fieldRefused(path, `${path} contains a NUL character or an unpaired surrogate`));
+        return;
+      }
+      continue;
+    }
     if (typeof value !== 'object' || value === null) continue;
     if (depth > MAX_BODY_DEPTH) {
       next(bodyRefused(`the request body nests deeper than ${MAX_BODY_DEPTH} levels`));
       return;
     }
-    const children = Array.isArray(value) ? value : Object.values(value);
-    members += children.length;
+    const entries: Array<[string, unknown]> = Array.isArray(value)
+      ? value.map((child, index) => [`${path}[${index}]`, child])
+      : Object.entries(value).map(([key, child]) => [path ? `${path}.${key}` : key, child]);
+    members += entries.length;
     if (members > maxMembers) {
       next(bodyRefused(`the request body has more than ${maxMembers} keys and array elements`));
       return;
     }
-    for (const child of children) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    for (const [childPath, child] of entries) {
+      if (!Array.isArray(value) && !isStorableText(childPath)) {
+        next(
+          fieldRefused(
+            path || 'body',
+            `a key of ${path || 'the body'} contains a NUL character or an unpaired surrogate`,
+          ),
+        );
+        return;
+      }
+      if (typeof child === 'object' || typeof child === 'string') stack.push([child, depth + 1, childPath]);
+    }
   }
   next();
+}
+
+/**
+ * Refuses /api/v1 URLs whose path or query decodes to text Postgres cannot store (NUL) or
+ * that is not valid UTF-16 (an unpaired surrogate): a 400 instead of a driver error.
+ */
+export function checkUrlText(request: Request, _response: Response, next: NextFunction): void {
+  const url = request.url ?? '';
+  if (!url.startsWith('/api/v1/') || !url.includes('%')) {
+    next();
+    return;
+  }
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(url.replace(/\+/g, ' '));
+  } catch {
+    next(fieldRefused('url', 'the request URL is not valid percent-encoded UTF-8'));
+    return;
+  }
+  if (!isStorableText(decoded)) {
+    next(fieldRefused('url', 'the request URL contains a NUL character or an unpaired surrogate'));
+    return;
+  }
+  next();
+}
+
+/** No NUL (Postgres text and jsonb refuse it) and no unpaired surrogate (not valid Unicode). */
+export function isStorableText(text: string): boolean {
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function fieldRefused(field: string, message: string): BadRequestException {
+  return new BadRequestException({ status: false, message, errors: [{ field, message }] });
 }
 
 function bodyRefused(message: string): BadRequestException {
