@@ -178,6 +178,7 @@ describe('text Postgres cannot store: a 400 naming the field', () => {
     '/api/v1/projects/PROJECT/endpoints?q=%00',
     '/api/v1/projects/PROJECT/endpoints?q=%ED%A0%80',
     '/api/v1/projects/PROJECT/events?query=%FF',
+    '/ingest/%00',
   ])('refuses %s with a 400 naming the url', async (path) => {
     const response = await api.request('GET', path.replace('PROJECT', projectId), { key: apiKey });
     expect(response.status).toBe(400);

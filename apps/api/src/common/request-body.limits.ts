@@ -123,12 +123,12 @@ export function checkBodyShape(request: Request, _response: Response, next: Next
 }
 
 /**
- * Refuses /api/v1 URLs whose path or query decodes to text Postgres cannot store (NUL) or
+ * Refuses /api/v1 and /ingest URLs whose path or query decodes to text Postgres cannot store (NUL) or
  * that is not valid UTF-16 (an unpaired surrogate): a 400 instead of a driver error.
  */
 export function checkUrlText(request: Request, _response: Response, next: NextFunction): void {
   const url = request.url ?? '';
-  if (!url.startsWith('/api/v1/') || !url.includes('%')) {
+  if (!(url.startsWith('/api/v1/') || url.startsWith('/ingest/')) || !url.includes('%')) {
     next();
     return;
   }
