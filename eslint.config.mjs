@@ -2,7 +2,7 @@ import nx from '@nx/eslint-plugin';
 
 /**
  * Dependency rules of DESIGN.md §7, enforced on every import:
- *   domain        → nothing of ours, no framework (only ulid and Node built-ins)
+ *   domain        → nothing of ours, no framework (only ulid, re2js, ipaddr.js and Node built-ins)
  *   config        → domain
  *   observability → domain, config
  *   persistence   → domain, config, observability      (never messaging)

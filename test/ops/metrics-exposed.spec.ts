@@ -122,6 +122,8 @@ beforeAll(async () => {
     CARAVAN_DATABASE_POOL_SIZE: '4',
     CARAVAN_ADMIN_API_KEY: ADMIN_KEY,
     CARAVAN_LOG_LEVEL: 'warn',
+    // The source's broker is the local Kafka, on loopback.
+    CARAVAN_INGESTER_BROKER_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
   };
   await Promise.all([admin.connect(), producer.connect()]);
   await admin.createTopics({

@@ -18,3 +18,4 @@ export * from './lib/micro-batcher';
 export * from './lib/request-location';
 export * from './lib/delivery-body';
 export * from './lib/oauth2-token';
+export * from './lib/ssrf-guard';

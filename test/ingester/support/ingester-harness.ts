@@ -22,6 +22,8 @@ export const FAST_INGESTER_ENV: Record<string, string> = {
   CARAVAN_INGESTER_TRANSFORM_TIMEOUT_MS: '200',
   CARAVAN_INGESTER_SQS_VISIBILITY_SECONDS: '5',
   CARAVAN_LOG_LEVEL: 'log',
+  // The brokers here run on loopback, which the ingester's SSRF guard refuses unless allowed.
+  CARAVAN_INGESTER_BROKER_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
 };
 
 /**

@@ -3,6 +3,9 @@ import type { ValidatorOptions } from '@nestjs/common/interfaces/external/valida
 import { getMetadataStorage, IS_OPTIONAL, ValidationTypes } from 'class-validator';
 import { recordIgnoredFields } from './ignored-fields.context';
 
+/** Most field errors one 400 lists. */
+export const MAX_REPORTED_ERRORS = 20;
+
 export interface FieldError {
   field: string;
   message: string;
@@ -154,10 +157,13 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     exceptionFactory: (errors) => {
-      const fields = describeValidationErrors(errors);
+      const all = describeValidationErrors(errors);
+      // A body with thousands of bad fields gets a bounded answer, not one entry per field.
+      const fields = all.slice(0, MAX_REPORTED_ERRORS);
+      const more = all.length - fields.length;
       return new BadRequestException({
         status: false,
-        message: fields.map((entry) => entry.message).join('; '),
+        message: fields.map((entry) => entry.message).join('; ') + (more > 0 ? `; and ${more} more` : ''),
         errors: fields,
       });
     },

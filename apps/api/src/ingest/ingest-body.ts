@@ -1,4 +1,4 @@
-import { HttpStatus } from '@nestjs/common';
+import { HttpStatus, RequestTimeoutException } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import { EventRejectedException } from '@caravan/intake';
@@ -18,6 +18,14 @@ export function parsesUnlessIngest(mediaType: string): (request: IncomingMessage
   return (request) => !isIngestRequest(request) && Boolean((request as Request).is(mediaType));
 }
 
+/** Longest time an /ingest body may take to arrive. */
+export const INGEST_BODY_TIMEOUT_MS = 10_000;
+
+/** The refusal is sent at once and the connection closed, rather than reading the rest of the body. */
+function closeAfterResponse(request: IncomingMessage): void {
+  (request as Request).res?.setHeader('Connection', 'close');
+}
+
 function tooLarge(limit: number, bytes?: number): EventRejectedException {
   return new EventRejectedException(
     HttpStatus.PAYLOAD_TOO_LARGE,
@@ -33,18 +41,33 @@ function tooLarge(limit: number, bytes?: number): EventRejectedException {
  * stops (the rest is drained, not kept) as soon as the count passes the limit, so an
  * oversized body is never buffered whole.
  */
-export function readBodyWithin(request: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBodyWithin(
+  request: IncomingMessage,
+  limit: number,
+  timeoutMs = INGEST_BODY_TIMEOUT_MS,
+): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit, declared));
+  if (Number.isFinite(declared) && declared > limit) {
+    closeAfterResponse(request);
+    return Promise.reject(tooLarge(limit, declared));
+  }
   if (request.readableEnded) return Promise.resolve(Buffer.alloc(0));
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // A body trickled in byte by byte must not hold the request (and its memory) for minutes.
+    const timer = setTimeout(() => {
+      cleanup();
+      closeAfterResponse(request);
+      reject(
+        new RequestTimeoutException({ status: false, message: `request body not received within ${timeoutMs} ms` }),
+      );
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
         cleanup();
-        request.resume();
+        closeAfterResponse(request);
         reject(tooLarge(limit));
         return;
       }
@@ -59,6 +82,7 @@ export function readBodyWithin(request: IncomingMessage, limit: number): Promise
       reject(error);
     };
     const cleanup = () => {
+      clearTimeout(timer);
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);

@@ -182,6 +182,31 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
     expect((await api.request('GET', `/ingest/${github.maskId}?crc_token=x`, { key: null })).status).toBe(400);
   });
 
+  it('answers CRC only for tokens of the shape Twitter sends, and rate-limits them per source', async () => {
+    const secret = 'consumer-secret';
+    const source = await fixtures.source(
+      projectId,
+      { type: VerifierType.Hmac, hmac: { header: '', hash: 'SHA256', secret, encoding: 'base64' } },
+      { provider: SourceProvider.Twitter },
+    );
+    const crc = (token: string) =>
+      api.request('GET', `/ingest/${source.maskId}?crc_token=${encodeURIComponent(token)}`, { key: null });
+    // A webhook body as the "token" would make the answer the signature POST accepts.
+    const body = '{"event":"forged"}';
+    for (const forged of [body, '12345', 'true', 'a'.repeat(129), 'has space']) {
+      const refused = await crc(forged);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'crc_token' })]);
+    }
+    const forgedPost = await ingest(source.maskId, body, {
+      'X-Twitter-Webhooks-Signature': `sha256=${hmac('sha256', secret, body, 'base64')}`,
+    });
+    expect(forgedPost.status).toBe(200); // the signature is still what POST checks, so it must never be handed out
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await crc(`Y2hhbGxlbmdl${i}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+  });
+
   it('checks basic_auth and api_key verifiers, and never stores their credentials on the event', async () => {
     const basic = await fixtures.source(projectId, {
       type: VerifierType.BasicAuth,
@@ -396,7 +421,34 @@ describe('ingest (HTTP, real Postgres and Kafka)', () => {
     expect(response.status).toBe(200);
     expect(response.body).toBe('<ok/>');
     expect(response.headers.get('content-type')).toContain('application/xml');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(await eventsOf(source.id)).toHaveLength(1);
+    // A content type stored before it was validated never turns the answer into a 500.
+    const legacy = await fixtures.source(
+      projectId,
+      { type: VerifierType.Noop },
+      { customResponse: { body: 'ok', content_type: 'text/plain\r\nX-Injected: 1' } },
+    );
+    const answered = await ingest(legacy.maskId, '{"a":1}');
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get('content-type')).toContain('text/plain');
+    expect(answered.headers.get('x-injected')).toBeNull();
+  });
+
+  it('resolves idempotency-key paths through own properties only', async () => {
+    const source = await fixtures.source(
+      projectId,
+      { type: VerifierType.Noop },
+      {
+        idempotencyKeys: ['request.body.constructor', 'request.body.__proto__'],
+      },
+    );
+    expect((await ingest(source.maskId, '{"a":1}')).status).toBe(200);
+    expect((await ingest(source.maskId, '{"a":2}')).status).toBe(200);
+    const rows = await eventsOf(source.id);
+    expect(rows).toHaveLength(2);
+    expect(rows.map((row: { idempotency_key: string | null }) => row.idempotency_key)).toEqual([null, null]);
   });
 
   it('turns form-encoded and multipart bodies into JSON objects; keeps other bodies byte for byte', async () => {

@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { envelope } from '../common/envelope';
+import { isMediaType } from '../common/media-type.validator';
 import { IngestService } from './ingest.service';
 
 /** Incoming webhooks: no API key, the source's verifier decides. */
@@ -23,7 +24,13 @@ export class IngestController {
     }
     const custom = source.customResponse;
     if (custom?.body) {
-      response.setHeader('Content-Type', custom.content_type || 'text/plain; charset=utf-8');
+      // A tenant's body served from the api's origin: never sniffed, never active content.
+      response.setHeader(
+        'Content-Type',
+        isMediaType(custom.content_type) ? custom.content_type : 'text/plain; charset=utf-8',
+      );
+      response.setHeader('X-Content-Type-Options', 'nosniff');
+      response.setHeader('Content-Security-Policy', "default-src 'none'; sandbox; frame-ancestors 'none'");
       return custom.body;
     }
     return envelope('Event received', { uid: event.id, event_type: event.eventType });

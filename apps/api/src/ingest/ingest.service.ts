@@ -1,10 +1,18 @@
-import { BadRequestException, HttpStatus, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { parseRequestLocation, readRequestLocation, RequestView, SourceProvider, SourceType } from '@caravan/domain';
 import { AcceptedEventResult, EventRejectedException, IntakeService } from '@caravan/intake';
 import { SourceEntity, SourcesRepository } from '@caravan/persistence';
 import { readBodyWithin } from './ingest-body';
-import { credentialHeaders, twitterCrcResponse, verifySourceRequest } from './source-verifier';
+import { CrcRateLimiter } from './crc-rate.limiter';
+import { credentialHeaders, isTwitterCrcToken, twitterCrcResponse, verifySourceRequest } from './source-verifier';
 
 export interface IngestOutcome extends AcceptedEventResult {
   source: SourceEntity;
@@ -62,6 +70,8 @@ function formObject(entries: Iterable<[string, string]>): Record<string, string 
  */
 @Injectable()
 export class IngestService {
+  private readonly crcLimiter = new CrcRateLimiter();
+
   constructor(
     private readonly sources: SourcesRepository,
     private readonly intake: IntakeService,
@@ -114,6 +124,16 @@ export class IngestService {
     const secret = source.verifier?.hmac?.secret;
     if (source.provider !== SourceProvider.Twitter || !secret) {
       throw new BadRequestException('CRC challenges are answered only for twitter sources with an hmac secret');
+    }
+    if (!isTwitterCrcToken(crcToken)) {
+      const message = 'crc_token must be a token as Twitter sends it (at most 128 base64 characters, not JSON)';
+      throw new BadRequestException({ status: false, message, errors: [{ field: 'crc_token', message }] });
+    }
+    if (!this.crcLimiter.admit(source.id)) {
+      throw new HttpException(
+        { status: false, message: 'too many CRC challenges for this source; try again in a minute' },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
     await this.sources.recordCrcVerified(source.projectId, source.id);
     return { response_token: twitterCrcResponse(secret, crcToken) };

@@ -70,6 +70,21 @@ export function verifySourceRequest(source: SourceEntity, body: Buffer, headers:
   }
 }
 
+/**
+ * Is this a token of the shape Twitter sends (short, opaque: base64/base64url characters, and
+ * not itself JSON)? Anything else is refused, because the CRC answer is the very HMAC that
+ * POST verifies: answering a JSON body as a "token" would sign a forged webhook.
+ */
+export function isTwitterCrcToken(token: string): boolean {
+  if (!/^[A-Za-z0-9+/=_.-]{1,128}$/.test(token)) return false;
+  try {
+    JSON.parse(token);
+    return false; // digits only, true, false, null: valid JSON bodies, never Twitter's tokens
+  } catch {
+    return true;
+  }
+}
+
 /** Twitter's CRC answer: `sha256=` + base64 HMAC-SHA256(secret, crc_token). */
 export function twitterCrcResponse(secret: string, crcToken: string): string {
   return `sha256=${createHmac('sha256', secret).update(crcToken, 'utf8').digest('base64')}`;

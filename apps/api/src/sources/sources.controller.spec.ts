@@ -326,6 +326,11 @@ describe('sources (HTTP, real Postgres and Kafka)', () => {
         pubSub({ type: 'amqp', amqp: { ...AMQP, bindExchange: { routingKey: 'rk' } } }),
         'pub_sub.amqp.bindExchange.exchange',
       ],
+      [
+        { type: 'http', custom_response: { body: 'ok', content_type: 'text/plain\r\nX-A: b' } },
+        'custom_response.content_type',
+      ],
+      [{ type: 'http', custom_response: { body: 'ok', content_type: 'not a type' } }, 'custom_response.content_type'],
       [{ type: 'http', idempotency_keys: ['headers.X-Id'] }, 'idempotency_keys'],
       [{ type: 'http', idempotency_keys: 'request.body.id' }, 'idempotency_keys'],
       [{ type: 'http', idempotency_keys: ['request.query_params.ref'] }, 'idempotency_keys'],

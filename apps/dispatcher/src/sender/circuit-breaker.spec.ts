@@ -85,4 +85,14 @@ describe('CircuitBreaker', () => {
     });
     expect(breaker.state(100)).toBe(CircuitBreakerState.Open);
   });
+
+  it('is idle (safe to drop) only when closed, never tripped and without recent samples', () => {
+    const breaker = new CircuitBreaker(parameters);
+    expect(breaker.isIdle(0)).toBe(true);
+    breaker.record(true, 0);
+    expect(breaker.isIdle(1)).toBe(false);
+    expect(breaker.isIdle(parameters.sampleMs)).toBe(true);
+    for (let i = 0; i < parameters.minimumRequests; i++) breaker.record(false, 10);
+    expect(breaker.isIdle(10 * parameters.sampleMs)).toBe(false);
+  });
 });

@@ -72,6 +72,18 @@ export class CircuitBreaker {
     return { allowed: true };
   }
 
+  /**
+   * Closed, never tripped and with no sample inside the window: indistinguishable from a new
+   * breaker, so it can be dropped and re-created on the endpoint's next attempt.
+   */
+  isIdle(now: number): boolean {
+    return (
+      this.current === CircuitBreakerState.Closed &&
+      this.trips === 0 &&
+      this.samples.every((sample) => sample.at <= now - this.parameters.sampleMs)
+    );
+  }
+
   /** Gives back a half-open probe slot that was granted but not used (the request never went). */
   release(): void {
     this.probeInFlight = false;

@@ -15,6 +15,9 @@ export type Admission =
       retryInMs: number;
     };
 
+/** How often idle limiter and breaker entries are looked for. */
+const EVICTION_INTERVAL_MS = 60_000;
+
 /**
  * Per-endpoint admission in front of the HTTP client: the circuit breaker first (an open
  * breaker must not spend rate-limit slots), then the rate limit (the endpoint's own, else the
@@ -24,6 +27,7 @@ export type Admission =
 export class EndpointGate {
   private readonly limiter = new RateLimiter();
   private readonly breakers = new Map<string, CircuitBreaker>();
+  private lastEviction = 0;
 
   constructor(
     @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
@@ -33,6 +37,7 @@ export class EndpointGate {
   }
 
   admit(endpoint: EndpointEntity, project: ProjectEntity, now: number): Admission {
+    if (now - this.lastEviction >= EVICTION_INTERVAL_MS) this.evictIdle(now);
     const permit = this.breaker(endpoint.id).permit(now);
     if (!permit.allowed) {
       this.metrics.breakerDeferred.inc();
@@ -62,6 +67,20 @@ export class EndpointGate {
 
   state(endpointId: string, now: number): CircuitBreakerState {
     return this.breakers.get(endpointId)?.state(now) ?? CircuitBreakerState.Closed;
+  }
+
+  /** Endpoints with a limiter log or a breaker in memory. */
+  trackedEndpoints(): { limiter: number; breakers: number } {
+    return { limiter: this.limiter.size, breakers: this.breakers.size };
+  }
+
+  /** Drops state of endpoints that have gone quiet, so the maps do not grow with every endpoint ever seen. */
+  evictIdle(now: number): void {
+    this.lastEviction = now;
+    this.limiter.evictIdle(now);
+    for (const [endpointId, breaker] of this.breakers) {
+      if (breaker.isIdle(now)) this.breakers.delete(endpointId);
+    }
   }
 
   private breaker(endpointId: string): CircuitBreaker {

@@ -31,6 +31,21 @@ describe('RateLimiter', () => {
     expect(sent.length).toBeGreaterThanOrEqual(15);
   });
 
+  it('evicts keys with no send inside their window, and only those', () => {
+    const limiter = new RateLimiter();
+    limiter.take('quiet', 1, 1_000, 0);
+    limiter.take('busy', 5, 10_000, 0);
+    limiter.evictIdle(500);
+    expect(limiter.size).toBe(2);
+    limiter.evictIdle(1_000);
+    expect(limiter.size).toBe(1);
+    // The busy key kept its log: its limit still holds after the sweep.
+    for (let i = 0; i < 4; i++) expect(limiter.take('busy', 5, 10_000, 1_000)).toBe(0);
+    expect(limiter.take('busy', 5, 10_000, 1_000)).toBeGreaterThan(0);
+    limiter.evictIdle(20_000);
+    expect(limiter.size).toBe(0);
+  });
+
   it('keeps endpoints apart', () => {
     const limiter = new RateLimiter();
     expect(limiter.take('a', 1, 1000, 0)).toBe(0);

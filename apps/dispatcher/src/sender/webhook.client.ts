@@ -7,7 +7,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { DISPATCHER_SETTINGS } from '../common/dispatcher.tokens';
 import type { OutgoingHeaders } from './delivery-request.builder';
-import { SsrfGuard } from './ssrf-guard';
+import { SsrfGuard } from '@caravan/domain';
 
 export interface WebhookRequest {
   url: string;

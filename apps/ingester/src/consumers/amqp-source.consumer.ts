@@ -34,6 +34,8 @@ export class AmqpSourceConsumer implements SourceConsumer {
   async start(): Promise<void> {
     const config = this.config;
     const sourceId = this.context.binding.source.id;
+    const refusal = this.context.guard.refuseHost(config.host);
+    if (refusal) throw new Error(refusal);
     this.connection = await connect(
       {
         protocol: config.schema || 'amqp',
@@ -45,6 +47,7 @@ export class AmqpSourceConsumer implements SourceConsumer {
         heartbeat: 15,
       },
       {
+        lookup: this.context.guard.lookup,
         clientProperties: { connection_name: `caravan-ingester source ${sourceId} worker ${this.context.worker}` },
         recovery: {
           waitForConnect: false,

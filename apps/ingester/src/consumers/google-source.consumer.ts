@@ -1,6 +1,7 @@
 import type { PubSubConfig } from '@caravan/domain';
 import { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { resolveGuardedEndpoint } from './broker-connections.helper';
 import { InFlightTracker } from './in-flight.tracker';
 import type { ConsumerContext, SourceConsumer } from './source-consumer.interface';
 
@@ -35,7 +36,7 @@ export class GoogleSourceConsumer implements SourceConsumer {
     this.client = new PubSub({
       projectId: config.project_id,
       ...(config.endpoint
-        ? { apiEndpoint: config.endpoint, emulatorMode: true }
+        ? { apiEndpoint: await resolveGuardedEndpoint(this.context.guard, config.endpoint), emulatorMode: true }
         : { credentials: serviceAccount(config.service_account) }),
     });
     const subscription = this.client.subscription(config.subscription_id, {

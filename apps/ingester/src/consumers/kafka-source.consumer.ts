@@ -3,6 +3,7 @@ import type { PubSubConfig } from '@caravan/domain';
 import type { Consumer, EachBatchPayload, KafkaMessage, SASLOptions } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringAttributes } from './broker-attributes.helper';
+import { guardedKafkaSocketFactory } from './broker-connections.helper';
 import type { ConsumerContext, SourceConsumer } from './source-consumer.interface';
 
 type KafkaSourceConfig = NonNullable<PubSubConfig['kafka']>;
@@ -39,6 +40,7 @@ export class KafkaSourceConsumer implements SourceConsumer {
       brokers: config.brokers,
       ssl: config.auth?.tls ? true : undefined,
       sasl: saslOptions(config.auth),
+      socketFactory: guardedKafkaSocketFactory(this.context.guard),
     });
     this.consumer = kafka.consumer({
       groupId: config.consumer_group_id || `caravan-ingester-${source.id}`,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IngesterSettings } from '@caravan/config';
-import { PubSubType } from '@caravan/domain';
+import { PubSubType, SsrfGuard } from '@caravan/domain';
 import { KAFKA_SETTINGS, KafkaSettings } from '@caravan/messaging';
 import { INGESTER_SETTINGS } from '../ingester-settings.token';
 import { IngesterMetrics } from '../ingestion/ingester.metrics';
@@ -16,13 +16,16 @@ import { SqsSourceConsumer } from './sqs-source.consumer';
 @Injectable()
 export class SourceConsumerFactory {
   private readonly logger = new Logger('SourceConsumer');
+  private readonly guard: SsrfGuard;
 
   constructor(
     private readonly ingestor: MessageIngestor,
     private readonly metrics: IngesterMetrics,
     @Inject(INGESTER_SETTINGS) private readonly settings: IngesterSettings,
     @Inject(KAFKA_SETTINGS) private readonly kafkaSettings: KafkaSettings,
-  ) {}
+  ) {
+    this.guard = new SsrfGuard(settings.brokerAllowCidrs, 'CARAVAN_INGESTER_BROKER_ALLOW_CIDRS');
+  }
 
   create(binding: SourceBinding, worker: number): SourceConsumer {
     const context = {
@@ -32,6 +35,7 @@ export class SourceConsumerFactory {
       metrics: this.metrics,
       settings: this.settings,
       logger: this.logger,
+      guard: this.guard,
     };
     const type = binding.source.pubSub?.type;
     switch (type) {

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { IngesterSettings } from '@caravan/config';
+import type { SsrfGuard } from '@caravan/domain';
 import type { IngesterMetrics } from '../ingestion/ingester.metrics';
 import type { MessageIngestor } from '../ingestion/message-ingestor.service';
 import type { SourceBinding } from '../sources/source-binding.interface';
@@ -24,4 +25,6 @@ export interface ConsumerContext {
   metrics: IngesterMetrics;
   settings: IngesterSettings;
   logger: Logger;
+  /** Judges every broker address the consumer dials (CARAVAN_INGESTER_BROKER_ALLOW_CIDRS). */
+  guard: SsrfGuard;
 }

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { PubSubConfig } from '@caravan/domain';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { guardedHttpAgents } from './broker-connections.helper';
 import type { ConsumerContext, SourceConsumer } from './source-consumer.interface';
 
 type SqsSourceConfig = NonNullable<PubSubConfig['sqs']>;
@@ -47,7 +48,12 @@ export class SqsSourceConsumer implements SourceConsumer {
 
   async start(): Promise<void> {
     const config = this.config;
+    if (config.endpoint) {
+      const refusal = this.context.guard.refuseUrl(config.endpoint);
+      if (refusal) throw new Error(refusal);
+    }
     this.client = new SQSClient({
+      requestHandler: guardedHttpAgents(this.context.guard),
       region: config.default_region,
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
       credentials: { accessKeyId: config.access_key_id, secretAccessKey: config.secret_key },

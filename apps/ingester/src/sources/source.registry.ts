@@ -108,6 +108,15 @@ export class SourceRegistry implements OnApplicationBootstrap, BeforeApplication
     const workers = Math.max(1, pubSub?.workers ?? 1);
     const binding: SourceBinding = { source, project, transforms: await this.transforms.forSource(source) };
     const consumers: SourceConsumer[] = [];
+    const inUse = this.consumersOfProject(project.id);
+    if (inUse + workers > this.settings.maxConsumersPerProject) {
+      // One tenant's sources must not take every connection and worker of the ingester.
+      this.metrics.consumerErrors.inc({ source_type: type });
+      this.logger.error(
+        `cannot consume source ${source.id} (project ${project.id}, ${type}): its ${workers} worker(s) would take the project past ${this.settings.maxConsumersPerProject} consumers (CARAVAN_INGESTER_MAX_CONSUMERS_PER_PROJECT; ${inUse} running)`,
+      );
+      return { fingerprint: fingerprint(source), binding, consumers };
+    }
     try {
       for (let worker = 0; worker < workers; worker++) {
         const consumer = this.consumers.create(binding, worker);
@@ -124,6 +133,14 @@ export class SourceRegistry implements OnApplicationBootstrap, BeforeApplication
     }
     this.metrics.consumers.inc({ source_type: type }, consumers.length);
     return { fingerprint: fingerprint(source), binding, consumers };
+  }
+
+  private consumersOfProject(projectId: string): number {
+    let total = 0;
+    for (const running of this.running.values()) {
+      if (running.binding.source.projectId === projectId) total += running.consumers.length;
+    }
+    return total;
   }
 
   private async stopSource(id: string, running: RunningSource, why: string): Promise<void> {

@@ -333,4 +333,24 @@ export class CaravanEnvironment {
   @Min(1_000)
   @Max(1_800_000)
   CARAVAN_INGESTER_KAFKA_SESSION_TIMEOUT_MS = 30_000;
+
+  /**
+   * CIDRs the ingester may connect to for a pub_sub source although its SSRF guard would
+   * refuse them (loopback, private, link-local …), comma-separated, e.g. `10.0.0.0/8`: brokers
+   * are often private. Cloud metadata addresses stay refused. Empty (the default) keeps the
+   * guard fully on.
+   */
+  @IsOptional()
+  @Matches(/^\s*([0-9a-fA-F:.]+\/\d{1,3})(\s*,\s*[0-9a-fA-F:.]+\/\d{1,3})*\s*$/, {
+    message: 'must be a comma-separated list of CIDRs (e.g. 10.0.0.0/8,fd00::/8)',
+  })
+  CARAVAN_INGESTER_BROKER_ALLOW_CIDRS?: string;
+
+  /** Most broker consumers (sources × workers) one project may run in each ingester; sources beyond it are not consumed. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  CARAVAN_INGESTER_MAX_CONSUMERS_PER_PROJECT = 100;
 }

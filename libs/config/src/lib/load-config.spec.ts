@@ -106,6 +106,8 @@ describe('loadConfig: ingester', () => {
       retryDelayMs: 2_000,
       drainTimeoutMs: 10_000,
       kafkaSessionTimeoutMs: 30_000,
+      brokerAllowCidrs: [],
+      maxConsumersPerProject: 100,
     });
     const tuned = loadConfig('ingester', {
       CARAVAN_INGESTER_SOURCES_POLL_MS: '500',

@@ -41,6 +41,8 @@ export interface IngesterSettings {
   retryDelayMs: number;
   drainTimeoutMs: number;
   kafkaSessionTimeoutMs: number;
+  brokerAllowCidrs: string[];
+  maxConsumersPerProject: number;
 }
 
 /** The dispatcher's settings; each is documented on its CARAVAN_* variable. */
@@ -109,10 +111,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       publicUrl: parsed.CARAVAN_PUBLIC_URL.replace(/\/+$/, ''),
     },
     dispatcher: {
-      ssrfAllowCidrs: (parsed.CARAVAN_SSRF_ALLOW_CIDRS ?? '')
-        .split(',')
-        .map((cidr) => cidr.trim())
-        .filter((cidr) => cidr.length > 0),
+      ssrfAllowCidrs: cidrList(parsed.CARAVAN_SSRF_ALLOW_CIDRS),
       leaseSeconds: parsed.CARAVAN_DISPATCHER_LEASE_SECONDS,
       schedulerIntervalMs: parsed.CARAVAN_DISPATCHER_SCHEDULER_INTERVAL_MS,
       doorbellGraceSeconds: parsed.CARAVAN_DISPATCHER_DOORBELL_GRACE_SECONDS,
@@ -140,6 +139,15 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       retryDelayMs: parsed.CARAVAN_INGESTER_RETRY_DELAY_MS,
       drainTimeoutMs: parsed.CARAVAN_INGESTER_DRAIN_TIMEOUT_MS,
       kafkaSessionTimeoutMs: parsed.CARAVAN_INGESTER_KAFKA_SESSION_TIMEOUT_MS,
+      brokerAllowCidrs: cidrList(parsed.CARAVAN_INGESTER_BROKER_ALLOW_CIDRS),
+      maxConsumersPerProject: parsed.CARAVAN_INGESTER_MAX_CONSUMERS_PER_PROJECT,
     },
   };
+}
+
+function cidrList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((cidr) => cidr.trim())
+    .filter((cidr) => cidr.length > 0);
 }

@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { CATCH_ALL_EVENT_TYPE, type FilterConfig } from './filters';
 
 /**
@@ -42,12 +43,9 @@ import { CATCH_ALL_EVENT_TYPE, type FilterConfig } from './filters';
  * `{"x-tenant": ["a"]}` matches only when "a" is the one value; `$neq`/`$nin` hold when no
  * value matches; `$regex` when any value matches.
  *
- * REGEX LIMITS: JavaScript regexes backtrack (Convoy's Go regexes are linear-time RE2), so
- * patterns are capped at MAX_REGEX_LENGTH characters, the RE2-incompatible constructs that
- * enable catastrophic backtracking (backreferences, lookarounds) are refused, a quantified
- * group that itself contains an unbounded quantifier (`(a+)+`) is refused, and strings longer
- * than MAX_REGEX_SUBJECT_LENGTH never match `$regex`. Go's leading inline flags `(?i)`,
- * `(?m)`, `(?s)` are translated to JavaScript flags.
+ * REGEX LIMITS: patterns use RE2 syntax and a linear-time engine (re2js), as Convoy's Go
+ * regexp does, so no pattern can backtrack; patterns are capped at MAX_REGEX_LENGTH
+ * characters and strings longer than MAX_REGEX_SUBJECT_LENGTH never match `$regex`.
  *
  * An invalid filter never matches (fail closed); validateFilter names every problem so the
  * API can refuse it with a 400 before it is stored.
@@ -355,10 +353,10 @@ function isOperatorKey(key: string): boolean {
 // ---------------------------------------------------------------------------------------
 
 const REGEX_CACHE_LIMIT = 1000;
-const regexCache = new Map<string, RegExp | string>();
+const regexCache = new Map<string, RE2JS | string>();
 
-/** A RegExp, or a string saying why the pattern is refused. Cached. */
-function compileRegex(pattern: unknown): RegExp | string {
+/** A compiled RE2 pattern, or a string saying why the pattern is refused. Cached. */
+function compileRegex(pattern: unknown): RE2JS | string {
   if (typeof pattern !== 'string') return '$regex must be a string';
   const cached = regexCache.get(pattern);
   if (cached !== undefined) return cached;
@@ -368,77 +366,15 @@ function compileRegex(pattern: unknown): RegExp | string {
   return compiled;
 }
 
-function compileRegexUncached(pattern: string): RegExp | string {
+function compileRegexUncached(pattern: string): RE2JS | string {
   if (pattern.length > MAX_REGEX_LENGTH) return `$regex is longer than ${MAX_REGEX_LENGTH} characters`;
-  let source = pattern;
-  let flags = '';
-  const inline = /^\(\?([a-zA-Z]+)\)/.exec(source);
-  if (inline?.[1]) {
-    for (const flag of new Set(inline[1])) {
-      if (flag !== 'i' && flag !== 'm' && flag !== 's') return `$regex flag (?${flag}) is not supported`;
-      flags += flag;
-    }
-    source = source.slice(inline[0].length);
-  }
-  const unsafe = unsafeRegexConstruct(source);
-  if (unsafe) return `$regex ${unsafe}`;
   try {
-    return new RegExp(source, flags);
+    // RE2 syntax, as Convoy's Go regexp: inline flags `(?i)` are native, backreferences and
+    // lookarounds are syntax errors, and matching is linear in the subject whatever the pattern.
+    return RE2JS.compile(pattern);
   } catch (error) {
     return `invalid $regex: ${(error as Error).message}`;
   }
-}
-
-/**
- * Scans a pattern for constructs refused for safety / RE2 compatibility: backreferences,
- * lookarounds, and a repeated group (`*`, `+`, `{n}`, `{n,}`, `{n,m}`) whose body holds an
- * unbounded quantifier or an alternation (`(a+)+`, `(a|a)*`, `((ab)+)+`): the shapes of
- * catastrophic backtracking. `(a+)?` is fine (optional, not repeated).
- */
-function unsafeRegexConstruct(source: string): string | null {
-  const nested =
-    'repeats a group containing a quantifier or an alternation (e.g. (a+)+ or (a|b)*), which can backtrack catastrophically; use a character class or drop the outer repetition';
-  // Per open group: does its body contain a quantifier or an alternation?
-  const groups: boolean[] = [];
-  let inClass = false;
-  // Did the token just before the current position close a risky group?
-  let afterRiskyGroup = false;
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i];
-    const riskyBefore = afterRiskyGroup;
-    afterRiskyGroup = false;
-    if (ch === '\\') {
-      const next = source[i + 1] ?? '';
-      if (!inClass && (/[1-9]/.test(next) || (next === 'k' && source[i + 2] === '<'))) {
-        return 'uses a backreference, which is not supported';
-      }
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (ch === ']') inClass = false;
-      continue;
-    }
-    const repeats = ch === '*' || ch === '+' || (ch === '{' && /^\{\d+(?:,\d*)?\}/.test(source.slice(i)));
-    if (repeats) {
-      if (riskyBefore) return nested;
-      if (groups.length > 0) groups[groups.length - 1] = true;
-    } else if (ch === '[') {
-      inClass = true;
-    } else if (ch === '(') {
-      if (/^\(\?<?[=!]/.test(source.slice(i, i + 4))) return 'uses a lookaround, which is not supported';
-      groups.push(false);
-    } else if (ch === '|') {
-      if (groups.length > 0) groups[groups.length - 1] = true;
-    } else if (ch === ')') {
-      const risky = groups.pop() ?? false;
-      if (risky && groups.length > 0) groups[groups.length - 1] = true;
-      afterRiskyGroup = risky;
-    } else if (ch === '?' && riskyBefore) {
-      afterRiskyGroup = false;
-    }
-  }
-  return null;
 }
 
 // ---------------------------------------------------------------------------------------

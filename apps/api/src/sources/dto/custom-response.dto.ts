@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsMediaType } from '../../common/media-type.validator';
 
 /** What an http source answers to the sender instead of Caravan's envelope; none when `body` is empty. */
 export class CustomResponseDto {
@@ -13,5 +14,6 @@ export class CustomResponseDto {
   @IsOptional()
   @IsString()
   @MaxLength(255)
+  @IsMediaType()
   content_type?: string;
 }
