@@ -11,6 +11,7 @@ import { IngestModule } from './ingest/ingest.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { SourcesModule } from './sources/sources.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { EventTypesModule } from './event-types/event-types.module';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -23,6 +24,7 @@ export class ApiModule implements NestModule {
         ProjectsModule,
         EndpointsModule,
         SubscriptionsModule,
+        EventTypesModule,
         SourcesModule.forRoot(config.api.publicUrl),
         EventsModule,
         EventDeliveriesModule,

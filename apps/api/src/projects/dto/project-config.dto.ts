@@ -153,6 +153,11 @@ export class ProjectConfigDto {
   @Type(() => MetaEventConfigDto)
   meta_event?: MetaEventConfigDto;
 
+  /** Caravan's option: refuse events whose data fails their event type's JSON Schema. */
+  @IsOptional()
+  @IsBoolean()
+  validate_event_data?: boolean;
+
   @Allow()
   search_policy?: unknown;
 

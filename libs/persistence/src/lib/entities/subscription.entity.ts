@@ -31,6 +31,10 @@ export class SubscriptionEntity {
   @Column({ name: 'filter_headers', type: 'jsonb' })
   filterHeaders!: Record<string, unknown>;
 
+  /** JavaScript `function transform(payload)` applied to the payload before delivery; null for none. */
+  @Column({ name: 'function', type: 'text', nullable: true })
+  function!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
