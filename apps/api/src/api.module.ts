@@ -12,6 +12,7 @@ import { EndpointsModule } from './endpoints/endpoints.module';
 import { SourcesModule } from './sources/sources.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { EventTypesModule } from './event-types/event-types.module';
+import { FunctionsModule } from './functions/functions.module';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -21,6 +22,7 @@ export class ApiModule implements NestModule {
       imports: [
         PlatformModule.forRoot(config),
         CommonModule.forRoot(config.api.adminApiKey),
+        FunctionsModule,
         ProjectsModule,
         EndpointsModule,
         SubscriptionsModule,

@@ -50,6 +50,7 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
         endpoint_id: endpoint.uid,
         source_id: '',
         filter_config: { event_types: ['*'], filter: { headers: {}, body: {} } },
+        function: null,
         endpoint_metadata: endpoint,
         created_at: expect.stringMatching(ISO),
         updated_at: expect.stringMatching(ISO),
@@ -110,7 +111,7 @@ describe('subscriptions (HTTP, real Postgres and Kafka)', () => {
       [{ name: 'x', endpoint_id: 'E', filter_config: { filter: { headers: 'x' } } }, 'filter_config.filter.headers'],
       [{ name: 'x', endpoint_id: 'E', filter_config: { filter: { query: {} } } }, 'filter_config.filter.query'],
       [{ name: 'x', endpoint_id: 'E', filter_config: { colour: 1 } }, 'filter_config.colour'],
-      [{ name: 'x', endpoint_id: 'E', function: 'function transform(p) { return p }' }, 'function'],
+      [{ name: 'x', endpoint_id: 'E', function: 'return p' }, 'function'],
       [{ name: 'x', endpoint_id: 'E', colour: 'red' }, 'colour'],
     ])('refuses %j with a 400 naming %s', async (body, field) => {
       const withEndpoint = JSON.parse(JSON.stringify(body).replace('"E"', JSON.stringify(endpoint.uid)));

@@ -47,6 +47,7 @@ export class SubscriptionsService {
       name: input.name,
       endpointId: endpoint.id,
       sourceId,
+      function: input.function || null,
       ...this.filterColumns(input.filter_config),
     });
     return { subscription, endpoint };
@@ -72,6 +73,7 @@ export class SubscriptionsService {
     await this.get(projectId, id);
     this.checkFilterConfig(input.filter_config);
     const changes: SubscriptionChanges = { name: input.name };
+    if (input.function !== undefined) changes.function = input.function || null;
     if (input.endpoint_id !== undefined) changes.endpointId = (await this.endpointOf(projectId, input.endpoint_id)).id;
     if (input.source_id !== undefined) changes.sourceId = await this.sourceIdOf(projectId, input.source_id);
     if (input.filter_config !== undefined) Object.assign(changes, this.filterColumns(input.filter_config));

@@ -15,12 +15,10 @@ import {
 import { SourceProvider, SourceType } from '@caravan/domain';
 import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 import { CustomResponseDto } from './custom-response.dto';
+import { IsTransformFunction } from '../../common/transform-function.decorator';
 import { PubSubDto } from './pub-sub.dto';
 import { VerifierDto } from './verifier.dto';
 
-/** Largest body_function / header_function accepted. */
-export const MAX_FUNCTION_LENGTH = 64 * 1024;
-const TRANSFORM_FUNCTION = /function\s+transform\s*\(/;
 const IDEMPOTENCY_KEY_LOCATION = /^request\.(headers|body|query)\.\S+$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -89,18 +87,14 @@ export class CreateSourceDto {
     description: 'JavaScript declaring `function transform(payload)`; run sandboxed by the ingester',
   })
   @IsOptional()
-  @IsString()
-  @MaxLength(MAX_FUNCTION_LENGTH)
-  @Matches(TRANSFORM_FUNCTION, { message: 'body_function must declare function transform(…)' })
+  @IsTransformFunction('body_function')
   body_function?: string | null;
 
   @ApiPropertyOptional({
     description: 'JavaScript declaring `function transform(headers)`; run sandboxed by the ingester',
   })
   @IsOptional()
-  @IsString()
-  @MaxLength(MAX_FUNCTION_LENGTH)
-  @Matches(TRANSFORM_FUNCTION, { message: 'header_function must declare function transform(…)' })
+  @IsTransformFunction('header_function')
   header_function?: string | null;
 
   @ApiPropertyOptional({ default: false })

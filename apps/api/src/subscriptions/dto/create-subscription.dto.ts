@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Allow, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { Allow, IsOptional, IsString, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsTransformFunction } from '../../common/transform-function.decorator';
 import { FilterConfigDto } from './filter-config.dto';
 
 export class CreateSubscriptionDto {
@@ -27,6 +28,17 @@ export class CreateSubscriptionDto {
   @ValidateNested()
   @Type(() => FilterConfigDto)
   filter_config?: FilterConfigDto;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      'JavaScript declaring `function transform(payload)`: its result is delivered (and signed) instead of the event data; "" or null removes it',
+  })
+  @IsOptional()
+  @ValidateIf((_object, value) => value !== '')
+  @IsTransformFunction('function')
+  function?: string | null;
 
   // Convoy's per-subscription alert/retry/rate-limit overrides and app id: accepted and
   // ignored (Caravan takes these from the project and the endpoint).
