@@ -7,7 +7,8 @@ import nx from '@nx/eslint-plugin';
  *   observability → domain, config
  *   persistence   → domain, config, observability      (never messaging)
  *   messaging     → domain, config, observability      (never persistence)
- *   intake        → domain, config, observability, persistence, messaging
+ *   intake        → domain, config, observability, persistence, messaging, sandbox
+ *   sandbox       → domain, no framework (QuickJS and Node built-ins: usable by every app)
  *   apps          → any lib, never another app; libs/testing only from test files
  *   testing       → any lib
  */
@@ -50,7 +51,13 @@ const productionConstraints = [
       'layer:observability',
       'layer:persistence',
       'layer:messaging',
+      'layer:sandbox',
     ],
+  },
+  {
+    sourceTag: 'layer:sandbox',
+    onlyDependOnLibsWithTags: ['layer:domain'],
+    bannedExternalImports: FRAMEWORKS,
   },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },

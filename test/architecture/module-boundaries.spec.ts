@@ -59,6 +59,8 @@ const forbidden: Case[] = [
     'libs/observability/src/lib/x.ts',
     use('@caravan/persistence', 'PersistenceModule'),
   ],
+  ['sandbox may not import persistence', 'libs/sandbox/src/lib/x.ts', use('@caravan/persistence', 'PersistenceModule')],
+  ['sandbox may not import a framework', 'libs/sandbox/src/lib/x.ts', use('@nestjs/common', 'Injectable')],
   ['a lib may not import intake upwards', 'libs/persistence/src/lib/x.ts', use('@caravan/intake', 'Anything')],
   [
     'production app code may not import libs/testing',
@@ -82,6 +84,9 @@ const allowed: Case[] = [
   ],
   ['domain may use ulid', 'libs/domain/src/lib/x.ts', use('ulid', 'ulid')],
   ['an app may use any lib', 'apps/dispatcher/src/x.ts', use('@caravan/intake', 'Anything')],
+  ['the ingester may use the sandbox', 'apps/ingester/src/x.ts', use('@caravan/sandbox', 'TransformPool')],
+  ['the dispatcher may use the sandbox', 'apps/dispatcher/src/x.ts', use('@caravan/sandbox', 'TransformPool')],
+  ['sandbox may use domain', 'libs/sandbox/src/lib/x.ts', use('@caravan/domain', 'newId')],
   ['app tests may use libs/testing', 'apps/api/src/x.spec.ts', use('@caravan/testing', 'createTestDatabase')],
 ];
 

@@ -11,6 +11,8 @@ import { IngestModule } from './ingest/ingest.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { SourcesModule } from './sources/sources.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { EventTypesModule } from './event-types/event-types.module';
+import { FunctionsModule } from './functions/functions.module';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -20,9 +22,11 @@ export class ApiModule implements NestModule {
       imports: [
         PlatformModule.forRoot(config),
         CommonModule.forRoot(config.api.adminApiKey),
+        FunctionsModule,
         ProjectsModule,
         EndpointsModule,
         SubscriptionsModule,
+        EventTypesModule,
         SourcesModule.forRoot(config.api.publicUrl),
         EventsModule,
         EventDeliveriesModule,

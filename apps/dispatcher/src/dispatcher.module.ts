@@ -10,6 +10,7 @@ import { RouterService } from './router/router.service';
 import { SubscriptionResolver } from './router/subscription.resolver';
 import { SchedulerService } from './scheduler/scheduler.service';
 import { DeliveryAttempter } from './sender/delivery-attempter';
+import { DeliveryPayload } from './sender/delivery-payload';
 import { EndpointGate } from './sender/endpoint-gate';
 import { EndpointRequestSender } from './sender/endpoint-request.sender';
 import { OutcomeWriter } from './sender/outcome.writer';
@@ -36,6 +37,7 @@ export class DispatcherModule {
         EndpointGate,
         DeliveryMetaEvents,
         MetaEventSender,
+        DeliveryPayload,
         DeliveryAttempter,
         OutcomeWriter,
         SenderService,

@@ -6,7 +6,6 @@ import { INGESTER_SETTINGS } from './ingester-settings.token';
 import { IngesterMetrics } from './ingestion/ingester.metrics';
 import { MessageIngestor } from './ingestion/message-ingestor.service';
 import { SourceRegistry } from './sources/source.registry';
-import { TransformSandboxFactory } from './transform/transform-sandbox.factory';
 
 @Module({})
 export class IngesterModule {
@@ -17,7 +16,6 @@ export class IngesterModule {
       providers: [
         { provide: INGESTER_SETTINGS, useValue: config.ingester },
         IngesterMetrics,
-        TransformSandboxFactory,
         MessageIngestor,
         SourceConsumerFactory,
         SourceRegistry,

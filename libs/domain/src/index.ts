@@ -19,3 +19,4 @@ export * from './lib/request-location';
 export * from './lib/delivery-body';
 export * from './lib/oauth2-token';
 export * from './lib/ssrf-guard';
+export * from './lib/event-types';

@@ -6,3 +6,4 @@ export * from './lib/meta-event.payloads';
 export * from './lib/go-duration';
 export * from './lib/project-directory';
 export * from './lib/platform.module';
+export * from './lib/event-data-schemas';

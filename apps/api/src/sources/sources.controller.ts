@@ -8,6 +8,10 @@ import { CreateSourceDto } from './dto/create-source.dto';
 import { ListSourcesQueryDto } from './dto/list-sources-query.dto';
 import { UpdateSourceDto } from './dto/update-source.dto';
 import { INGEST_BASE_URL } from './ingest-base-url.token';
+import { ApiEnvelope } from '../common/api-envelope.decorator';
+import { TestFunctionDto } from '../functions/dto/test-function.dto';
+import { FunctionResponse } from '../functions/function-response';
+import { FunctionTester } from '../functions/function-tester.service';
 import { presentSource } from './source.presenter';
 import { SourcesService } from './sources.service';
 
@@ -19,7 +23,17 @@ export class SourcesController {
   constructor(
     private readonly sources: SourcesService,
     @Inject(INGEST_BASE_URL) private readonly ingestBaseUrl: string,
+    private readonly functions: FunctionTester,
   ) {}
+
+  /** Runs a body_function (or, with `type: header`, a header_function) against a sample payload; Convoy answers 200. */
+  @Post('test_function')
+  @HttpCode(200)
+  @ApiEnvelope(200, FunctionResponse)
+  async testFunction(@Body() body: TestFunctionDto) {
+    const kind = body.type === 'header' ? 'header_function' : 'body_function';
+    return envelope('Source function tested successfully', await this.functions.run(kind, body));
+  }
 
   @Post()
   async create(@ProjectId() projectId: string, @Body() body: CreateSourceDto) {

@@ -17,6 +17,7 @@ export function presentSubscription(subscription: SubscriptionEntity, endpoint: 
       event_types: subscription.eventTypes,
       filter: { headers: subscription.filterHeaders, body: subscription.filterBody },
     },
+    function: subscription.function,
     endpoint_metadata: endpoint ? presentEndpoint(endpoint) : null,
     created_at: iso(subscription.createdAt),
     updated_at: iso(subscription.updatedAt),

@@ -7,6 +7,10 @@ import { repeated } from '../common/list-filters';
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import { ListSubscriptionsQueryDto } from './dto/list-subscriptions-query.dto';
 import { TestFilterDto } from './dto/test-filter.dto';
+import { TestFunctionDto } from '../functions/dto/test-function.dto';
+import { FunctionResponse } from '../functions/function-response';
+import { FunctionTester } from '../functions/function-tester.service';
+import { ApiEnvelope } from '../common/api-envelope.decorator';
 import { UpdateSubscriptionDto } from './dto/update-subscription.dto';
 import { presentSubscription } from './subscription.presenter';
 import { SubscriptionsService, SubscriptionView } from './subscriptions.service';
@@ -18,7 +22,10 @@ const present = ({ subscription, endpoint }: SubscriptionView) => presentSubscri
 @UseGuards(ProjectAccessGuard)
 @Controller('api/v1/projects/:projectID/subscriptions')
 export class SubscriptionsController {
-  constructor(private readonly subscriptions: SubscriptionsService) {}
+  constructor(
+    private readonly subscriptions: SubscriptionsService,
+    private readonly functions: FunctionTester,
+  ) {}
 
   @Post()
   async create(@ProjectId() projectId: string, @Body() body: CreateSubscriptionDto) {
@@ -30,6 +37,14 @@ export class SubscriptionsController {
   @HttpCode(200)
   testFilter(@Body() body: TestFilterDto) {
     return envelope('Subscriptions filter validated successfully', this.subscriptions.testFilter(body));
+  }
+
+  /** Runs a subscription function against a sample payload; Convoy answers 200. */
+  @Post('test_function')
+  @HttpCode(200)
+  @ApiEnvelope(200, FunctionResponse)
+  async testFunction(@Body() body: TestFunctionDto) {
+    return envelope('Subscription function tested successfully', await this.functions.run('function', body));
   }
 
   @Get()

@@ -49,6 +49,7 @@ export class SubscriptionsService {
       endpointId: endpoint.id,
       sourceId,
       deliveryMode: input.delivery_mode || DeliveryMode.AtLeastOnce,
+      function: input.function || null,
       ...this.filterColumns(input.filter_config),
     });
     return { subscription, endpoint };
@@ -78,6 +79,7 @@ export class SubscriptionsService {
     await this.get(projectId, id);
     this.checkFilterConfig(input.filter_config);
     const changes: SubscriptionChanges = { name: input.name, deliveryMode: input.delivery_mode || undefined };
+    if (input.function !== undefined) changes.function = input.function || null;
     if (input.endpoint_id !== undefined) changes.endpointId = (await this.endpointOf(projectId, input.endpoint_id)).id;
     if (input.source_id !== undefined) changes.sourceId = await this.sourceIdOf(projectId, input.source_id);
     if (input.filter_config !== undefined) Object.assign(changes, this.filterColumns(input.filter_config));

@@ -5,6 +5,7 @@ import {
   EventDoorbell,
   EventStatus,
   FilterConfig,
+  filterForEventType,
   initialDelivery,
   matchesSubscription,
   newId,
@@ -18,6 +19,8 @@ import {
   ProjectEntity,
   ProjectsRepository,
   SubscriptionEntity,
+  SubscriptionFilterEntity,
+  SubscriptionFiltersRepository,
 } from '@caravan/persistence';
 import { deliveryBell } from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
@@ -32,12 +35,13 @@ function parseBody(raw: Buffer): unknown {
   }
 }
 
-function filterConfig(subscription: SubscriptionEntity): FilterConfig {
+/** The subscription's event types with its filter for the event's type when it has one, else its own filter. */
+function filterConfig(subscription: SubscriptionEntity, typed: SubscriptionFilterEntity | undefined): FilterConfig {
   return {
     event_types: subscription.eventTypes,
     filter: {
-      body: subscription.filterBody,
-      headers: subscription.filterHeaders,
+      body: typed ? typed.body : subscription.filterBody,
+      headers: typed ? typed.headers : subscription.filterHeaders,
     },
   };
 }
@@ -59,6 +63,7 @@ export class RouterService {
     private readonly endpoints: EndpointsRepository,
     private readonly projects: ProjectsRepository,
     private readonly resolver: SubscriptionResolver,
+    private readonly filters: SubscriptionFiltersRepository,
     private readonly ringer: DoorbellRinger,
     private readonly metrics: DispatcherMetrics,
   ) {}
@@ -78,6 +83,7 @@ export class RouterService {
       (await this.projects.findByIds(pending.map((e) => e.projectId))).map((p) => [p.id, p] as const),
     );
     const memo = new Map<string, Promise<SubscriptionEntity[]>>();
+    const filterMemo = new Map<string, Promise<SubscriptionFilterEntity[]>>();
     const matches: Array<{
       event: EventEntity;
       subscription: SubscriptionEntity;
@@ -87,9 +93,15 @@ export class RouterService {
       const project = projects.get(event.projectId);
       if (!project) continue;
       const body = parseBody(event.raw);
-      for (const subscription of await this.resolver.candidates(event, memo)) {
+      const candidates = await this.resolver.candidates(event, memo);
+      const typed = await this.typedFilters(event, candidates, filterMemo);
+      for (const subscription of candidates) {
+        const own = filterForEventType(
+          event.eventType,
+          typed.filter((filter) => filter.subscriptionId === subscription.id),
+        );
         if (
-          matchesSubscription(filterConfig(subscription), {
+          matchesSubscription(filterConfig(subscription, own), {
             eventType: event.eventType,
             body,
             headers: event.headers,
@@ -184,5 +196,24 @@ export class RouterService {
       ]);
     }
     for (const [projectId, routed] of byProject) await this.events.addRoutedEndpoints(projectId, routed);
+  }
+
+  /**
+   * The candidates' enabled filters for the event's type (and `*`), stored already validated
+   * and flattened; one query per (project, type, candidates) in a batch.
+   */
+  private typedFilters(
+    event: EventEntity,
+    candidates: readonly SubscriptionEntity[],
+    memo: Map<string, Promise<SubscriptionFilterEntity[]>>,
+  ): Promise<SubscriptionFilterEntity[]> {
+    const ids = candidates.map((subscription) => subscription.id);
+    const key = `${event.projectId}|${event.eventType}|${ids.join(',')}`;
+    let found = memo.get(key);
+    if (!found) {
+      found = this.filters.findEnabledForEventType(event.projectId, ids, event.eventType);
+      memo.set(key, found);
+    }
+    return found;
   }
 }

@@ -11,6 +11,7 @@ import {
 import type { EndpointEntity, EventDeliveryEntity, NewDeliveryAttempt } from '@caravan/persistence';
 import { DISPATCHER_SETTINGS, USER_AGENT } from '../common/dispatcher.tokens';
 import { DispatcherMetrics, statusClass } from '../metrics/dispatcher.metrics';
+import { DeliveryPayload } from './delivery-payload';
 import { DeliveryRequestBuilder } from './delivery-request.builder';
 import { EndpointGate } from './endpoint-gate';
 import { DeliveryContext, SettledDelivery, deliveryUpdate } from './settled-delivery';
@@ -19,7 +20,8 @@ import { EndpointRequestSender } from './endpoint-request.sender';
 const { Processing, Success, Failure, Discarded } = DeliveryStatus;
 
 /**
- * One delivery attempt: signs the exact raw bytes, POSTs them, records the attempt row and
+ * One delivery attempt: signs the exact bytes it sends (the event data, or what the subscription's
+ * function made of it), POSTs them, records the attempt row and
  * its metrics, feeds the endpoint's breaker, and computes the next state with the domain's
  * state machine (Retry with back-off and Retry-After, Failure at the retry limit, 410 →
  * disable the endpoint, an SSRF refusal → Failure at once).
@@ -31,6 +33,7 @@ export class DeliveryAttempter {
     private readonly gate: EndpointGate,
     private readonly requests: EndpointRequestSender,
     private readonly metrics: DispatcherMetrics,
+    private readonly payload: DeliveryPayload,
   ) {}
 
   /** One signed POST (EndpointRequestSender) and the state it leads to. */
@@ -41,12 +44,23 @@ export class DeliveryAttempter {
   ): Promise<SettledDelivery> {
     const { event, endpoint, project } = context;
     const attempts = delivery.attempts + 1;
+    const payload = await this.payload.bodyFor(delivery, event);
+    if (!payload.ok) {
+      // The subscription's function failed: the same data would fail the same way, so no retry.
+      assertTransition(Processing, Failure);
+      const row = this.attemptRow(delivery, endpoint, {}, null, payload.reason, 0);
+      return {
+        ...this.base(delivery, context, row),
+        update: deliveryUpdate(delivery, Failure, payload.reason, attempts, null, null),
+      };
+    }
     let sent;
     try {
       sent = await this.requests.send(
         {
           deliveryId: delivery.id,
-          event,
+          // Signed over the bytes sent: the function's output when the subscription has one.
+          event: { ...event, raw: payload.body },
           endpoint,
           signature: project.config.signature,
           userAgent: USER_AGENT,

@@ -3,7 +3,7 @@ import { EventRejectedException, IntakeService } from '@caravan/intake';
 import { MetricsRegistry } from '@caravan/observability';
 import type { ProjectEntity, SourceEntity } from '@caravan/persistence';
 import { SourceTransforms } from '../transform/source-transforms';
-import { TransformFailedError } from '../transform/transform-failed.error';
+import { TransformFailedError } from '@caravan/sandbox';
 import type { SourceBinding } from '../sources/source-binding.interface';
 import { IngesterMetrics } from './ingester.metrics';
 import { MessageIngestor } from './message-ingestor.service';
@@ -74,10 +74,8 @@ describe('MessageIngestor', () => {
       reason: 'endpoint_id: no endpoint e1',
     });
     const failing = {
-      applyToHeaders: (attributes: Record<string, string>) => attributes,
-      applyToBody: () => {
-        throw new TransformFailedError('body_function', 'exceeded its time limit of 5 ms');
-      },
+      applyToHeaders: (attributes: Record<string, string>) => Promise.resolve(attributes),
+      applyToBody: () => Promise.reject(new TransformFailedError('body_function', 'exceeded its time limit of 5 ms')),
     } as unknown as SourceTransforms;
     expect(await ingestor.ingest(binding(failing), message('{}'))).toEqual({
       accepted: false,

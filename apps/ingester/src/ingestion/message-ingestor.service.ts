@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { parsePubSubMessage } from '@caravan/domain';
 import { EventRejectedException, IntakeService } from '@caravan/intake';
 import type { SourceBinding } from '../sources/source-binding.interface';
-import { TransformFailedError } from '../transform/transform-failed.error';
+import { TransformFailedError } from '@caravan/sandbox';
 import type { BrokerMessage, IngestOutcome } from './broker-message.interface';
 import { IngesterMetrics, RejectionKind } from './ingester.metrics';
 
@@ -49,8 +49,8 @@ export class MessageIngestor {
     let body: Buffer;
     let attributes: Record<string, string>;
     try {
-      attributes = binding.transforms.applyToHeaders(message.attributes);
-      body = binding.transforms.applyToBody(message.body);
+      attributes = await binding.transforms.applyToHeaders(message.attributes);
+      body = await binding.transforms.applyToBody(message.body);
     } catch (error) {
       if (error instanceof TransformFailedError) return refused('transform', error.message);
       throw error;

@@ -5,7 +5,8 @@ import type { SourceConsumer } from '../consumers/source-consumer.interface';
 import { SourceConsumerFactory } from '../consumers/source-consumer.factory';
 import { INGESTER_SETTINGS } from '../ingester-settings.token';
 import { IngesterMetrics } from '../ingestion/ingester.metrics';
-import { TransformSandboxFactory } from '../transform/transform-sandbox.factory';
+import { TransformPool } from '@caravan/sandbox';
+import { SourceTransforms } from '../transform/source-transforms';
 import type { SourceBinding } from './source-binding.interface';
 
 interface RunningSource {
@@ -35,7 +36,7 @@ export class SourceRegistry implements OnApplicationBootstrap, BeforeApplication
     private readonly sources: SourcesRepository,
     private readonly projects: ProjectsRepository,
     private readonly consumers: SourceConsumerFactory,
-    private readonly transforms: TransformSandboxFactory,
+    private readonly pool: TransformPool,
     private readonly metrics: IngesterMetrics,
     @Inject(INGESTER_SETTINGS) private readonly settings: IngesterSettings,
   ) {}
@@ -106,7 +107,7 @@ export class SourceRegistry implements OnApplicationBootstrap, BeforeApplication
     const pubSub = source.pubSub;
     const type = pubSub?.type ?? 'unknown';
     const workers = Math.max(1, pubSub?.workers ?? 1);
-    const binding: SourceBinding = { source, project, transforms: await this.transforms.forSource(source) };
+    const binding: SourceBinding = { source, project, transforms: SourceTransforms.forSource(this.pool, source) };
     const consumers: SourceConsumer[] = [];
     const inUse = this.consumersOfProject(project.id);
     if (inUse + workers > this.settings.maxConsumersPerProject) {
@@ -152,7 +153,6 @@ export class SourceRegistry implements OnApplicationBootstrap, BeforeApplication
           .catch((error: Error) => this.logger.warn(`stopping a consumer of source ${id}: ${error.message}`)),
       ),
     );
-    running.binding.transforms.dispose();
     this.metrics.consumers.dec({ source_type: type }, running.consumers.length);
     this.logger.log(`stopped consuming source ${id} (${why})`);
   }

@@ -252,6 +252,35 @@ export class CaravanEnvironment {
   @Min(1)
   CARAVAN_BREAKER_DISABLE_AFTER_TRIPS = 10;
 
+  // -------------------------------------------------------------------------- transforms
+
+  /**
+   * Wall-clock limit of one tenant function call (a source's body_function / header_function,
+   * a subscription's function, test_function); a slower call fails its message or delivery.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  CARAVAN_TRANSFORM_TIMEOUT_MS = 250;
+
+  /** Heap limit of each tenant function (its QuickJS runtime), in MiB; an allocation beyond it fails the call. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  CARAVAN_TRANSFORM_MEMORY_MB = 32;
+
+  /** Worker threads running tenant functions in each process (each with V8 resource limits). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  CARAVAN_TRANSFORM_WORKERS = 2;
+
   // --------------------------------------------------------------------------- ingester
 
   /** How often the ingester checks the sources table's change marker for new, changed or removed pub_sub sources. */
@@ -261,22 +290,6 @@ export class CaravanEnvironment {
   @Min(100)
   @Max(60_000)
   CARAVAN_INGESTER_SOURCES_POLL_MS = 2_000;
-
-  /** Wall-clock limit of one body_function / header_function call; a slower call fails its message. */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  CARAVAN_INGESTER_TRANSFORM_TIMEOUT_MS = 250;
-
-  /** Heap limit of each transform sandbox (QuickJS runtime), in MiB; an allocation beyond it fails the message. */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1024)
-  CARAVAN_INGESTER_TRANSFORM_MEMORY_MB = 32;
 
   /**
    * Messages one consumer (worker) holds unacknowledged at a time: AMQP's prefetch and Pub/Sub's

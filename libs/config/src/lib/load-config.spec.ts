@@ -98,8 +98,6 @@ describe('loadConfig: ingester', () => {
   it('has documented defaults and reads each CARAVAN_INGESTER_* variable', () => {
     expect(loadConfig('ingester', {}).ingester).toEqual({
       sourcesPollMs: 2_000,
-      transformTimeoutMs: 250,
-      transformMemoryBytes: 32 * 1024 * 1024,
       prefetch: 20,
       sqsWaitSeconds: 20,
       sqsVisibilitySeconds: 30,
@@ -111,16 +109,31 @@ describe('loadConfig: ingester', () => {
     });
     const tuned = loadConfig('ingester', {
       CARAVAN_INGESTER_SOURCES_POLL_MS: '500',
-      CARAVAN_INGESTER_TRANSFORM_MEMORY_MB: '8',
       CARAVAN_INGESTER_SQS_WAIT_SECONDS: '1',
     }).ingester;
-    expect(tuned).toMatchObject({ sourcesPollMs: 500, transformMemoryBytes: 8 * 1024 * 1024, sqsWaitSeconds: 1 });
+    expect(tuned).toMatchObject({ sourcesPollMs: 500, sqsWaitSeconds: 1 });
   });
 
   it('refuses an SQS wait beyond the service maximum, naming the variable', () => {
     expect(() => loadConfig('ingester', { CARAVAN_INGESTER_SQS_WAIT_SECONDS: '21' })).toThrow(
       /CARAVAN_INGESTER_SQS_WAIT_SECONDS/,
     );
+  });
+});
+
+describe('loadConfig: tenant function limits', () => {
+  it('defaults to 2 workers, 250 ms and 32 MiB in every service, and reads the CARAVAN_TRANSFORM_* variables', () => {
+    for (const service of ['api', 'ingester', 'dispatcher'] as const) {
+      expect(loadConfig(service, {}).transform).toEqual({ workers: 2, timeoutMs: 250, memoryBytes: 32 * 1024 * 1024 });
+    }
+    expect(
+      loadConfig('dispatcher', {
+        CARAVAN_TRANSFORM_WORKERS: '4',
+        CARAVAN_TRANSFORM_TIMEOUT_MS: '100',
+        CARAVAN_TRANSFORM_MEMORY_MB: '8',
+      }).transform,
+    ).toEqual({ workers: 4, timeoutMs: 100, memoryBytes: 8 * 1024 * 1024 });
+    expect(() => loadConfig('api', { CARAVAN_TRANSFORM_WORKERS: '0' })).toThrow(/CARAVAN_TRANSFORM_WORKERS/);
   });
 });
 

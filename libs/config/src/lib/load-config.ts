@@ -28,13 +28,19 @@ export interface CaravanConfig {
   api: { adminApiKey?: string; publicUrl: string };
   dispatcher: DispatcherSettings;
   ingester: IngesterSettings;
+  transform: TransformSettings;
+}
+
+/** Limits of tenant functions, in every service that runs them. */
+export interface TransformSettings {
+  workers: number;
+  timeoutMs: number;
+  memoryBytes: number;
 }
 
 /** The ingester's settings; each is documented on its CARAVAN_INGESTER_* variable. */
 export interface IngesterSettings {
   sourcesPollMs: number;
-  transformTimeoutMs: number;
-  transformMemoryBytes: number;
   prefetch: number;
   sqsWaitSeconds: number;
   sqsVisibilitySeconds: number;
@@ -131,8 +137,6 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     },
     ingester: {
       sourcesPollMs: parsed.CARAVAN_INGESTER_SOURCES_POLL_MS,
-      transformTimeoutMs: parsed.CARAVAN_INGESTER_TRANSFORM_TIMEOUT_MS,
-      transformMemoryBytes: parsed.CARAVAN_INGESTER_TRANSFORM_MEMORY_MB * 1024 * 1024,
       prefetch: parsed.CARAVAN_INGESTER_PREFETCH,
       sqsWaitSeconds: parsed.CARAVAN_INGESTER_SQS_WAIT_SECONDS,
       sqsVisibilitySeconds: parsed.CARAVAN_INGESTER_SQS_VISIBILITY_SECONDS,
@@ -141,6 +145,11 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       kafkaSessionTimeoutMs: parsed.CARAVAN_INGESTER_KAFKA_SESSION_TIMEOUT_MS,
       brokerAllowCidrs: cidrList(parsed.CARAVAN_INGESTER_BROKER_ALLOW_CIDRS),
       maxConsumersPerProject: parsed.CARAVAN_INGESTER_MAX_CONSUMERS_PER_PROJECT,
+    },
+    transform: {
+      workers: parsed.CARAVAN_TRANSFORM_WORKERS,
+      timeoutMs: parsed.CARAVAN_TRANSFORM_TIMEOUT_MS,
+      memoryBytes: parsed.CARAVAN_TRANSFORM_MEMORY_MB * 1024 * 1024,
     },
   };
 }

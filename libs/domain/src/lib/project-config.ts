@@ -60,6 +60,11 @@ export interface ProjectConfig {
   /** Largest accepted request body, in bytes. */
   max_payload_read_size: number;
   meta_event: MetaEventConfig;
+  /**
+   * Refuse (400) events whose `data` fails their catalogued event type's JSON Schema. Caravan's
+   * own option: off by default, since Convoy does not validate.
+   */
+  validate_event_data: boolean;
 }
 
 /**
@@ -78,4 +83,5 @@ export const DEFAULT_PROJECT_CONFIG: Readonly<ProjectConfig> = Object.freeze({
   disable_endpoint: false,
   max_payload_read_size: 50 * 1024 * 1024,
   meta_event: { is_enabled: false, type: 'http' as const, url: '', secret: '', event_type: [] },
+  validate_event_data: false,
 });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventDataSchemas } from './event-data-schemas';
 import { IntakeService } from './intake.service';
 import { MetaEventPublisher } from './meta-event.publisher';
 import { ProjectDirectory } from './project-directory';
@@ -8,7 +9,7 @@ import { ProjectDirectory } from './project-directory';
  * Needs PersistenceModule and MessagingModule (both global) in the app.
  */
 @Module({
-  providers: [IntakeService, MetaEventPublisher, ProjectDirectory],
-  exports: [IntakeService, MetaEventPublisher, ProjectDirectory],
+  providers: [IntakeService, MetaEventPublisher, ProjectDirectory, EventDataSchemas],
+  exports: [IntakeService, MetaEventPublisher, ProjectDirectory, EventDataSchemas],
 })
 export class IntakeModule {}

@@ -12,6 +12,7 @@ import {
   NewEvent,
   ProjectEntity,
 } from '@caravan/persistence';
+import { EventDataSchemas } from './event-data-schemas';
 import { EventRejectedException } from './event-rejected.exception';
 import { ProjectDirectory } from './project-directory';
 
@@ -84,6 +85,7 @@ export class IntakeService {
     private readonly endpoints: EndpointsRepository,
     private readonly events: EventsRepository,
     private readonly ringer: DoorbellRinger,
+    private readonly schemas: EventDataSchemas,
     @Optional() metrics?: MetricsRegistry,
   ) {
     this.intake = new Counter({
@@ -131,6 +133,7 @@ export class IntakeService {
   private async store(input: AcceptEventInput): Promise<AcceptedEventResult> {
     const { project, route } = input;
     IntakeService.assertWithinLimit(project, input.raw.length);
+    await this.schemas.check(project, input.eventType, input.raw);
     const target = await this.resolveTarget(project.id, route);
     const { event, duplicate } = await this.inserts.submit({
       projectId: project.id,

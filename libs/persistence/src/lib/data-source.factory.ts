@@ -8,6 +8,9 @@ import { MetaEventEntity } from './entities/meta-event.entity';
 import { ProjectEntity } from './entities/project.entity';
 import { SourceEntity } from './entities/source.entity';
 import { SubscriptionEntity } from './entities/subscription.entity';
+import { EventTypeEntity } from './entities/event-type.entity';
+import { SubscriptionFilterEntity } from './entities/subscription-filter.entity';
+import { Catalogue1732530000000 } from './migrations/1732530000000-catalogue.migration';
 import { EndpointBreakerState1732400000000 } from './migrations/1732400000000-endpoint-breaker-state.migration';
 import { InitialSchema1732300000000 } from './migrations/1732300000000-initial-schema.migration';
 import { DeliveryFeatures1796323456672 } from './migrations/1796323456672-delivery-features.migration';
@@ -29,6 +32,8 @@ export const CARAVAN_ENTITIES = [
   EventDeliveryEntity,
   DeliveryAttemptEntity,
   MetaEventEntity,
+  EventTypeEntity,
+  SubscriptionFilterEntity,
 ];
 
 /** In order of application; append new migrations at the end. */
@@ -36,6 +41,7 @@ export const CARAVAN_MIGRATIONS = [
   InitialSchema1732300000000,
   EndpointBreakerState1732400000000,
   DeliveryFeatures1796323456672,
+  Catalogue1732530000000,
 ];
 
 export const MIGRATIONS_TABLE_NAME = 'caravan_migrations';

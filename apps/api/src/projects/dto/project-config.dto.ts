@@ -140,4 +140,9 @@ export class ProjectConfigDto {
   @ValidateNested()
   @Type(() => MetaEventConfigDto)
   meta_event?: MetaEventConfigDto;
+
+  /** Caravan's option: refuse events whose data fails their event type's JSON Schema. */
+  @IsOptional()
+  @IsBoolean()
+  validate_event_data?: boolean;
 }

@@ -14,13 +14,11 @@ import {
 } from 'class-validator';
 import { SourceProvider, SourceType } from '@caravan/domain';
 import { CustomResponseDto } from './custom-response.dto';
+import { IsTransformFunction } from '../../common/transform-function.decorator';
 import { PubSubDto } from './pub-sub.dto';
 import { IsRequestLocation } from './request-location.validator';
 import { VerifierDto } from './verifier.dto';
 
-/** Largest body_function / header_function accepted. */
-export const MAX_FUNCTION_LENGTH = 64 * 1024;
-const TRANSFORM_FUNCTION = /function\s+transform\s*\(/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Convoy's source body (seed 002), plus Caravan's pub_sub `endpoint`s. */
@@ -98,18 +96,14 @@ export class CreateSourceDto {
     description: 'JavaScript declaring `function transform(payload)`; run sandboxed by the ingester',
   })
   @IsOptional()
-  @IsString()
-  @MaxLength(MAX_FUNCTION_LENGTH)
-  @Matches(TRANSFORM_FUNCTION, { message: 'body_function must declare function transform(…)' })
+  @IsTransformFunction('body_function')
   body_function?: string | null;
 
   @ApiPropertyOptional({
     description: 'JavaScript declaring `function transform(headers)`; run sandboxed by the ingester',
   })
   @IsOptional()
-  @IsString()
-  @MaxLength(MAX_FUNCTION_LENGTH)
-  @Matches(TRANSFORM_FUNCTION, { message: 'header_function must declare function transform(…)' })
+  @IsTransformFunction('header_function')
   header_function?: string | null;
 
   @ApiPropertyOptional({ default: false })

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { DeliveryMode } from '@caravan/domain';
+import { IsTransformFunction } from '../../common/transform-function.decorator';
 import { FilterConfigDto } from './filter-config.dto';
 
 export class CreateSubscriptionDto {
@@ -38,9 +39,14 @@ export class CreateSubscriptionDto {
   @IsIn(Object.values(DeliveryMode))
   delivery_mode?: DeliveryMode | '';
 
-  // Convoy's per-subscription alert/retry/rate-limit overrides and app id: accepted and
-  // ignored (Caravan takes these from the project and the endpoint).
-
-
-
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      'JavaScript declaring `function transform(payload)`: its result is delivered (and signed) instead of the event data; "" or null removes it',
+  })
+  @IsOptional()
+  @ValidateIf((_object, value) => value !== '')
+  @IsTransformFunction('function')
+  function?: string | null;
 }

@@ -36,6 +36,10 @@ export class SubscriptionEntity {
   @Column({ name: 'delivery_mode', type: 'text' })
   deliveryMode!: DeliveryMode;
 
+  /** JavaScript `function transform(payload)` applied to the payload before delivery; null for none. */
+  @Column({ name: 'function', type: 'text', nullable: true })
+  function!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -8,10 +8,12 @@ const EXPECTED_TABLES = [
   'delivery_attempts',
   'endpoints',
   'event_deliveries',
+  'event_types',
   'events',
   'meta_events',
   'projects',
   'sources',
+  'subscription_filters',
   'subscriptions',
 ];
 
@@ -44,6 +46,8 @@ const EXPECTED_INDEXES: Record<string, string[]> = {
     'event_deliveries_project_status_id_idx',
   ],
   delivery_attempts: ['delivery_attempts_pkey', 'delivery_attempts_delivery_id_idx'],
+  event_types: ['event_types_pkey', 'event_types_project_name_key'],
+  subscription_filters: ['subscription_filters_pkey', 'subscription_filters_subscription_event_type_key'],
   meta_events: [
     'meta_events_pkey',
     'meta_events_due_idx',

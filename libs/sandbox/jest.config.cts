@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'sandbox',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,2 @@
+export * from './lib/transform-failed.error';
+export * from './lib/transform-pool';
