@@ -19,7 +19,7 @@ export class ApiModule implements NestModule {
       module: ApiModule,
       imports: [
         PlatformModule.forRoot(config),
-        CommonModule.forRoot(config.api.adminApiKey),
+        CommonModule.forRoot(config.api.adminApiKey, config.api.rateLimits),
         ProjectsModule,
         EndpointsModule,
         SubscriptionsModule,

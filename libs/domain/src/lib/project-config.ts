@@ -60,6 +60,13 @@ export interface ProjectConfig {
   /** Largest accepted request body, in bytes. */
   max_payload_read_size: number;
   meta_event: MetaEventConfig;
+  /**
+   * Go duration (Convoy's, e.g. "720h"): events with their deliveries and attempts, and meta
+   * events, older than this are deleted by the dispatcher. "" keeps everything.
+   */
+  retention_policy: string;
+  /** Convoy's switch for the policy; false keeps everything although a policy is set. */
+  is_retention_policy_enabled: boolean;
 }
 
 /**
@@ -78,4 +85,6 @@ export const DEFAULT_PROJECT_CONFIG: Readonly<ProjectConfig> = Object.freeze({
   disable_endpoint: false,
   max_payload_read_size: 50 * 1024 * 1024,
   meta_event: { is_enabled: false, type: 'http' as const, url: '', secret: '', event_type: [] },
+  retention_policy: '',
+  is_retention_policy_enabled: true,
 });

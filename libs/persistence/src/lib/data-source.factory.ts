@@ -10,6 +10,7 @@ import { SourceEntity } from './entities/source.entity';
 import { SubscriptionEntity } from './entities/subscription.entity';
 import { EndpointBreakerState1732400000000 } from './migrations/1732400000000-endpoint-breaker-state.migration';
 import { InitialSchema1732300000000 } from './migrations/1732300000000-initial-schema.migration';
+import { ApiLimitsAndRetention1733100000000 } from './migrations/1733100000000-api-limits-and-retention.migration';
 
 /** Structurally CaravanConfig['database'], so persistence does not depend on the config lib. */
 export interface DatabaseOptions {
@@ -31,7 +32,11 @@ export const CARAVAN_ENTITIES = [
 ];
 
 /** In order of application; append new migrations at the end. */
-export const CARAVAN_MIGRATIONS = [InitialSchema1732300000000, EndpointBreakerState1732400000000];
+export const CARAVAN_MIGRATIONS = [
+  InitialSchema1732300000000,
+  EndpointBreakerState1732400000000,
+  ApiLimitsAndRetention1733100000000,
+];
 
 export const MIGRATIONS_TABLE_NAME = 'caravan_migrations';
 

@@ -11,6 +11,8 @@ import { MetaEventsRepository } from './repositories/meta-events.repository';
 import { ProjectsRepository } from './repositories/projects.repository';
 import { SourcesRepository } from './repositories/sources.repository';
 import { SubscriptionsRepository } from './repositories/subscriptions.repository';
+import { RequestCountersRepository } from './repositories/request-counters.repository';
+import { RetentionRepository } from './repositories/retention.repository';
 
 const PROVIDERS: Provider[] = [
   ProjectsRepository,
@@ -22,6 +24,8 @@ const PROVIDERS: Provider[] = [
   EventDeliveriesRepository,
   DeliveryAttemptsRepository,
   MetaEventsRepository,
+  RequestCountersRepository,
+  RetentionRepository,
   PostgresReadinessCheck,
 ];
 

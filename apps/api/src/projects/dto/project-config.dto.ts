@@ -13,9 +13,28 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
-import { MetaEventType, RetryStrategyType, SignatureEncoding, SignatureHash } from '@caravan/domain';
+import {
+  MetaEventType,
+  parseGoDuration,
+  RetryStrategyType,
+  SignatureEncoding,
+  SignatureHash,
+} from '@caravan/domain';
+import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
+
+/** A positive Go duration such as "720h" or "1h30m" (units h, m, s, ms). */
+function IsGoDuration(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isGoDuration',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseGoDuration(value) !== null,
+      defaultMessage: () => '$property must be a positive Go duration such as "720h" or "1h30m"',
+    },
+  });
+}
 
 export class StrategyConfigDto {
   @IsOptional()
@@ -159,12 +178,16 @@ export class ProjectConfigDto {
   @Allow()
   multiple_endpoint_subscriptions?: unknown;
 
-  @Allow()
-  retention_policy?: unknown;
+  /** Events, deliveries, attempts and meta events older than this are deleted ("" keeps everything). */
+  @OptionalUnlessEmpty()
+  @IsGoDuration()
+  retention_policy?: string;
 
   @Allow()
   add_event_id_trace_headers?: unknown;
 
-  @Allow()
-  is_retention_policy_enabled?: unknown;
+  /** Convoy's switch: false keeps everything although retention_policy is set. */
+  @IsOptional()
+  @IsBoolean()
+  is_retention_policy_enabled?: boolean;
 }
