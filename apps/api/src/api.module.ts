@@ -11,6 +11,7 @@ import { IngestModule } from './ingest/ingest.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { SourcesModule } from './sources/sources.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { OnboardingModule } from './onboarding/onboarding.module';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -28,6 +29,7 @@ export class ApiModule implements NestModule {
         EventDeliveriesModule,
         MetaEventsModule,
         IngestModule,
+        OnboardingModule,
       ],
     };
   }
@@ -35,6 +37,8 @@ export class ApiModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(JsonContentTypeMiddleware)
+      // Onboarding also takes a multipart CSV upload; its controller checks the media type.
+      .exclude({ path: 'api/v1/projects/:projectID/onboard', method: RequestMethod.POST })
       .forRoutes(
         { path: 'api/v1/*path', method: RequestMethod.POST },
         { path: 'api/v1/*path', method: RequestMethod.PUT },

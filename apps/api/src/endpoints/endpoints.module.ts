@@ -7,5 +7,6 @@ import { EndpointsService } from './endpoints.service';
   imports: [IntakeModule],
   controllers: [EndpointsController],
   providers: [EndpointsService],
+  exports: [EndpointsService],
 })
 export class EndpointsModule {}

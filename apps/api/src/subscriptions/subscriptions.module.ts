@@ -5,5 +5,6 @@ import { SubscriptionsService } from './subscriptions.service';
 @Module({
   controllers: [SubscriptionsController],
   providers: [SubscriptionsService],
+  exports: [SubscriptionsService],
 })
 export class SubscriptionsModule {}

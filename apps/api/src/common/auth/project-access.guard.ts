@@ -23,7 +23,7 @@ export class ProjectAccessGuard implements CanActivate {
     if (projectId !== undefined && principal.kind === 'project' && principal.projectId !== projectId) {
       throw new ForbiddenException('this API key does not belong to that project');
     }
-    if (projectId !== undefined) await this.limiter.checkProject(projectId);
+    if (typeof projectId === 'string') await this.limiter.checkProject(projectId);
     return true;
   }
 }

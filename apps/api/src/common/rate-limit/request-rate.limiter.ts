@@ -59,7 +59,9 @@ export class RequestRateLimiter implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     if (this.limits.api.limit === 0 && this.limits.ingest.limit === 0) return;
     this.purgeTimer = setInterval(() => {
-      this.counters.purgeEnded().catch((error: Error) => this.logger.warn(`request counters not purged: ${error.message}`));
+      this.counters
+        .purgeEnded()
+        .catch((error: Error) => this.logger.warn(`request counters not purged: ${error.message}`));
     }, PURGE_INTERVAL_MS);
     this.purgeTimer.unref();
   }

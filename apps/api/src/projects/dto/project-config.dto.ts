@@ -16,13 +16,7 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
-import {
-  MetaEventType,
-  parseGoDuration,
-  RetryStrategyType,
-  SignatureEncoding,
-  SignatureHash,
-} from '@caravan/domain';
+import { MetaEventType, parseGoDuration, RetryStrategyType, SignatureEncoding, SignatureHash } from '@caravan/domain';
 import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 
 /** A positive Go duration such as "720h" or "1h30m" (units h, m, s, ms). */

@@ -33,7 +33,9 @@ export class ApiLimitsAndRetention1733100000000 implements MigrationInterface {
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     for (const table of ['events', 'event_deliveries', 'delivery_attempts', 'meta_events']) {
-      await queryRunner.query(`ALTER TABLE ${table} RESET (autovacuum_vacuum_scale_factor, autovacuum_analyze_scale_factor)`);
+      await queryRunner.query(
+        `ALTER TABLE ${table} RESET (autovacuum_vacuum_scale_factor, autovacuum_analyze_scale_factor)`,
+      );
     }
     await queryRunner.query(`DROP TABLE request_counters`);
   }
