@@ -5,6 +5,8 @@ import { SMTPServer } from 'smtp-server';
 import { DispatcherHarness } from './support/dispatcher-harness';
 import { defined } from './support/webhook-receiver';
 
+const SECRETS = [{ uid: 's1', value: 'secret', created_at: '2024-01-01T00:00:00Z', expires_at: null }];
+
 interface ReceivedMail {
   to: string[];
   data: string;
@@ -21,9 +23,14 @@ async function startSmtp(): Promise<{ server: SMTPServer; port: number; mails: R
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        // The body as read: quoted-printable soft line breaks joined, =XX escapes decoded.
+        const data = Buffer.concat(chunks)
+          .toString('latin1')
+          .replace(/=\r?\n/g, '')
+          .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
         mails.push({
           to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          data: Buffer.concat(chunks).toString('utf8'),
+          data: Buffer.from(data, 'latin1').toString('utf8'),
         });
         callback();
       });
@@ -76,6 +83,7 @@ describe('dispatcher: endpoint failure notifications', () => {
     h.receiver.script('/gone', { status: 410, body: 'unsubscribed' });
     const project = await insertProject(h.dataSource);
     const endpoint = await insertEndpoint(h.dataSource, project.id, {
+      secrets: SECRETS,
       name: 'gone-endpoint',
       url: h.receiver.url('/gone'),
       supportEmail: 'owner-gone@example.com',
@@ -138,6 +146,7 @@ describe('dispatcher: endpoint failure notifications', () => {
       },
     });
     const endpoint = await insertEndpoint(h.dataSource, project.id, {
+      secrets: SECRETS,
       name: 'tripping-endpoint',
       url: h.receiver.url('/tripping'),
       supportEmail: 'owner-trip@example.com',

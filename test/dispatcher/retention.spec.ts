@@ -2,6 +2,8 @@ import { insertEndpoint, insertProject, insertSubscription, eventually } from '@
 import { DispatcherHarness } from './support/dispatcher-harness';
 import { defined } from './support/webhook-receiver';
 
+const SECRETS = [{ uid: 's1', value: 'secret', created_at: '2024-01-01T00:00:00Z', expires_at: null }];
+
 const OLD_EVENTS = 230;
 const BATCH = 50;
 
@@ -25,7 +27,10 @@ describe('dispatcher: retention', () => {
     await h?.stop();
   });
 
-  /** `count` events created `ageSql` ago, each with one delivery in `status` and one attempt. */
+  /**
+   * `count` events created `ageSql` ago, each with one delivery in `status` (a Retry one due
+   * only in an hour, so it stays in flight) and one attempt.
+   */
   async function fill(
     projectId: string,
     endpointId: string,
@@ -44,8 +49,9 @@ describe('dispatcher: retention', () => {
          RETURNING id, created_at
        ), d AS (
          INSERT INTO event_deliveries (id, project_id, event_id, endpoint_id, subscription_id, event_type, status,
-                                       retry_limit, strategy, interval_seconds, created_at, updated_at)
-         SELECT 'd' || e.id, $1, e.id, $2, $6, 'order.created', $7, 3, 'linear', 10, e.created_at, e.created_at FROM e
+                                       retry_limit, strategy, interval_seconds, next_send_time, created_at, updated_at)
+         SELECT 'd' || e.id, $1, e.id, $2, $6, 'order.created', $7, 3, 'linear', 10,
+                now() + interval '1 hour', e.created_at, e.created_at FROM e
          RETURNING id, created_at
        )
        INSERT INTO delivery_attempts (id, project_id, event_delivery_id, endpoint_id, url, success, latency_ms, created_at)
@@ -79,7 +85,10 @@ describe('dispatcher: retention', () => {
       config: { retention_policy: '1h', is_retention_policy_enabled: false },
     });
     const world = async (projectId: string) => {
-      const endpoint = await insertEndpoint(h.dataSource, projectId, { url: h.receiver.url(`/live-${projectId}`) });
+      const endpoint = await insertEndpoint(h.dataSource, projectId, {
+        secrets: SECRETS,
+        url: h.receiver.url(`/live-${projectId}`),
+      });
       const subscription = await insertSubscription(h.dataSource, projectId, endpoint.id);
       return { endpoint, subscription };
     };
@@ -121,7 +130,9 @@ describe('dispatcher: retention', () => {
       const [delivery] = await h.settled(event.id);
       expect(delivery?.status).toBe('Success');
     }
-    expect(h.receiver.at(`/live-${kept.id}`)).toHaveLength(live.length);
+    expect(h.receiver.at(`/live-${kept.id}`).filter((r) => r.body.toString().includes('"live"'))).toHaveLength(
+      live.length,
+    );
 
     const text = await (await fetch(`${defined(h.dispatchers[0]).url}/metrics`)).text();
     const deleted = (table: string) =>
