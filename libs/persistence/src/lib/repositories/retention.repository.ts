@@ -52,27 +52,30 @@ export class RetentionRepository {
   async deleteEventsBefore(projectId: string, cutoff: Date, limit: number): Promise<DeletedEvents> {
     const [row] = await queryRows(
       this.dataSource.manager,
-      `WITH doomed AS (
+      // Ids travel as arrays (`= ANY(…)`) so every step is an index scan, whatever the
+      // tables' size: a join against the CTE would plan hash joins over whole tables.
+      `WITH doomed AS MATERIALIZED (
          SELECT e.id FROM events e
          WHERE e.project_id = $1 AND e.created_at < $2 AND e.status <> 'Pending'
            AND NOT EXISTS (
              SELECT 1 FROM event_deliveries d
-             WHERE d.event_id = e.id AND d.status IN ('Scheduled','Processing','Retry'))
+             WHERE d.project_id = $1 AND d.status IN ('Scheduled','Processing','Retry') AND d.event_id = e.id)
          ORDER BY e.created_at
          LIMIT $3
          FOR UPDATE SKIP LOCKED
        ),
+       events_ AS (SELECT ARRAY(SELECT id FROM doomed) AS ids),
        deliveries AS (
-         SELECT d.id FROM event_deliveries d JOIN doomed ON d.event_id = doomed.id
+         SELECT ARRAY(SELECT d.id FROM event_deliveries d WHERE d.event_id = ANY((SELECT ids FROM events_)::text[])) AS ids
        ),
        gone_attempts AS (
-         DELETE FROM delivery_attempts a USING deliveries WHERE a.event_delivery_id = deliveries.id RETURNING 1
+         DELETE FROM delivery_attempts a WHERE a.event_delivery_id = ANY((SELECT ids FROM deliveries)::text[]) RETURNING 1
        ),
        gone_deliveries AS (
-         DELETE FROM event_deliveries d USING deliveries WHERE d.id = deliveries.id RETURNING 1
+         DELETE FROM event_deliveries d WHERE d.id = ANY((SELECT ids FROM deliveries)::text[]) RETURNING 1
        ),
        gone_events AS (
-         DELETE FROM events e USING doomed WHERE e.id = doomed.id RETURNING 1
+         DELETE FROM events e WHERE e.id = ANY((SELECT ids FROM events_)::text[]) RETURNING 1
        )
        SELECT (SELECT count(*) FROM gone_events)::int AS events,
               (SELECT count(*) FROM gone_deliveries)::int AS deliveries,
@@ -86,14 +89,14 @@ export class RetentionRepository {
   async deleteMetaEventsBefore(projectId: string, cutoff: Date, limit: number): Promise<number> {
     const [row] = await queryRows(
       this.dataSource.manager,
-      `WITH doomed AS (
+      `WITH doomed AS MATERIALIZED (
          SELECT id FROM meta_events
          WHERE project_id = $1 AND created_at < $2 AND status IN ('Success','Failure')
          ORDER BY id
          LIMIT $3
          FOR UPDATE SKIP LOCKED
        ), gone AS (
-         DELETE FROM meta_events m USING doomed WHERE m.id = doomed.id RETURNING 1
+         DELETE FROM meta_events m WHERE m.id = ANY(ARRAY(SELECT id FROM doomed)) RETURNING 1
        )
        SELECT count(*)::int AS deleted FROM gone`,
       [projectId, cutoff, limit],
