@@ -12,7 +12,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ProjectAccessGuard } from '../common/auth/project-access.guard';
 import { ProjectId } from '../common/auth/project-id.decorator';
@@ -39,7 +39,6 @@ export class OnboardingController {
   @HttpCode(202)
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({ type: OnboardRequestDto })
-  @ApiQuery({ name: 'dry_run', required: false, type: Boolean })
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_CSV_BYTES, files: 1 } }))
   async onboard(
     @ProjectId() projectId: string,
