@@ -34,7 +34,10 @@ jest.setTimeout(180_000);
  * these show only their # HELP / # TYPE lines here (and in any healthy installation).
  */
 const HELP_ONLY: Partial<Record<ServiceName, Record<string, string>>> = {
-  api: { caravan_kafka_produce_errors_total: 'needs Kafka to refuse a doorbell' },
+  api: {
+    caravan_kafka_produce_errors_total: 'needs Kafka to refuse a doorbell',
+    caravan_api_rate_limited_requests_total: 'needs a request over a request limit (limits are off by default)',
+  },
   ingester: {
     caravan_kafka_produce_errors_total: 'needs Kafka to refuse a doorbell',
     caravan_ingester_consumer_errors_total: 'needs a broker or Postgres failure under a consumer',
@@ -43,6 +46,8 @@ const HELP_ONLY: Partial<Record<ServiceName, Record<string, string>>> = {
     caravan_kafka_produce_errors_total: 'needs Kafka to refuse a doorbell',
     caravan_intake_events_total:
       'registered by IntakeService, which the dispatcher loads (IntakeModule) but never calls',
+    caravan_notifications_total: 'needs an endpoint with a slack_webhook_url or support_email to be disabled',
+    caravan_retention_deleted_rows_total: 'needs a project with a retention_policy and rows older than it',
   },
 };
 

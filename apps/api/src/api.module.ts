@@ -13,6 +13,7 @@ import { SourcesModule } from './sources/sources.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { EventTypesModule } from './event-types/event-types.module';
 import { FunctionsModule } from './functions/functions.module';
+import { OnboardingModule } from './onboarding/onboarding.module';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -21,7 +22,7 @@ export class ApiModule implements NestModule {
       module: ApiModule,
       imports: [
         PlatformModule.forRoot(config),
-        CommonModule.forRoot(config.api.adminApiKey),
+        CommonModule.forRoot(config.api.adminApiKey, config.api.rateLimits),
         FunctionsModule,
         ProjectsModule,
         EndpointsModule,
@@ -32,6 +33,7 @@ export class ApiModule implements NestModule {
         EventDeliveriesModule,
         MetaEventsModule,
         IngestModule,
+        OnboardingModule,
       ],
     };
   }
@@ -39,6 +41,8 @@ export class ApiModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(JsonContentTypeMiddleware)
+      // Onboarding also takes a multipart CSV upload; its controller checks the media type.
+      .exclude({ path: 'api/v1/projects/:projectID/onboard', method: RequestMethod.POST })
       .forRoutes(
         { path: 'api/v1/*path', method: RequestMethod.POST },
         { path: 'api/v1/*path', method: RequestMethod.PUT },

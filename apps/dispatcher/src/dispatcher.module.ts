@@ -4,6 +4,9 @@ import { PlatformModule } from '@caravan/intake';
 import { DISPATCHER_SETTINGS, SHUTDOWN_TIMEOUT_MS } from './common/dispatcher.tokens';
 import { DeliveryMetaEvents } from './meta-events/delivery-meta-events';
 import { MetaEventSender } from './meta-events/meta-event.sender';
+import { EndpointFailureNotifier } from './notifications/endpoint-failure.notifier';
+import { NotificationMailer } from './notifications/notification.mailer';
+import { RetentionService } from './retention/retention.service';
 import { DispatcherMetrics } from './metrics/dispatcher.metrics';
 import { RouterConsumer } from './router/router.consumer';
 import { RouterService } from './router/router.service';
@@ -43,6 +46,9 @@ export class DispatcherModule {
         SenderService,
         SenderConsumer,
         SchedulerService,
+        NotificationMailer,
+        EndpointFailureNotifier,
+        RetentionService,
       ],
     };
   }

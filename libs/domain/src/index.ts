@@ -20,3 +20,4 @@ export * from './lib/delivery-body';
 export * from './lib/oauth2-token';
 export * from './lib/ssrf-guard';
 export * from './lib/event-types';
+export * from './lib/retention';

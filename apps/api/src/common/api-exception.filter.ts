@@ -63,7 +63,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const payload = exception.getResponse();
       if (typeof payload === 'object' && payload !== null && 'status' in payload && payload.status === false) {
-        return { status, body: payload as ErrorBody };
+        // e.g. a 429's Retry-After (RateLimitedException).
+        const headers = (exception as { responseHeaders?: Record<string, string> }).responseHeaders;
+        return { status, body: payload as ErrorBody, headers };
       }
       const raw = typeof payload === 'string' ? payload : String((payload as { message?: unknown }).message ?? '');
       // Nest turns the JSON body parser's SyntaxError into a bare 400; say what it is.

@@ -19,6 +19,7 @@ import { MetaEventPayloads, MetaEventPublisher } from '@caravan/intake';
 import {
   EndpointEntity,
   EndpointsRepository,
+  NewEndpoint,
   Page,
   PageQuery,
   ProjectEntity,
@@ -64,10 +65,20 @@ export class EndpointsService {
 
   async create(projectId: string, input: CreateEndpointDto): Promise<EndpointEntity> {
     const project = await this.project(projectId);
+    const endpoint = await this.endpoints.insert(this.draft(project, input));
+    await this.announceCreated(project, endpoint);
+    return endpoint;
+  }
+
+  /**
+   * The row `create` inserts for `input`, with every endpoint rule applied (URL policy, secret
+   * format); an InvalidFieldsException names what breaks a rule. Bulk onboarding uses it too.
+   */
+  draft(project: ProjectEntity, input: CreateEndpointDto): NewEndpoint {
     this.checkUrl(project, input.url);
     const format = input.signature_format ?? SignatureFormat.Convoy;
-    const endpoint = await this.endpoints.insert({
-      projectId,
+    return {
+      projectId: project.id,
       name: input.name,
       url: input.url,
       ownerId: input.owner_id || null,
@@ -85,9 +96,12 @@ export class EndpointsService {
       mtlsClientCert: this.mtlsOf(input.mtls_client_cert) ?? null,
       supportEmail: input.support_email,
       slackWebhookUrl: input.slack_webhook_url,
-    });
-    await this.announce(project, MetaEventType.EndpointCreated, endpoint);
-    return endpoint;
+    };
+  }
+
+  /** The `endpoint.created` meta event of a committed endpoint. */
+  announceCreated(project: ProjectEntity, endpoint: EndpointEntity): Promise<void> {
+    return this.announce(project, MetaEventType.EndpointCreated, endpoint);
   }
 
   /**
@@ -256,7 +270,7 @@ export class EndpointsService {
     return updated;
   }
 
-  private async project(projectId: string): Promise<ProjectEntity> {
+  async project(projectId: string): Promise<ProjectEntity> {
     const project = await this.projects.findById(projectId);
     if (!project) throw new NotFoundException(`project ${projectId} not found`);
     return project;

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { parseRequestLocation, readRequestLocation, RequestView, SourceProvider, SourceType } from '@caravan/domain';
 import { AcceptedEventResult, EventRejectedException, IntakeService } from '@caravan/intake';
 import { SourceEntity, SourcesRepository } from '@caravan/persistence';
+import { RequestRateLimiter } from '../common/rate-limit/request-rate.limiter';
 import { readBodyWithin } from './ingest-body';
 import { CrcRateLimiter } from './crc-rate.limiter';
 import { credentialHeaders, isTwitterCrcToken, twitterCrcResponse, verifySourceRequest } from './source-verifier';
@@ -75,10 +76,13 @@ export class IngestService {
   constructor(
     private readonly sources: SourcesRepository,
     private readonly intake: IntakeService,
+    private readonly limiter: RequestRateLimiter,
   ) {}
 
   async receive(maskId: string, request: IncomingMessage): Promise<IngestOutcome> {
     const source = await this.liveSource(maskId);
+    // Counted before the body is read: a flood is refused at the cost of one upsert.
+    await this.limiter.checkSource(source.id);
     const project = await this.intake.project(source.projectId);
     const bytes = await readBodyWithin(request, project.config.max_payload_read_size);
     if (!verifySourceRequest(source, bytes, request.headers)) {

@@ -244,4 +244,30 @@ describe('projects and API keys (HTTP, real Postgres and Kafka)', () => {
       expect(JSON.stringify(response.body)).not.toContain(ADMIN_KEY);
     });
   });
+
+  describe('retention_policy', () => {
+    it('stores a Go duration and shows it; "" keeps everything; is_retention_policy_enabled switches it', async () => {
+      const { projectId } = await api.createProject('outgoing', { retention_policy: '720h' });
+      const shown = await api.request('GET', `/api/v1/projects/${projectId}`);
+      expect(shown.body.data.config).toMatchObject({ retention_policy: '720h', is_retention_policy_enabled: true });
+
+      const off = await api.request('PUT', `/api/v1/projects/${projectId}`, {
+        body: { name: 'kept', config: { retention_policy: '1h30m', is_retention_policy_enabled: false } },
+      });
+      expect(off.status).toBe(202);
+      expect(off.body.data.config).toMatchObject({ retention_policy: '1h30m', is_retention_policy_enabled: false });
+
+      const defaults = await api.createProject();
+      const plain = await api.request('GET', `/api/v1/projects/${defaults.projectId}`);
+      expect(plain.body.data.config).toMatchObject({ retention_policy: '', is_retention_policy_enabled: true });
+    });
+
+    it('refuses a policy that is not a Go duration, naming config.retention_policy', async () => {
+      const response = await api.request('POST', '/api/v1/projects', {
+        body: { name: 'bad-retention', type: 'outgoing', config: { retention_policy: '30 days' } },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([expect.objectContaining({ field: 'config.retention_policy' })]);
+    });
+  });
 });

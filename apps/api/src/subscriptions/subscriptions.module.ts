@@ -7,5 +7,6 @@ import { SubscriptionsService } from './subscriptions.service';
 @Module({
   controllers: [SubscriptionsController, SubscriptionFiltersController],
   providers: [SubscriptionsService, SubscriptionFiltersService],
+  exports: [SubscriptionsService],
 })
 export class SubscriptionsModule {}

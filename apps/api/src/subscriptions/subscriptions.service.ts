@@ -40,7 +40,7 @@ export class SubscriptionsService {
   ) {}
 
   async create(projectId: string, input: CreateSubscriptionDto): Promise<SubscriptionView> {
-    this.checkFilterConfig(input.filter_config);
+    const filter = this.filterOf(input.filter_config);
     const endpoint = await this.endpointOf(projectId, input.endpoint_id);
     const sourceId = await this.sourceIdOf(projectId, input.source_id);
     const subscription = await this.subscriptions.insert({
@@ -50,9 +50,18 @@ export class SubscriptionsService {
       sourceId,
       deliveryMode: input.delivery_mode || DeliveryMode.AtLeastOnce,
       function: input.function || null,
-      ...this.filterColumns(input.filter_config),
+      ...filter,
     });
     return { subscription, endpoint };
+  }
+
+  /**
+   * The filter columns of a subscription with `config`, validated (an InvalidFieldsException
+   * names each bad part); event types default to `*`. Bulk onboarding uses it too.
+   */
+  filterOf(config: FilterConfigDto | undefined): ReturnType<SubscriptionsService['filterColumns']> {
+    this.checkFilterConfig(config);
+    return this.filterColumns(config);
   }
 
   async get(projectId: string, id: string): Promise<SubscriptionView> {

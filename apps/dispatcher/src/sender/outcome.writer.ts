@@ -9,6 +9,7 @@ import {
 import { DataSource } from 'typeorm';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events';
+import { EndpointFailureNotifier } from '../notifications/endpoint-failure.notifier';
 import { PutBack, SettledDelivery } from './settled-delivery';
 
 const { Success, Failure, Discarded } = DeliveryStatus;
@@ -30,6 +31,7 @@ export class OutcomeWriter {
     private readonly endpoints: EndpointsRepository,
     private readonly metaEvents: DeliveryMetaEvents,
     private readonly metrics: DispatcherMetrics,
+    private readonly notifier: EndpointFailureNotifier,
   ) {}
 
   /** Writes outcomes (fenced), the attempts of the outcomes that were written, and put-backs. */
@@ -82,6 +84,13 @@ export class OutcomeWriter {
           `endpoint ${updated.id} of project ${updated.projectId} set inactive (${f.update.description})`,
         );
         await this.metaEvents.endpointUpdated(updated, f.project);
+        // Only the caller whose update made the transition gets here: one notification each.
+        this.notifier.endpointDisabled({
+          endpoint: updated,
+          project: f.project,
+          delivery: f.delivery,
+          attempt: f.attempt,
+        });
       }
     }
   }

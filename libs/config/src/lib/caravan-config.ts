@@ -105,6 +105,41 @@ export class CaravanEnvironment {
   CARAVAN_READINESS_TIMEOUT_MS = 2_000;
 
   /**
+   * Requests per project per CARAVAN_API_RATE_LIMIT_WINDOW_SECONDS on the REST API's project
+   * routes, counted in Postgres so every api replica shares one budget. 0 = unlimited.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  CARAVAN_API_RATE_LIMIT = 0;
+
+  /** The window of CARAVAN_API_RATE_LIMIT, in seconds (fixed windows aligned on the epoch). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  CARAVAN_API_RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  /** Requests per http source per CARAVAN_INGEST_RATE_LIMIT_WINDOW_SECONDS on /ingest, shared by every replica. 0 = unlimited. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  CARAVAN_INGEST_RATE_LIMIT = 0;
+
+  /** The window of CARAVAN_INGEST_RATE_LIMIT, in seconds. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  CARAVAN_INGEST_RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  /**
    * The instance admin key: may create, read, update and delete projects. Unset means no
    * admin routes (projects are then managed with their own keys only).
    */
@@ -251,6 +286,54 @@ export class CaravanEnvironment {
   @IsInt()
   @Min(1)
   CARAVAN_BREAKER_DISABLE_AFTER_TRIPS = 10;
+
+  /** SMTP server for endpoint failure notifications (support_email). Unset = no emails. */
+  @IsOptional()
+  @IsString()
+  CARAVAN_SMTP_HOST?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  CARAVAN_SMTP_PORT = 587;
+
+  /** true = TLS from the first byte (port 465); false = STARTTLS when the server offers it. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  CARAVAN_SMTP_SECURE = false;
+
+  @IsOptional()
+  @IsString()
+  CARAVAN_SMTP_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  CARAVAN_SMTP_PASSWORD?: string;
+
+  /** Sender address of notification emails. */
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  CARAVAN_SMTP_FROM = 'Caravan <caravan@localhost>';
+
+  /** How often the dispatcher's retention job looks for rows older than their project's retention_policy. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  CARAVAN_RETENTION_INTERVAL_SECONDS = 60;
+
+  /** Events (with their deliveries and attempts), or meta events, deleted per statement by the retention job. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  CARAVAN_RETENTION_BATCH_SIZE = 1_000;
 
   // -------------------------------------------------------------------------- transforms
 

@@ -54,11 +54,26 @@ describe('loadConfig', () => {
 
 describe('loadConfig: api settings', () => {
   it('has no admin key unless configured, and trims the public URL', () => {
-    expect(loadConfig('api', {}).api).toEqual({ adminApiKey: undefined, publicUrl: 'http://127.0.0.1:5005' });
+    expect(loadConfig('api', {}).api).toMatchObject({ adminApiKey: undefined, publicUrl: 'http://127.0.0.1:5005' });
     const key = 'k'.repeat(40);
     expect(
       loadConfig('api', { CARAVAN_ADMIN_API_KEY: key, CARAVAN_PUBLIC_URL: 'https://hooks.example.com/' }).api,
-    ).toEqual({ adminApiKey: key, publicUrl: 'https://hooks.example.com' });
+    ).toMatchObject({ adminApiKey: key, publicUrl: 'https://hooks.example.com' });
+  });
+
+  it('has no request limits unless configured, and reads them per scope', () => {
+    expect(loadConfig('api', {}).api.rateLimits).toEqual({
+      api: { limit: 0, windowSeconds: 60 },
+      ingest: { limit: 0, windowSeconds: 60 },
+    });
+    expect(
+      loadConfig('api', {
+        CARAVAN_API_RATE_LIMIT: '100',
+        CARAVAN_API_RATE_LIMIT_WINDOW_SECONDS: '10',
+        CARAVAN_INGEST_RATE_LIMIT: '5',
+      }).api.rateLimits,
+    ).toEqual({ api: { limit: 100, windowSeconds: 10 }, ingest: { limit: 5, windowSeconds: 60 } });
+    expect(() => loadConfig('api', { CARAVAN_API_RATE_LIMIT: '-1' })).toThrow(/CARAVAN_API_RATE_LIMIT/);
   });
 
   it('refuses a short admin key, naming the variable', () => {
@@ -67,6 +82,28 @@ describe('loadConfig: api settings', () => {
 });
 
 describe('loadConfig: dispatcher settings', () => {
+  it('mails notifications only when an SMTP host is set', () => {
+    expect(loadConfig('dispatcher', {}).dispatcher.smtp).toBeNull();
+    expect(
+      loadConfig('dispatcher', { CARAVAN_SMTP_HOST: 'smtp.example.com', CARAVAN_SMTP_USERNAME: 'u' }).dispatcher.smtp,
+    ).toEqual({
+      host: 'smtp.example.com',
+      port: 587,
+      secure: false,
+      username: 'u',
+      password: undefined,
+      from: 'Caravan <caravan@localhost>',
+    });
+    expect(() => loadConfig('dispatcher', { CARAVAN_SMTP_PORT: '0' })).toThrow(/CARAVAN_SMTP_PORT/);
+  });
+
+  it('sweeps retention every minute in batches of 1000 by default', () => {
+    expect(loadConfig('dispatcher', {}).dispatcher.retention).toEqual({ intervalSeconds: 60, batchSize: 1000 });
+    expect(() => loadConfig('dispatcher', { CARAVAN_RETENTION_BATCH_SIZE: '0' })).toThrow(
+      /CARAVAN_RETENTION_BATCH_SIZE/,
+    );
+  });
+
   it('keeps the SSRF guard fully on by default and documents every default', () => {
     const dispatcher = loadConfig('dispatcher', {}).dispatcher;
     expect(dispatcher.ssrfAllowCidrs).toEqual([]);

@@ -25,7 +25,7 @@ export interface CaravanConfig {
   log: { level: CaravanEnvironment['CARAVAN_LOG_LEVEL']; format: 'json' | 'pretty' };
   shutdownTimeoutMs: number;
   readinessTimeoutMs: number;
-  api: { adminApiKey?: string; publicUrl: string };
+  api: { adminApiKey?: string; publicUrl: string; rateLimits: { api: RequestLimit; ingest: RequestLimit } };
   dispatcher: DispatcherSettings;
   ingester: IngesterSettings;
   transform: TransformSettings;
@@ -36,6 +36,12 @@ export interface TransformSettings {
   workers: number;
   timeoutMs: number;
   memoryBytes: number;
+}
+
+/** Requests allowed per window (seconds); a limit of 0 means unlimited. */
+export interface RequestLimit {
+  limit: number;
+  windowSeconds: number;
 }
 
 /** The ingester's settings; each is documented on its CARAVAN_INGESTER_* variable. */
@@ -51,6 +57,16 @@ export interface IngesterSettings {
   maxConsumersPerProject: number;
 }
 
+/** Where endpoint failure notifications are mailed from; null when CARAVAN_SMTP_HOST is unset. */
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  username?: string;
+  password?: string;
+  from: string;
+}
+
 /** The dispatcher's settings; each is documented on its CARAVAN_* variable. */
 export interface DispatcherSettings {
   ssrfAllowCidrs: string[];
@@ -63,6 +79,8 @@ export interface DispatcherSettings {
   maxResponseBytes: number;
   routerGroupId: string;
   senderGroupId: string;
+  smtp: SmtpSettings | null;
+  retention: { intervalSeconds: number; batchSize: number };
   breaker: {
     sampleSeconds: number;
     failureThresholdPercent: number;
@@ -115,6 +133,13 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     api: {
       adminApiKey: parsed.CARAVAN_ADMIN_API_KEY,
       publicUrl: parsed.CARAVAN_PUBLIC_URL.replace(/\/+$/, ''),
+      rateLimits: {
+        api: { limit: parsed.CARAVAN_API_RATE_LIMIT, windowSeconds: parsed.CARAVAN_API_RATE_LIMIT_WINDOW_SECONDS },
+        ingest: {
+          limit: parsed.CARAVAN_INGEST_RATE_LIMIT,
+          windowSeconds: parsed.CARAVAN_INGEST_RATE_LIMIT_WINDOW_SECONDS,
+        },
+      },
     },
     dispatcher: {
       ssrfAllowCidrs: cidrList(parsed.CARAVAN_SSRF_ALLOW_CIDRS),
@@ -127,6 +152,20 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       maxResponseBytes: parsed.CARAVAN_DISPATCHER_MAX_RESPONSE_BYTES,
       routerGroupId: parsed.CARAVAN_DISPATCHER_ROUTER_GROUP_ID ?? `${parsed.CARAVAN_KAFKA_EVENTS_TOPIC}.router`,
       senderGroupId: parsed.CARAVAN_DISPATCHER_SENDER_GROUP_ID ?? `${parsed.CARAVAN_KAFKA_DELIVERIES_TOPIC}.sender`,
+      smtp: parsed.CARAVAN_SMTP_HOST
+        ? {
+            host: parsed.CARAVAN_SMTP_HOST,
+            port: parsed.CARAVAN_SMTP_PORT,
+            secure: parsed.CARAVAN_SMTP_SECURE,
+            username: parsed.CARAVAN_SMTP_USERNAME,
+            password: parsed.CARAVAN_SMTP_PASSWORD,
+            from: parsed.CARAVAN_SMTP_FROM,
+          }
+        : null,
+      retention: {
+        intervalSeconds: parsed.CARAVAN_RETENTION_INTERVAL_SECONDS,
+        batchSize: parsed.CARAVAN_RETENTION_BATCH_SIZE,
+      },
       breaker: {
         sampleSeconds: parsed.CARAVAN_BREAKER_SAMPLE_SECONDS,
         failureThresholdPercent: parsed.CARAVAN_BREAKER_FAILURE_THRESHOLD,

@@ -65,6 +65,13 @@ export interface ProjectConfig {
    * own option: off by default, since Convoy does not validate.
    */
   validate_event_data: boolean;
+  /**
+   * Go duration (Convoy's, e.g. "720h"): events with their deliveries and attempts, and meta
+   * events, older than this are deleted by the dispatcher. "" keeps everything.
+   */
+  retention_policy: string;
+  /** Convoy's switch for the policy; false keeps everything although a policy is set. */
+  is_retention_policy_enabled: boolean;
 }
 
 /**
@@ -84,4 +91,6 @@ export const DEFAULT_PROJECT_CONFIG: Readonly<ProjectConfig> = Object.freeze({
   max_payload_read_size: 50 * 1024 * 1024,
   meta_event: { is_enabled: false, type: 'http' as const, url: '', secret: '', event_type: [] },
   validate_event_data: false,
+  retention_policy: '',
+  is_retention_policy_enabled: true,
 });

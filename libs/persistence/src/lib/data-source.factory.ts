@@ -14,6 +14,7 @@ import { Catalogue1732530000000 } from './migrations/1732530000000-catalogue.mig
 import { EndpointBreakerState1732400000000 } from './migrations/1732400000000-endpoint-breaker-state.migration';
 import { InitialSchema1732300000000 } from './migrations/1732300000000-initial-schema.migration';
 import { DeliveryFeatures1796323456672 } from './migrations/1796323456672-delivery-features.migration';
+import { ApiLimitsAndRetention1733100000000 } from './migrations/1733100000000-api-limits-and-retention.migration';
 
 /** Structurally CaravanConfig['database'], so persistence does not depend on the config lib. */
 export interface DatabaseOptions {
@@ -42,6 +43,7 @@ export const CARAVAN_MIGRATIONS = [
   EndpointBreakerState1732400000000,
   DeliveryFeatures1796323456672,
   Catalogue1732530000000,
+  ApiLimitsAndRetention1733100000000,
 ];
 
 export const MIGRATIONS_TABLE_NAME = 'caravan_migrations';

@@ -13,6 +13,8 @@ import { SourcesRepository } from './repositories/sources.repository';
 import { SubscriptionsRepository } from './repositories/subscriptions.repository';
 import { EventTypesRepository } from './repositories/event-types.repository';
 import { SubscriptionFiltersRepository } from './repositories/subscription-filters.repository';
+import { RequestCountersRepository } from './repositories/request-counters.repository';
+import { RetentionRepository } from './repositories/retention.repository';
 
 const PROVIDERS: Provider[] = [
   ProjectsRepository,
@@ -26,6 +28,8 @@ const PROVIDERS: Provider[] = [
   MetaEventsRepository,
   EventTypesRepository,
   SubscriptionFiltersRepository,
+  RequestCountersRepository,
+  RetentionRepository,
   PostgresReadinessCheck,
 ];
 

@@ -1,14 +1,19 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import { RequestRateLimiter } from '../rate-limit/request-rate.limiter';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import type { AuthenticatedRequest } from './principal';
 
 /**
  * Routes under /projects/:projectID: the admin key, or a key of that very project. A key of
  * another project is a 403 (Convoy answers 401; telling "wrong project" apart helps callers).
+ * An authorised request then counts against the project's request limit (429 past it).
  */
 @Injectable()
 export class ProjectAccessGuard implements CanActivate {
-  constructor(private readonly authenticator: ApiKeyAuthenticator) {}
+  constructor(
+    private readonly authenticator: ApiKeyAuthenticator,
+    private readonly limiter: RequestRateLimiter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -18,6 +23,7 @@ export class ProjectAccessGuard implements CanActivate {
     if (projectId !== undefined && principal.kind === 'project' && principal.projectId !== projectId) {
       throw new ForbiddenException('this API key does not belong to that project');
     }
+    if (typeof projectId === 'string') await this.limiter.checkProject(projectId);
     return true;
   }
 }

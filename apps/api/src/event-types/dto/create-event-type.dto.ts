@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { MAX_EVENT_TYPE_NAME_LENGTH } from '@caravan/domain';
-import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 
 /** Convoy's `models.CreateEventType`. */
 export class CreateEventTypeDto {
@@ -12,13 +11,13 @@ export class CreateEventTypeDto {
   name!: string;
 
   @ApiPropertyOptional()
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsString()
   @MaxLength(4096)
   description?: string;
 
   @ApiPropertyOptional({ description: 'A product-specific grouping' })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsString()
   @MaxLength(255)
   category?: string;

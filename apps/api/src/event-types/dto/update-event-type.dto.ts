@@ -1,17 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
-import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 
 /** Convoy's `models.UpdateEventType`: the name cannot change; omitted fields keep their value. */
 export class UpdateEventTypeDto {
   @ApiPropertyOptional()
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsString()
   @MaxLength(4096)
   description?: string;
 
   @ApiPropertyOptional()
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsString()
   @MaxLength(255)
   category?: string;

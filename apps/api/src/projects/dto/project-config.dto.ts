@@ -12,9 +12,21 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
-import { MetaEventType, RetryStrategyType, SignatureEncoding, SignatureHash } from '@caravan/domain';
+import { MetaEventType, parseGoDuration, RetryStrategyType, SignatureEncoding, SignatureHash } from '@caravan/domain';
+
+/** A positive Go duration such as "720h" or "1h30m" (units h, m, s, ms). */
+function IsGoDuration(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isGoDuration',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseGoDuration(value) !== null,
+      defaultMessage: () => '$property must be a positive Go duration such as "720h" or "1h30m"',
+    },
+  });
+}
 
 export class StrategyConfigDto {
   @IsOptional()
@@ -145,4 +157,14 @@ export class ProjectConfigDto {
   @IsOptional()
   @IsBoolean()
   validate_event_data?: boolean;
+
+  /** Events, deliveries, attempts and meta events older than this are deleted ("" keeps everything). */
+  @IsOptional()
+  @IsGoDuration()
+  retention_policy?: string;
+
+  /** Convoy's switch: false keeps everything although retention_policy is set. */
+  @IsOptional()
+  @IsBoolean()
+  is_retention_policy_enabled?: boolean;
 }

@@ -1,6 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow, IsObject, IsOptional, IsString } from 'class-validator';
-import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
+import { IsObject, IsOptional, IsString } from 'class-validator';
 
 /** The fields Convoy's filter requests share (`models.CreateFilterRequest` and its update forms). */
 export class FilterFieldsDto {
@@ -19,18 +18,12 @@ export class FilterFieldsDto {
     nullable: true,
     description: 'When the filter takes effect (RFC 3339); null turns it off. Defaults to now when created.',
   })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsString()
   enabled_at?: string | null;
 
   // Convoy's path and query criteria apply to ingest requests' paths; Caravan's router filters
   // on body and headers, so they are accepted and not stored.
-  @Allow()
-  path?: unknown;
 
-  @Allow()
-  query?: unknown;
 
-  @Allow()
-  is_flattened?: unknown;
 }

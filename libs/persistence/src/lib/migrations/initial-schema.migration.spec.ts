@@ -12,6 +12,7 @@ const EXPECTED_TABLES = [
   'events',
   'meta_events',
   'projects',
+  'request_counters',
   'sources',
   'subscription_filters',
   'subscriptions',
@@ -54,6 +55,7 @@ const EXPECTED_INDEXES: Record<string, string[]> = {
     'meta_events_expired_lease_idx',
     'meta_events_project_id_id_idx',
   ],
+  request_counters: ['request_counters_pkey', 'request_counters_window_end_idx'],
 };
 
 describe('initial schema migration', () => {
@@ -110,6 +112,22 @@ describe('initial schema migration', () => {
     expect(actual.get('subscriptions_event_types_idx')).toMatch(/USING gin \(event_types\)/);
     expect(actual.get('events_pending_idx')).toMatch(/\(created_at\) WHERE \(status = 'Pending'::text\)/);
     expect(actual.get('endpoints_project_owner_idx')).toMatch(/\(project_id, owner_id\) WHERE \(deleted_at IS NULL\)/);
+    // Request counters skip the WAL; retention's tables are vacuumed after 2 % of changes.
+    const { rows: storage } = await client.query<{
+      relname: string;
+      relpersistence: string;
+      reloptions: string[] | null;
+    }>(
+      `SELECT relname, relpersistence, reloptions FROM pg_class
+       WHERE relname IN ('request_counters','events','event_deliveries','delivery_attempts','meta_events')`,
+    );
+    const byName = new Map(storage.map((row) => [row.relname, row]));
+    expect(byName.get('request_counters')?.relpersistence).toBe('u');
+    for (const table of ['events', 'event_deliveries', 'delivery_attempts', 'meta_events']) {
+      expect(byName.get(table)?.reloptions).toEqual(
+        expect.arrayContaining(['autovacuum_vacuum_scale_factor=0.02', 'autovacuum_analyze_scale_factor=0.02']),
+      );
+    }
   });
 
   it('is a no-op when run again', async () => {

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import { CATCH_ALL_EVENT_TYPE, EndpointSecret } from '@caravan/domain';
+import { CATCH_ALL_EVENT_TYPE, EndpointSecret, newId } from '@caravan/domain';
 import { EndpointEntity } from '../entities/endpoint.entity';
 import { SubscriptionEntity } from '../entities/subscription.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { containsPattern, hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import type { NewSubscription } from './subscriptions.repository';
 
 export type NewEndpoint = NewRow<EndpointEntity, 'projectId' | 'name' | 'url'>;
 
@@ -80,6 +81,48 @@ export class EndpointsRepository {
         );
       }
       return { endpoint: target, created };
+    });
+  }
+
+  /**
+   * Inserts endpoints, each with its subscriptions, all in one transaction: all of them or
+   * none (bulk onboarding). Every row must be of `projectId`; one statement per table.
+   */
+  async insertWithSubscriptions(
+    projectId: string,
+    items: ReadonlyArray<{ endpoint: NewEndpoint; subscriptions: ReadonlyArray<Omit<NewSubscription, 'endpointId'>> }>,
+  ): Promise<Array<{ endpoint: EndpointEntity; subscriptions: SubscriptionEntity[] }>> {
+    if (
+      items.some(
+        (item) => item.endpoint.projectId !== projectId || item.subscriptions.some((s) => s.projectId !== projectId),
+      )
+    ) {
+      throw new Error('insertWithSubscriptions: every row must belong to the project');
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const ids = items.map((item) => item.endpoint.id ?? newId());
+      const endpointRows = await insertRows(
+        manager,
+        EndpointEntity,
+        items.map((item, index) => ({ ...item.endpoint, id: ids[index] })),
+        'RETURNING *',
+      );
+      // RETURNING's order is not promised: line the rows up with the items by id.
+      const byId = new Map(endpointRows.map((row) => [String(row['id']), hydrate(manager, EndpointEntity, row)]));
+      const endpoints = ids.map((id) => byId.get(id) as EndpointEntity);
+      const subscriptionRows = await insertRows(
+        manager,
+        SubscriptionEntity,
+        items.flatMap((item, index) =>
+          item.subscriptions.map((subscription) => ({ ...subscription, endpointId: endpoints[index].id })),
+        ),
+        'RETURNING *',
+      );
+      const subscriptions = subscriptionRows.map((row) => hydrate(manager, SubscriptionEntity, row));
+      return endpoints.map((endpoint) => ({
+        endpoint,
+        subscriptions: subscriptions.filter((subscription) => subscription.endpointId === endpoint.id),
+      }));
     });
   }
 
