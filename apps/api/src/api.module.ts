@@ -11,6 +11,8 @@ import { IngestModule } from './ingest/ingest.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { SourcesModule } from './sources/sources.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { StatisticsModule } from './statistics/statistics.module';
+import { PortalLinksModule } from './portal-links/portal-links.module';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -28,6 +30,8 @@ export class ApiModule implements NestModule {
         EventDeliveriesModule,
         MetaEventsModule,
         IngestModule,
+        StatisticsModule,
+        PortalLinksModule.forRoot(config.api.publicUrl),
       ],
     };
   }

@@ -14,6 +14,7 @@ import {
 import { MetaEventPayloads, MetaEventPublisher } from '@caravan/intake';
 import {
   EndpointEntity,
+  EndpointFilter,
   EndpointsRepository,
   Page,
   PageQuery,
@@ -70,7 +71,7 @@ export class EndpointsService {
     return endpoint;
   }
 
-  list(projectId: string, filter: { q?: string; ownerId?: string }, page: PageQuery): Promise<Page<EndpointEntity>> {
+  list(projectId: string, filter: EndpointFilter, page: PageQuery): Promise<Page<EndpointEntity>> {
     return this.endpoints.list(projectId, filter, page);
   }
 

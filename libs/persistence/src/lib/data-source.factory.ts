@@ -5,11 +5,13 @@ import { EndpointEntity } from './entities/endpoint.entity';
 import { EventDeliveryEntity } from './entities/event-delivery.entity';
 import { EventEntity } from './entities/event.entity';
 import { MetaEventEntity } from './entities/meta-event.entity';
+import { PortalLinkEntity } from './entities/portal-link.entity';
 import { ProjectEntity } from './entities/project.entity';
 import { SourceEntity } from './entities/source.entity';
 import { SubscriptionEntity } from './entities/subscription.entity';
 import { EndpointBreakerState1732400000000 } from './migrations/1732400000000-endpoint-breaker-state.migration';
 import { InitialSchema1732300000000 } from './migrations/1732300000000-initial-schema.migration';
+import { PortalLinksAndStatistics1732500000000 } from './migrations/1732500000000-portal-links-and-statistics.migration';
 
 /** Structurally CaravanConfig['database'], so persistence does not depend on the config lib. */
 export interface DatabaseOptions {
@@ -28,10 +30,15 @@ export const CARAVAN_ENTITIES = [
   EventDeliveryEntity,
   DeliveryAttemptEntity,
   MetaEventEntity,
+  PortalLinkEntity,
 ];
 
 /** In order of application; append new migrations at the end. */
-export const CARAVAN_MIGRATIONS = [InitialSchema1732300000000, EndpointBreakerState1732400000000];
+export const CARAVAN_MIGRATIONS = [
+  InitialSchema1732300000000,
+  EndpointBreakerState1732400000000,
+  PortalLinksAndStatistics1732500000000,
+];
 
 export const MIGRATIONS_TABLE_NAME = 'caravan_migrations';
 

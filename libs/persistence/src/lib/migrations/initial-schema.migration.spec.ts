@@ -10,6 +10,7 @@ const EXPECTED_TABLES = [
   'event_deliveries',
   'events',
   'meta_events',
+  'portal_links',
   'projects',
   'sources',
   'subscriptions',
@@ -42,6 +43,8 @@ const EXPECTED_INDEXES: Record<string, string[]> = {
     'event_deliveries_project_id_id_idx',
     'event_deliveries_project_endpoint_id_idx',
     'event_deliveries_project_status_id_idx',
+    'event_deliveries_project_created_at_idx',
+    'event_deliveries_project_endpoint_created_at_idx',
   ],
   delivery_attempts: ['delivery_attempts_pkey', 'delivery_attempts_delivery_id_idx'],
   meta_events: [
@@ -50,6 +53,7 @@ const EXPECTED_INDEXES: Record<string, string[]> = {
     'meta_events_expired_lease_idx',
     'meta_events_project_id_id_idx',
   ],
+  portal_links: ['portal_links_pkey', 'portal_links_token_hash_key', 'portal_links_project_id_id_idx'],
 };
 
 describe('initial schema migration', () => {
