@@ -10,7 +10,7 @@ import { EventDetail, Events } from './pages/events';
 import { Deliveries, DeliveryDetail } from './pages/deliveries';
 import { MetaEvents } from './pages/meta-events';
 import { PortalLinks } from './pages/portal-links';
-import { PortalDeliveries, PortalDeliveryDetail, PortalEndpoints, PortalEntry, PortalLayout } from './pages/portal';
+import { PortalDeliveries, PortalDeliveryDetail, PortalEndpoints, PortalLayout } from './pages/portal';
 
 function RequireKey() {
   return session.key() ? <Outlet /> : <Navigate to="/login" replace />;
@@ -83,8 +83,8 @@ export function App() {
   return (
     <Routes>
       <Route path="/login" element={<SignIn />} />
-      <Route path="/portal" element={<PortalEntry />} />
       <Route path="/portal" element={<PortalLayout />}>
+        <Route index element={<Navigate to="endpoints" replace />} />
         <Route path="endpoints" element={<PortalEndpoints />} />
         <Route path="deliveries" element={<PortalDeliveries />} />
         <Route path="deliveries/:deliveryId" element={<PortalDeliveryDetail />} />

@@ -60,7 +60,10 @@ export class PortalController {
     @Param('endpointID') id: string,
     @Body() body: UpdatePortalEndpointDto,
   ) {
-    return envelope('Endpoint updated successfully', presentEndpoint(await this.portal.updateEndpoint(scope, id, body)));
+    return envelope(
+      'Endpoint updated successfully',
+      presentEndpoint(await this.portal.updateEndpoint(scope, id, body)),
+    );
   }
 
   @Put('endpoints/:endpointID/expire_secret')

@@ -27,7 +27,8 @@ describe('delivery statistics (HTTP, real Postgres)', () => {
       body: { endpoint_id: a.id, event_type: 'invoice.paid', data: { amount: 5 } },
     });
     const eventId = event.body.data.uid as string;
-    const call = (path: string, key: string = apiKey) => api.request('GET', `/api/v1/projects/${projectId}${path}`, { key });
+    const call = (path: string, key: string = apiKey) =>
+      api.request('GET', `/api/v1/projects/${projectId}${path}`, { key });
     /** Sets created_at so the rows land in known periods. */
     const at = (id: string, when: string) =>
       api.database.dataSource.query('UPDATE event_deliveries SET created_at = $2 WHERE id = $1', [id, when]);
@@ -109,12 +110,14 @@ describe('delivery statistics (HTTP, real Postgres)', () => {
         '2026-01-10T10:02:00.000Z',
         '2026-01-10T10:03:00.000Z',
       ]);
-      expect(data.buckets.map((b: { counts: Record<string, number> }) => [b.counts.Success, b.counts.Failure])).toEqual([
-        [2, 1],
-        [0, 0],
-        [1, 0],
-        [0, 0],
-      ]);
+      expect(data.buckets.map((b: { counts: Record<string, number> }) => [b.counts.Success, b.counts.Failure])).toEqual(
+        [
+          [2, 1],
+          [0, 0],
+          [1, 0],
+          [0, 0],
+        ],
+      );
       expect(data.buckets[2].counts.Retry).toBe(1);
       expect(data.buckets[2].total).toBe(2);
       expect(data.totals).toMatchObject({ Success: 3, Failure: 1, Retry: 1, Discarded: 0 });
@@ -129,7 +132,9 @@ describe('delivery statistics (HTTP, real Postgres)', () => {
       const unknown = await w.call('/statistics/deliveries?period=week');
       expect(unknown.status).toBe(400);
       expect(unknown.body.errors[0].field).toBe('period');
-      const reversed = await w.call('/statistics/deliveries?startDate=2026-02-01T00:00:00Z&endDate=2026-01-01T00:00:00Z');
+      const reversed = await w.call(
+        '/statistics/deliveries?startDate=2026-02-01T00:00:00Z&endDate=2026-01-01T00:00:00Z',
+      );
       expect(reversed.status).toBe(400);
     });
 
@@ -181,6 +186,8 @@ describe('delivery statistics (HTTP, real Postgres)', () => {
     );
     expect(byEndpoint).toMatch(/Index Only Scan using event_deliveries_project_endpoint_created_at_idx/);
     const since = new Date(Date.now() - 20 * 86_400_000).toISOString();
-    expect((await w.call(`/statistics/deliveries?period=day&startDate=${since}`)).body.data.totals.Success).toBe(10_000);
+    expect((await w.call(`/statistics/deliveries?period=day&startDate=${since}`)).body.data.totals.Success).toBe(
+      10_000,
+    );
   });
 });

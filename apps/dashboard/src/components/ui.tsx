@@ -135,7 +135,12 @@ export function Json({ value, label }: { value: unknown; label: string }) {
 
 export function Copy({ text, label }: { text: string; label: string }) {
   return (
-    <button type="button" className="small" onClick={() => void navigator.clipboard?.writeText(text)} aria-label={label}>
+    <button
+      type="button"
+      className="small"
+      onClick={() => void navigator.clipboard?.writeText(text)}
+      aria-label={label}
+    >
       Copy
     </button>
   );

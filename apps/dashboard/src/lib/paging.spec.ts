@@ -18,9 +18,13 @@ describe('cursor paging', () => {
   it("moves with Convoy's cursor parameters in either direction", () => {
     const next = nextPage(pagination());
     expect(next).toEqual({ cursor: '01J00000000000000000000NXT', direction: 'next' });
-    expect(pageQuery(next!)).toEqual({ perPage: 20, direction: 'next', next_page_cursor: '01J00000000000000000000NXT' });
+    expect(pageQuery(next ?? FIRST_PAGE)).toEqual({
+      perPage: 20,
+      direction: 'next',
+      next_page_cursor: '01J00000000000000000000NXT',
+    });
     const previous = previousPage(pagination());
-    expect(pageQuery(previous!)).toEqual({
+    expect(pageQuery(previous ?? FIRST_PAGE)).toEqual({
       perPage: 20,
       direction: 'prev',
       prev_page_cursor: '01J00000000000000000000PRV',

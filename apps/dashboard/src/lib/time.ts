@@ -5,6 +5,9 @@ export function formatTime(value: string | null | undefined, locale?: string): {
   if (Number.isNaN(date.getTime())) return { local: value, utc: '' };
   return {
     local: date.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'medium' }),
-    utc: date.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC'),
+    utc: date
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d{3}Z$/, ' UTC'),
   };
 }

@@ -131,7 +131,8 @@ export function Deliveries() {
           onClick={() =>
             window.confirm('Retry every Failure/Discarded delivery matching these filters?') &&
             batch.mutate(undefined, {
-              onSuccess: (counts) => setOutcome(`${counts.num_success} scheduled again, ${counts.num_failure} not retried`),
+              onSuccess: (counts) =>
+                setOutcome(`${counts.num_success} scheduled again, ${counts.num_failure} not retried`),
             })
           }
         >
@@ -153,7 +154,15 @@ export function Deliveries() {
 }
 
 /** A delivery with every attempt and its one Retry / Force Retry button; shared by the portal. */
-export function DeliveryView({ base, deliveryId, portal = false }: { base: string; deliveryId: string; portal?: boolean }) {
+export function DeliveryView({
+  base,
+  deliveryId,
+  portal = false,
+}: {
+  base: string;
+  deliveryId: string;
+  portal?: boolean;
+}) {
   const queries = useQueryClient();
   const key = ['delivery', base, deliveryId];
   const delivery = useQuery({

@@ -39,7 +39,11 @@ export function EndpointForm({
     onSave({ name, url, description, ...(withOwner ? { owner_id: owner } : {}) });
   }
   return (
-    <form className="card" onSubmit={submit} aria-label={initial ? `Edit endpoint ${initial.name}` : 'Create an endpoint'}>
+    <form
+      className="card"
+      onSubmit={submit}
+      aria-label={initial ? `Edit endpoint ${initial.name}` : 'Create an endpoint'}
+    >
       <h2>{initial ? `Edit ${initial.name}` : 'New endpoint'}</h2>
       <Field label="Endpoint name">
         {(id) => <input id={id} required value={name} onChange={(e) => setName(e.target.value)} />}

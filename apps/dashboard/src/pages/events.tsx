@@ -31,11 +31,17 @@ export function Events() {
   const [to, setTo] = useState('');
   const endpoints = useQuery({
     queryKey: [projectId, 'endpoints', 'all'],
-    queryFn: () => call<Paged<{ uid: string; name: string }>>('GET', projectPath(projectId, '/endpoints'), { query: { perPage: 100 } }),
+    queryFn: () =>
+      call<Paged<{ uid: string; name: string }>>('GET', projectPath(projectId, '/endpoints'), {
+        query: { perPage: 100 },
+      }),
   });
   const sources = useQuery({
     queryKey: [projectId, 'sources', 'all'],
-    queryFn: () => call<Paged<{ uid: string; name: string }>>('GET', projectPath(projectId, '/sources'), { query: { perPage: 100 } }),
+    queryFn: () =>
+      call<Paged<{ uid: string; name: string }>>('GET', projectPath(projectId, '/sources'), {
+        query: { perPage: 100 },
+      }),
   });
   const { query, setPage } = usePagedList<EventRow>(
     projectId,
@@ -161,8 +167,8 @@ export function EventDetail() {
             </h1>
             {data.is_duplicate_event && (
               <p className="hint">
-                A duplicate: an event with idempotency key <code>{data.idempotency_key}</code> was already accepted,
-                so this one is kept for the record and never delivered.
+                A duplicate: an event with idempotency key <code>{data.idempotency_key}</code> was already accepted, so
+                this one is kept for the record and never delivered.
               </p>
             )}
             <div className="toolbar">

@@ -92,7 +92,10 @@ export function Overview() {
               ))}
             </div>
             <h2>Deliveries per {data.period} by status</h2>
-            <DeliveryChart buckets={data.buckets} label={`Deliveries per ${data.period} by status, ${RANGES[range].label}`} />
+            <DeliveryChart
+              buckets={data.buckets}
+              label={`Deliveries per ${data.period} by status, ${RANGES[range].label}`}
+            />
           </>
         )}
       </QueryState>
@@ -121,7 +124,9 @@ export function Overview() {
                     .map((row) => (
                       <tr key={row.uid}>
                         <td>
-                          <Link to={`/projects/${projectId}/deliveries?endpointId=${row.uid}`}>{names.get(row.uid) ?? row.uid}</Link>
+                          <Link to={`/projects/${projectId}/deliveries?endpointId=${row.uid}`}>
+                            {names.get(row.uid) ?? row.uid}
+                          </Link>
                         </td>
                         <td>{row.failure_count}</td>
                         <td>{row.success_count}</td>
@@ -140,7 +145,9 @@ export function Overview() {
               <ul className="plain">
                 {page.content.map((endpoint) => (
                   <li key={endpoint.uid}>
-                    <span className={`breaker ${endpoint.cb_state}`}>{endpoint.cb_state === 'open' ? 'open' : 'closed'}</span>{' '}
+                    <span className={`breaker ${endpoint.cb_state}`}>
+                      {endpoint.cb_state === 'open' ? 'open' : 'closed'}
+                    </span>{' '}
                     {endpoint.name} <small>({endpoint.status})</small>
                   </li>
                 ))}

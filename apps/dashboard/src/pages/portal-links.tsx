@@ -72,7 +72,8 @@ export function PortalLinks() {
                         className="small"
                         onClick={() =>
                           refresh.mutate(link.uid, {
-                            onSuccess: (token) => setUrl(`${window.location.origin}/portal?token=${encodeURIComponent(token)}`),
+                            onSuccess: (token) =>
+                              setUrl(`${window.location.origin}/portal?token=${encodeURIComponent(token)}`),
                           })
                         }
                       >

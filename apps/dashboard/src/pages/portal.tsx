@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { Navigate, NavLink, Outlet, useNavigate, useParams, useSearchParams } from 'react-router';
+import { useState } from 'react';
+import { Navigate, NavLink, Outlet, useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { call } from '../lib/api';
 import { session } from '../lib/session';
@@ -12,33 +12,34 @@ const PORTAL_API = '/api/v1/portal';
 /** Portal queries live under their own key so an operator's cache never mixes in. */
 const SCOPE = 'portal';
 
-/**
- * /portal?token=…: the token moves to session storage and out of the address bar (and so
- * out of history and Referer headers) before anything else loads.
- */
-export function PortalEntry() {
-  const [search] = useSearchParams();
-  const navigate = useNavigate();
-  const token = search.get('token');
-  useEffect(() => {
-    if (token) session.setPortalToken(token);
-    navigate('/portal/endpoints', { replace: true });
-  }, [token, navigate]);
-  return null;
-}
-
 interface PortalInfo {
   name: string;
   owner_id: string;
   can_manage_endpoint: boolean;
 }
 
+/**
+ * The portal's reduced layout. Opened as /portal?token=…: the token moves to session storage
+ * and out of the address bar (so out of history and Referer headers) before anything loads.
+ */
 export function PortalLayout() {
+  const [search] = useSearchParams();
+  const token = search.get('token');
+  if (token) session.setPortalToken(token);
   const info = useQuery({
     queryKey: [SCOPE, 'info'],
     queryFn: () => call<PortalInfo>('GET', PORTAL_API, { portal: true }),
+    enabled: !token && Boolean(session.portalToken()),
   });
-  if (!session.portalToken()) return <Navigate to="/login" replace />;
+  if (token) return <Navigate to="/portal/endpoints" replace />;
+  if (!session.portalToken()) {
+    return (
+      <main id="main" className="sign-in">
+        <h1>Portal link needed</h1>
+        <p>Open the portal with the link you were given.</p>
+      </main>
+    );
+  }
   return (
     <div className="shell portal">
       <header className="top">
@@ -60,7 +61,10 @@ export function PortalLayout() {
 
 export function PortalEndpoints() {
   const { query, setPage } = usePagedList<Endpoint>(SCOPE, 'endpoints', {}, { portal: true });
-  const info = useQuery({ queryKey: [SCOPE, 'info'], queryFn: () => call<PortalInfo>('GET', PORTAL_API, { portal: true }) });
+  const info = useQuery({
+    queryKey: [SCOPE, 'info'],
+    queryFn: () => call<PortalInfo>('GET', PORTAL_API, { portal: true }),
+  });
   const [editing, setEditing] = useState<Endpoint | null>(null);
   const save = useChange(SCOPE, (body: Record<string, string>) =>
     editing

@@ -109,7 +109,10 @@ export function ProjectSettings() {
     queryKey: [projectId, 'project'],
     queryFn: () => call<Project>('GET', projectPath(projectId)),
   });
-  const keys = useQuery({ queryKey: [projectId, 'keys'], queryFn: () => call<ApiKey[]>('GET', projectPath(projectId, '/keys')) });
+  const keys = useQuery({
+    queryKey: [projectId, 'keys'],
+    queryFn: () => call<ApiKey[]>('GET', projectPath(projectId, '/keys')),
+  });
   const [config, setConfig] = useState<string | null>(null);
   const [keyName, setKeyName] = useState('');
   const [newKey, setNewKey] = useState('');
@@ -142,8 +145,8 @@ export function ProjectSettings() {
             }}
           >
             <p className="hint">
-              Retry strategy, signature, rate limit, meta events, retention (<code>retention_policy</code>) and the
-              rest of Convoy&apos;s project config.
+              Retry strategy, signature, rate limit, meta events, retention (<code>retention_policy</code>) and the rest
+              of Convoy&apos;s project config.
             </p>
             <Field label="Project config (JSON)">
               {(id) => (

@@ -102,7 +102,8 @@ export function Sources() {
                     <td className="wrap">
                       {source.url ? (
                         <>
-                          <code>{source.url}</code> <Copy text={source.url} label={`Copy the ingest URL of ${source.name}`} />
+                          <code>{source.url}</code>{' '}
+                          <Copy text={source.url} label={`Copy the ingest URL of ${source.name}`} />
                         </>
                       ) : (
                         '—'
@@ -152,7 +153,9 @@ export function Sources() {
                   value={provider}
                   onChange={(e) => {
                     setProvider(e.target.value);
-                    setSettings(JSON.stringify(e.target.value ? { secret: '' } : VERIFIER_TEMPLATES[verifier], null, 2));
+                    setSettings(
+                      JSON.stringify(e.target.value ? { secret: '' } : VERIFIER_TEMPLATES[verifier], null, 2),
+                    );
                   }}
                 >
                   <option value="">none</option>
@@ -191,7 +194,13 @@ export function Sources() {
         )}
         <Field label="Settings (JSON)">
           {(id) => (
-            <textarea id={id} rows={6} spellCheck={false} value={settings} onChange={(e) => setSettings(e.target.value)} />
+            <textarea
+              id={id}
+              rows={6}
+              spellCheck={false}
+              value={settings}
+              onChange={(e) => setSettings(e.target.value)}
+            />
           )}
         </Field>
         {jsonError && <p className="error">{jsonError}</p>}
