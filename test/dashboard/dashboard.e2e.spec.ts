@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import {
@@ -40,7 +39,6 @@ describe('dashboard and portal in Chromium (real api, dispatcher, Postgres, Kafk
   let api: ServiceProcess;
   let dispatcher: ServiceProcess;
   let browser: Browser;
-  let profile: string;
   let context: BrowserContext;
   let page: Page;
   let projectId: string;
@@ -88,11 +86,8 @@ describe('dashboard and portal in Chromium (real api, dispatcher, Postgres, Kafk
     );
     projectId = created.project.uid;
     apiKey = created.api_key.key;
-    profile = mkdtempSync(join(tmpdir(), 'caravan-chromium-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`],
-    });
+    // Playwright gives every launch a fresh temporary user-data-dir of its own (and removes it).
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/Paris' });
     context.setDefaultTimeout(UI_TIMEOUT);
     page = await context.newPage();
@@ -100,14 +95,13 @@ describe('dashboard and portal in Chromium (real api, dispatcher, Postgres, Kafk
 
   afterAll(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     await Promise.all([api?.stop(), dispatcher?.stop()]);
     await receiver?.stop();
     await database?.drop();
   });
 
   async function signIn(key: string) {
-    await page.goto(`${api.url}/`);
+    await page.goto(`${api.url}/login`);
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
@@ -122,6 +116,8 @@ describe('dashboard and portal in Chromium (real api, dispatcher, Postgres, Kafk
   }
 
   it('refuses a wrong key with a clear message, and shows a 403 page for another project', async () => {
+    await page.goto(`${api.url}/projects`);
+    await page.getByLabel('API key').waitFor(); // not signed in: the app asks for a key first
     await signIn('CO.AAAAAAAAAAAAAAAA.wrongwrongwrongwrongwrongwrongwrong');
     await page.getByText('That key was refused (401)').waitFor();
     const other = await rest('POST', '/api/v1/projects', { name: 'Other', type: 'outgoing' }, ADMIN_KEY);
