@@ -75,14 +75,12 @@ export class DeliveryStatisticsRepository {
        GROUP BY endpoint_id`,
       [projectId, endpointIds.length > 0 ? [...endpointIds] : null, from, to],
     );
-    return rows.map(
-      (row): EndpointDeliveryCounts => ({
-        endpointId: row['endpoint_id'] as string,
-        success: Number(row['success']),
-        failure: Number(row['failure']),
-        retried: Number(row['retried']),
-        total: Number(row['total']),
-      }),
-    );
+    return rows.map((row): EndpointDeliveryCounts => ({
+      endpointId: row['endpoint_id'] as string,
+      success: Number(row['success']),
+      failure: Number(row['failure']),
+      retried: Number(row['retried']),
+      total: Number(row['total']),
+    }));
   }
 }

@@ -40,7 +40,11 @@ export class PortalLinksRepository {
     return rows[0] ? hydrate(manager, PortalLinkEntity, rows[0]) : null;
   }
 
-  async list(projectId: string, filter: { ownerId?: string; q?: string }, page: PageQuery): Promise<Page<PortalLinkEntity>> {
+  async list(
+    projectId: string,
+    filter: { ownerId?: string; q?: string },
+    page: PageQuery,
+  ): Promise<Page<PortalLinkEntity>> {
     const qb = this.dataSource
       .getRepository(PortalLinkEntity)
       .createQueryBuilder('l')
