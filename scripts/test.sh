@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full test suite: installs dependencies, starts the real Postgres, Kafka, RabbitMQ,
 # ElasticMQ (SQS) and Pub/Sub emulator it needs,
-# then lint, format check, type-check, build, and every Jest project (unit, integration, system tests).
+# and Debian's Chromium (for the dashboard's browser tests),
+# then lint, format check, type-check, build, and every Jest project (unit, integration, system and browser tests).
 # Extra arguments go to Jest (e.g. scripts/test.sh libs/persistence).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/node-env.sh"
@@ -11,6 +12,7 @@ mkdir -p "$STATE_DIR"
 started=$SECONDS
 
 "$CARAVAN_ROOT/scripts/infra.sh" up
+"$CARAVAN_ROOT/scripts/lib/chromium.sh"
 
 echo "lint: eslint (module boundaries included)"
 # The boundary rule reads Nx's cached project graph and silently skips itself when there is
@@ -21,10 +23,11 @@ eslint . --cache --cache-location "$STATE_DIR/eslintcache" --max-warnings=0
 echo "format: prettier --check (the repository's .prettierrc)"
 prettier --check --log-level=warn "**/*.{ts,tsx,js,mjs,cjs,json}"
 
-echo "typecheck: tsc --noEmit over apps, libs and tests"
+echo "typecheck: tsc --noEmit over apps, libs and tests, and the dashboard (browser settings)"
 tsc -p tsconfig.check.json
+tsc -p apps/dashboard/tsconfig.json
 
-echo "build: api, ingester, dispatcher (the system tests run the built bundles)"
+echo "build: api (with the dashboard), ingester, dispatcher (the system tests run the built bundles)"
 nx run-many -t build --projects=api,ingester,dispatcher --output-style=stream-without-prefixes >"$STATE_DIR/build.log" 2>&1 || {
   tail -n 40 "$STATE_DIR/build.log" >&2
   exit 1

@@ -22,6 +22,9 @@ module.exports = {
         { name: '@nestjs/swagger/plugin', options: { classValidatorShim: true, introspectComments: true } },
       ],
       tsConfig: './tsconfig.app.json',
+      // The dashboard (apps/dashboard, built first: see project.json) ships inside the api's
+      // bundle directory, where main.ts serves it at `/`; so do the Docker image and the chart.
+      assets: [{ input: join(__dirname, '../../dist/apps/dashboard'), glob: '**/*', output: 'dashboard' }],
 
       optimization: false,
       outputHashing: 'none',

@@ -14,6 +14,8 @@ import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { EventTypesModule } from './event-types/event-types.module';
 import { FunctionsModule } from './functions/functions.module';
 import { OnboardingModule } from './onboarding/onboarding.module';
+import { StatisticsModule } from './statistics/statistics.module';
+import { PortalLinksModule } from './portal-links/portal-links.module';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -34,6 +36,8 @@ export class ApiModule implements NestModule {
         MetaEventsModule,
         IngestModule,
         OnboardingModule,
+        StatisticsModule,
+        PortalLinksModule.forRoot(config.api.publicUrl),
       ],
     };
   }

@@ -16,6 +16,7 @@ import {
 } from './common/request-body.limits';
 import { createValidationPipe } from './common/validation.pipe';
 import { parsesUnlessIngest } from './ingest/ingest-body';
+import { serveDashboard } from './dashboard/dashboard-assets';
 
 /** Time to receive a request's headers. */
 export const HEADERS_TIMEOUT_MS = 10_000;
@@ -28,9 +29,14 @@ export const IDLE_TIMEOUT_MS = 30_000;
 
 /**
  * Everything the api needs on top of its module, shared by main.ts and the tests so both
- * run the same stack: error envelope, validation, body limits and the OpenAPI document.
+ * run the same stack: error envelope, validation, body limits, the OpenAPI document and,
+ * when its built assets are present, the dashboard at `/`.
  */
-export function configureApi(app: INestApplication, config: CaravanConfig): void {
+export function configureApi(
+  app: INestApplication,
+  config: CaravanConfig,
+  options: { dashboardDir?: string } = {},
+): void {
   const express = app as NestExpressApplication;
   // Authentication first: a request without a valid key is refused before its body is read.
   express.use(checkUrlText);
@@ -76,4 +82,5 @@ export function configureApi(app: INestApplication, config: CaravanConfig): void
       .build(),
   );
   SwaggerModule.setup('api/v1/docs', app, document, { jsonDocumentUrl: 'api/v1/openapi.json' });
+  if (options.dashboardDir) serveDashboard(express, options.dashboardDir);
 }

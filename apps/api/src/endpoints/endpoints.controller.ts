@@ -9,13 +9,19 @@ import { ListEndpointsQueryDto } from './dto/list-endpoints-query.dto';
 import { UpdateEndpointDto } from './dto/update-endpoint.dto';
 import { presentEndpoint } from './endpoint.presenter';
 import { EndpointsService } from './endpoints.service';
+import { DeliveryStatisticsService } from '../statistics/delivery-statistics.service';
+import { PeriodFailureRatesQueryDto } from '../statistics/dto/statistics-query.dto';
+import { repeated } from '../common/list-filters';
 
 @ApiTags('endpoints')
 @ApiBearerAuth()
 @UseGuards(ProjectAccessGuard)
 @Controller('api/v1/projects/:projectID/endpoints')
 export class EndpointsController {
-  constructor(private readonly endpoints: EndpointsService) {}
+  constructor(
+    private readonly endpoints: EndpointsService,
+    private readonly statistics: DeliveryStatisticsService,
+  ) {}
 
   @Post()
   async create(@ProjectId() projectId: string, @Body() body: CreateEndpointDto) {
@@ -27,6 +33,14 @@ export class EndpointsController {
     const { q, query: text, ownerId, ...page } = query;
     const { content, pagination } = await this.endpoints.list(projectId, { q: q ?? text, ownerId }, page);
     return envelope('Endpoints fetched successfully', { content: content.map(presentEndpoint), pagination });
+  }
+
+  /** Declared before `:endpointID` so the literal path is not read as an id. */
+  @Get('period-failure-rates')
+  async periodFailureRates(@ProjectId() projectId: string, @Query() query: PeriodFailureRatesQueryDto) {
+    const endpointIds = repeated(query.endpointId, query['endpointId[]']) ?? [];
+    const rates = await this.statistics.periodFailureRates(projectId, endpointIds, query);
+    return envelope('Endpoint period failure rates fetched successfully', rates);
   }
 
   @Get(':endpointID')

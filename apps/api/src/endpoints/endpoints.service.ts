@@ -18,6 +18,7 @@ import {
 import { MetaEventPayloads, MetaEventPublisher } from '@caravan/intake';
 import {
   EndpointEntity,
+  EndpointFilter,
   EndpointsRepository,
   NewEndpoint,
   Page,
@@ -136,7 +137,7 @@ export class EndpointsService {
     return endpoint;
   }
 
-  list(projectId: string, filter: { q?: string; ownerId?: string }, page: PageQuery): Promise<Page<EndpointEntity>> {
+  list(projectId: string, filter: EndpointFilter, page: PageQuery): Promise<Page<EndpointEntity>> {
     return this.endpoints.list(projectId, filter, page);
   }
 

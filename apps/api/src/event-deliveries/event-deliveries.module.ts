@@ -5,5 +5,6 @@ import { EventDeliveriesService } from './event-deliveries.service';
 @Module({
   controllers: [EventDeliveriesController],
   providers: [EventDeliveriesService],
+  exports: [EventDeliveriesService],
 })
 export class EventDeliveriesModule {}

@@ -37,7 +37,10 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function startApiHarness(
+  env: Record<string, string> = {},
+  options: { dashboardDir?: string } = {},
+): Promise<ApiHarness> {
   const database = await createTestDatabase();
   const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const config = loadConfig('api', {
@@ -52,7 +55,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
   });
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication({ rawBody: true, logger: ['error', 'fatal'] });
-  configureApi(app, config);
+  configureApi(app, config, options);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;

@@ -48,3 +48,9 @@ export function constantTimeEquals(a: string, b: string): boolean {
 export function maskApiKey(maskId: string): string {
   return `CO.${maskId}.********`;
 }
+
+/** An unguessable bearer token (256 random bits) and the SHA-256 under which it is stored. */
+export function generateOpaqueToken(): { token: string; tokenHash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, tokenHash: hashApiKeySecret(token) };
+}

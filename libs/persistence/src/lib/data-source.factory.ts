@@ -5,6 +5,7 @@ import { EndpointEntity } from './entities/endpoint.entity';
 import { EventDeliveryEntity } from './entities/event-delivery.entity';
 import { EventEntity } from './entities/event.entity';
 import { MetaEventEntity } from './entities/meta-event.entity';
+import { PortalLinkEntity } from './entities/portal-link.entity';
 import { ProjectEntity } from './entities/project.entity';
 import { SourceEntity } from './entities/source.entity';
 import { SubscriptionEntity } from './entities/subscription.entity';
@@ -15,6 +16,7 @@ import { EndpointBreakerState1732400000000 } from './migrations/1732400000000-en
 import { InitialSchema1732300000000 } from './migrations/1732300000000-initial-schema.migration';
 import { DeliveryFeatures1796323456672 } from './migrations/1796323456672-delivery-features.migration';
 import { ApiLimitsAndRetention1733100000000 } from './migrations/1733100000000-api-limits-and-retention.migration';
+import { PortalLinksAndStatistics1732500000000 } from './migrations/1732500000000-portal-links-and-statistics.migration';
 
 /** Structurally CaravanConfig['database'], so persistence does not depend on the config lib. */
 export interface DatabaseOptions {
@@ -35,15 +37,17 @@ export const CARAVAN_ENTITIES = [
   MetaEventEntity,
   EventTypeEntity,
   SubscriptionFilterEntity,
+  PortalLinkEntity,
 ];
 
 /** In order of application; append new migrations at the end. */
 export const CARAVAN_MIGRATIONS = [
   InitialSchema1732300000000,
   EndpointBreakerState1732400000000,
-  DeliveryFeatures1796323456672,
+  PortalLinksAndStatistics1732500000000,
   Catalogue1732530000000,
   ApiLimitsAndRetention1733100000000,
+  DeliveryFeatures1796323456672,
 ];
 
 export const MIGRATIONS_TABLE_NAME = 'caravan_migrations';

@@ -7,6 +7,8 @@ import { DeliveryAttemptsRepository } from './repositories/delivery-attempts.rep
 import { EndpointsRepository } from './repositories/endpoints.repository';
 import { EventDeliveriesRepository } from './repositories/event-deliveries.repository';
 import { EventsRepository } from './repositories/events.repository';
+import { DeliveryStatisticsRepository } from './repositories/delivery-statistics.repository';
+import { PortalLinksRepository } from './repositories/portal-links.repository';
 import { MetaEventsRepository } from './repositories/meta-events.repository';
 import { ProjectsRepository } from './repositories/projects.repository';
 import { SourcesRepository } from './repositories/sources.repository';
@@ -30,6 +32,8 @@ const PROVIDERS: Provider[] = [
   SubscriptionFiltersRepository,
   RequestCountersRepository,
   RetentionRepository,
+  PortalLinksRepository,
+  DeliveryStatisticsRepository,
   PostgresReadinessCheck,
 ];
 

@@ -11,6 +11,7 @@ const EXPECTED_TABLES = [
   'event_types',
   'events',
   'meta_events',
+  'portal_links',
   'projects',
   'request_counters',
   'sources',
@@ -45,6 +46,8 @@ const EXPECTED_INDEXES: Record<string, string[]> = {
     'event_deliveries_project_id_id_idx',
     'event_deliveries_project_endpoint_id_idx',
     'event_deliveries_project_status_id_idx',
+    'event_deliveries_project_created_at_idx',
+    'event_deliveries_project_endpoint_created_at_idx',
   ],
   delivery_attempts: ['delivery_attempts_pkey', 'delivery_attempts_delivery_id_idx'],
   event_types: ['event_types_pkey', 'event_types_project_name_key'],
@@ -56,6 +59,7 @@ const EXPECTED_INDEXES: Record<string, string[]> = {
     'meta_events_project_id_id_idx',
   ],
   request_counters: ['request_counters_pkey', 'request_counters_window_end_idx'],
+  portal_links: ['portal_links_pkey', 'portal_links_token_hash_key', 'portal_links_project_id_id_idx'],
 };
 
 describe('initial schema migration', () => {

@@ -13,6 +13,8 @@ export interface EndpointFilter {
   ownerId?: string;
   /** Case-insensitive substring of the name (Convoy's `q`). */
   q?: string;
+  /** Only these endpoints (a portal link's); an empty list matches none. */
+  ids?: readonly string[];
 }
 
 @Injectable()
@@ -148,6 +150,9 @@ export class EndpointsRepository {
       .where('ep.project_id = :projectId', { projectId });
     if (filter.ownerId) {
       qb.andWhere('ep.owner_id = :ownerId', { ownerId: filter.ownerId });
+    }
+    if (filter.ids) {
+      qb.andWhere(filter.ids.length > 0 ? 'ep.id IN (:...ids)' : 'false', { ids: filter.ids });
     }
     if (filter.q) {
       qb.andWhere(`ep.name ILIKE :q ESCAPE '\\'`, { q: containsPattern(filter.q) });

@@ -1,0 +1,43 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, IsString } from 'class-validator';
+import { toArray } from '../../events/dto/event-query.dto';
+
+/** A date range; both ends default as Convoy's lists do (the last 7 days). */
+export class DateRangeQueryDto {
+  @ApiPropertyOptional({ description: 'ISO 8601; default 7 days before endDate' })
+  @IsOptional()
+  @IsISO8601()
+  startDate?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 8601; default now' })
+  @IsOptional()
+  @IsISO8601()
+  endDate?: string;
+}
+
+export class PeriodFailureRatesQueryDto extends DateRangeQueryDto {
+  @ApiPropertyOptional({ type: [String], description: 'Endpoint ids (repeatable); default every endpoint' })
+  @IsOptional()
+  @Transform(toArray)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  endpointId?: string[];
+
+  @IsOptional()
+  @Transform(toArray)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  'endpointId[]'?: string[];
+}
+
+export const STATISTICS_PERIODS = ['minute', 'hour', 'day'] as const;
+
+export class DeliveryStatisticsQueryDto extends DateRangeQueryDto {
+  @ApiPropertyOptional({ enum: STATISTICS_PERIODS, description: 'Bucket width; default hour' })
+  @IsOptional()
+  @IsIn(STATISTICS_PERIODS)
+  period?: (typeof STATISTICS_PERIODS)[number];
+}
