@@ -26,11 +26,14 @@ describe('SsrfGuard', () => {
     ['::ffff:10.0.0.5', 'private address'],
     ['::ffff:7f00:1', 'loopback address'],
   ])('refuses %s as a %s', (address, label) => {
-    expect(guard.refusal(address)).toMatch(new RegExp(`is a ${label}; not allowed$`));
+    expect(guard.refusal(address)).toMatch(new RegExp(`^SSRF guard: destination .+ is a ${label}; not allowed `));
   });
 
-  it('names the address in the refusal', () => {
-    expect(guard.refusal('10.0.0.5')).toBe('destination 10.0.0.5 is a private address; not allowed');
+  it('names the guard, the address and the variable that opens its range in the refusal', () => {
+    expect(guard.refusal('10.0.0.5')).toBe(
+      "SSRF guard: destination 10.0.0.5 is a private address; not allowed (to deliver there, add its range to the dispatcher's CARAVAN_SSRF_ALLOW_CIDRS, e.g. 10.0.0.5/32)",
+    );
+    expect(guard.refusal('::1')).toMatch(/CARAVAN_SSRF_ALLOW_CIDRS, e\.g\. ::1\/128\)$/);
   });
 
   it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111'])(

@@ -135,7 +135,13 @@ export class SsrfGuard {
     if (!ip) return `destination ${address} is not an IP address; not allowed`;
     if (this.allowed.check(ip.address, ip.family)) return null;
     const rule = RULES.find(({ list }) => list.check(ip.address, ip.family));
-    return rule ? `destination ${ip.address} is a ${rule.label}; not allowed` : null;
+    if (!rule) return null;
+    // Worded for whoever reads the attempt: which guard refused, and the one setting that opens it.
+    const single = `${ip.address}/${ip.family === 'ipv4' ? 32 : 128}`;
+    return (
+      `SSRF guard: destination ${ip.address} is a ${rule.label}; not allowed ` +
+      `(to deliver there, add its range to the dispatcher's CARAVAN_SSRF_ALLOW_CIDRS, e.g. ${single})`
+    );
   }
 
   /** Refusal of a URL before any connection: its scheme, and its host when that is an IP literal. */
