@@ -15,7 +15,7 @@ function presentSecrets(endpoint: EndpointEntity) {
 }
 
 /**
- * An endpoint as the API shows it: Convoy's endpoint object (seed 000), the `title` and
+ * An endpoint as the API shows it: Convoy's endpoint object (docs/architecture.md#convoy-compatibility), the `title` and
  * `target_url` aliases of Convoy's older shape, and Caravan's `signature_format`. Secret
  * values are shown, as Convoy shows them to the project's own key.
  */

@@ -11,7 +11,7 @@ export function eventData(raw: Buffer): unknown {
 }
 
 /**
- * An event as Convoy shows it (seed 000): `raw` is the exact stored bytes as a string,
+ * An event as Convoy shows it (docs/architecture.md#convoy-compatibility): `raw` is the exact stored bytes as a string,
  * `headers` a map of string arrays, and empty strings (not null) where Convoy has them.
  */
 export function presentEvent(event: EventEntity) {

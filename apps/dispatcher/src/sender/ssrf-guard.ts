@@ -106,7 +106,7 @@ function normalise(address: string): { address: string; family: Family } | null 
 }
 
 /**
- * The dispatcher's SSRF guard (DESIGN.md §8): refuses loopback, private (RFC 1918, CGNAT,
+ * The dispatcher's SSRF guard (docs/architecture.md#the-delivery-state-machine): refuses loopback, private (RFC 1918, CGNAT,
  * ULA), link-local, metadata, unspecified, multicast and reserved destinations unless an
  * allow-listed CIDR covers them. It judges the addresses actually connected to: `lookup`
  * replaces DNS resolution for the HTTP client and validates EVERY resolved address, so a
