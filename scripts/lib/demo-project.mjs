@@ -51,6 +51,7 @@ const showDelivery = (event, delivery) =>
   `caravan "$CARAVAN_PROJECT/eventdeliveries/$${delivery}/deliveryattempts" | jq -c '.data[] | {http_status, error, created_at}'`;
 
 // Each line below "Try it" is a command or a comment; nothing else, so a test can run them.
+// The "Dashboard:" line is the dashboard's place: once the api serves it at /, print its URL there.
 console.log(`
 Demo project: ${demo.projectId}
 Project API key: ${demo.apiKey}

@@ -24,6 +24,7 @@ import {
 import { FAST_DISPATCHER_ENV, freePort, isolatedKafkaEnv } from '../dispatcher/support/dispatcher-harness';
 import { WebhookReceiver } from '../dispatcher/support/webhook-receiver';
 import { FAST_INGESTER_ENV } from '../ingester/support/ingester-harness';
+import { apiClient } from './support/api-client';
 import { REPO_ROOT, SERVICES, ServiceName } from './support/catalogue';
 import { prometheusBinary } from './support/prometheus-binaries';
 
@@ -88,24 +89,7 @@ let prometheusLog = '';
 const prometheusDir = mkdtempSync(join(tmpdir(), 'caravan-prometheus-'));
 const services = {} as Record<ServiceName, ServiceProcess>;
 
-async function call(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${services.api.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function created(path: string, key: string, body: unknown): Promise<any> {
-  const response = await call('POST', path, key, body);
-  if (response.status !== 201 && response.status !== 200) {
-    throw new Error(`POST ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  return response.body.data;
-}
+const { call, created } = apiClient(() => services.api.url);
 
 interface PromResult {
   status: string;
@@ -198,7 +182,7 @@ beforeAll(async () => {
   });
 
   // ---- traffic through the api: success, retry, failure, rate limit, breaker, duplicate, meta events
-  const { project, api_key } = await created('/api/v1/projects', ADMIN_KEY, {
+  const { project, api_key } = await created('POST', '/api/v1/projects', ADMIN_KEY, {
     name: 'ops-prometheus',
     type: 'outgoing',
     config: {
@@ -215,12 +199,12 @@ beforeAll(async () => {
   const key = String(api_key.key);
   const base = `/api/v1/projects/${project.uid}`;
   const endpoint = async (path: string, extra: object = {}) => {
-    const target = await created(`${base}/endpoints`, key, {
+    const target = await created('POST', `${base}/endpoints`, key, {
       name: `ep${path.replace('/', '-')}`,
       url: receiver.url(path),
       ...extra,
     });
-    await created(`${base}/subscriptions`, key, {
+    await created('POST', `${base}/subscriptions`, key, {
       name: `sub-${target.uid}`,
       endpoint_id: target.uid,
       filter_config: { event_types: ['*'] },
@@ -228,7 +212,12 @@ beforeAll(async () => {
     return target;
   };
   const send = (target: { uid: string }, extra: object = {}) =>
-    created(`${base}/events`, key, { endpoint_id: target.uid, event_type: 'ops.test', data: { n: 1 }, ...extra });
+    created('POST', `${base}/events`, key, {
+      endpoint_id: target.uid,
+      event_type: 'ops.test',
+      data: { n: 1 },
+      ...extra,
+    });
   const ok = await endpoint('/ok');
   const flaky = await endpoint('/flaky');
   const failing = await endpoint('/fail');
@@ -243,7 +232,7 @@ beforeAll(async () => {
   expect((await call('GET', `${base}/endpoints/does-not-exist`, key)).status).toBe(404);
 
   // ---- ingest from a broker: a Kafka pub_sub source, one good and one malformed message
-  await created(`${base}/sources`, key, {
+  await created('POST', `${base}/sources`, key, {
     name: 'ops-kafka',
     type: 'pub_sub',
     pub_sub: {
