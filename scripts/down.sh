@@ -3,5 +3,5 @@
 set -euo pipefail
 CARAVAN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$CARAVAN_ROOT/scripts/lib/services.sh"
-for service in "${CARAVAN_SERVICES[@]}"; do service_stop "$service"; done
+for service in "${CARAVAN_SERVICES[@]}" demo-receiver; do service_stop "$service"; done
 "$CARAVAN_ROOT/scripts/infra.sh" down

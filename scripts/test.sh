@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full test suite: installs dependencies, starts the real Postgres, Kafka, RabbitMQ,
-# ElasticMQ (SQS) and Pub/Sub emulator it needs,
+# ElasticMQ (SQS) and Pub/Sub emulator it needs, Prometheus and promtool (Debian's package),
 # and Debian's Chromium (for the dashboard's browser tests),
 # then lint, format check, type-check, build, and every Jest project (unit, integration, system and browser tests).
 # Extra arguments go to Jest (e.g. scripts/test.sh libs/persistence).
@@ -13,6 +13,8 @@ started=$SECONDS
 
 "$CARAVAN_ROOT/scripts/infra.sh" up
 "$CARAVAN_ROOT/scripts/lib/chromium.sh"
+source "$CARAVAN_ROOT/scripts/lib/prometheus.sh"
+caravan_ensure_prometheus
 
 echo "lint: eslint (module boundaries included)"
 # The boundary rule reads Nx's cached project graph and silently skips itself when there is

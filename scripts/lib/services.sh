@@ -1,7 +1,13 @@
 # Sourced: start/stop the three Caravan services from their built bundles (dist/apps/*).
 # Pidfiles and logs live in $CARAVAN_STATE_DIR/services.
+# Ports can be moved (CARAVAN_API_PORT, …) so a second copy runs beside the first (its test does).
 CARAVAN_SERVICES=(api ingester dispatcher)
-declare -A CARAVAN_SERVICE_PORT=([api]=5005 [ingester]=5006 [dispatcher]=5007)
+declare -A CARAVAN_SERVICE_PORT=(
+  [api]="${CARAVAN_API_PORT:-5005}"
+  [ingester]="${CARAVAN_INGESTER_PORT:-5006}"
+  [dispatcher]="${CARAVAN_DISPATCHER_PORT:-5007}"
+)
+DEMO_RECEIVER_PORT="${CARAVAN_DEMO_RECEIVER_PORT:-5008}"
 SERVICES_DIR="${CARAVAN_STATE_DIR:-$CARAVAN_ROOT/.run}/services"
 
 service_pid() {
@@ -57,4 +63,28 @@ service_wait_ready() {
   node -e "fetch('http://127.0.0.1:$port/readyz').then(r=>r.text()).then(t=>console.error(t),e=>console.error(e.message))" >&2
   tail -n 30 "$SERVICES_DIR/$name.log" >&2
   return 1
+}
+
+# The demo webhook receiver (scripts/demo-receiver.mjs), run like a service with its own pidfile.
+demo_receiver_start() {
+  local secret="$1" log="$SERVICES_DIR/demo-receiver.log"
+  mkdir -p "$SERVICES_DIR"
+  : >"$log"
+  nohup node "$CARAVAN_ROOT/scripts/demo-receiver.mjs" --port "$DEMO_RECEIVER_PORT" --secret "$secret" \
+    >>"$log" 2>&1 </dev/null &
+  echo $! >"$SERVICES_DIR/demo-receiver.pid"
+  local started=$SECONDS
+  until grep -q 'listening on' "$log"; do
+    if ! service_pid demo-receiver >/dev/null; then
+      echo "demo-receiver: exited during start-up:" >&2
+      tail -n 20 "$log" >&2
+      return 1
+    fi
+    if (( SECONDS - started > 30 )); then
+      echo "demo-receiver: not listening after 30 s; see $log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  echo "demo-receiver: listening on http://127.0.0.1:$DEMO_RECEIVER_PORT (prints each delivery to $log)"
 }

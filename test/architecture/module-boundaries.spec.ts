@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 /**
- * DESIGN.md §7's dependency rules are enforced by lint. These cases feed real source text
+ * The dependency rules of docs/architecture.md#layout-and-dependency-rules are enforced by lint. These cases feed real source text
  * through the project's own ESLint config, as if the file lived at the given path, so a
  * weakened constraint (e.g. back to `* → *`) makes this test fail.
  */
@@ -90,7 +90,7 @@ const allowed: Case[] = [
   ['app tests may use libs/testing', 'apps/api/src/x.spec.ts', use('@caravan/testing', 'createTestDatabase')],
 ];
 
-describe('module boundaries (DESIGN.md §7)', () => {
+describe('module boundaries (docs/architecture.md)', () => {
   let results: Map<string, string[]>;
 
   beforeAll(() => {

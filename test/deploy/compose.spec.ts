@@ -178,6 +178,11 @@ describe('docker-compose.yml: what an operator relies on', () => {
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'kafka', 'migrate', ...appNames]));
   });
 
+  it('keeps the SSRF guard closed: no service opens CARAVAN_SSRF_ALLOW_CIDRS', () => {
+    for (const name of Object.keys(services)) expect(envOfService(name)).not.toHaveProperty('CARAVAN_SSRF_ALLOW_CIDRS');
+    expect(JSON.stringify(raw)).not.toContain('CARAVAN_SSRF_ALLOW_CIDRS');
+  });
+
   it('names a condition for every dependency, and only on services that exist', () => {
     for (const [name, service] of Object.entries(services)) {
       if (service.depends_on === undefined) continue;

@@ -3,14 +3,17 @@ import { insertEndpoint, insertProject, insertSubscription } from '@caravan/test
 import { DispatcherHarness } from './support/dispatcher-harness';
 import { defined } from './support/webhook-receiver';
 
-/** The SSRF guard with its default (empty) allow-list: nothing loopback or private is reached. */
+/**
+ * The SSRF guard as a plain `node dist/apps/dispatcher/main.js` runs it (CARAVAN_SSRF_ALLOW_CIDRS
+ * absent): nothing loopback or private is reached.
+ */
 describe('dispatcher: SSRF guard', () => {
   jest.setTimeout(90_000);
   let h: DispatcherHarness;
   let project: ProjectEntity;
 
   beforeAll(async () => {
-    h = await DispatcherHarness.start('ssrf', { CARAVAN_SSRF_ALLOW_CIDRS: '' });
+    h = await DispatcherHarness.start('ssrf', { CARAVAN_SSRF_ALLOW_CIDRS: undefined });
     project = await insertProject(h.dataSource);
   });
 
@@ -27,7 +30,7 @@ describe('dispatcher: SSRF guard', () => {
     [
       'a private address literal',
       () => 'http://10.0.0.5/hook',
-      /^destination 10\.0\.0\.5 is a private address; not allowed$/,
+      /^SSRF guard: destination 10\.0\.0\.5 is a private address; not allowed \(.*CARAVAN_SSRF_ALLOW_CIDRS, e\.g\. 10\.0\.0\.5\/32\)$/,
     ],
     ['the metadata address', () => 'http://169.254.169.254/latest/meta-data', /cloud metadata address; not allowed/],
     [

@@ -335,6 +335,13 @@ describe('helm template with the default values', () => {
       CARAVAN_PUBLIC_URL: `http://${FULLNAME}-api.${NAMESPACE}.svc:5005`,
     });
   });
+
+  it('keeps the SSRF guard closed by default: no service gets CARAVAN_SSRF_ALLOW_CIDRS', () => {
+    expect(configMap(docs).data).not.toHaveProperty('CARAVAN_SSRF_ALLOW_CIDRS');
+    for (const svc of SERVICE_NAMES) {
+      expect(envEntry(container(deployment(docs, svc)), 'CARAVAN_SSRF_ALLOW_CIDRS')).toBeUndefined();
+    }
+  });
 });
 
 describe('migration Job', () => {

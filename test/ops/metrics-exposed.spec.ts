@@ -23,6 +23,7 @@ import { randomBytes } from 'node:crypto';
 import { FAST_DISPATCHER_ENV, freePort, isolatedKafkaEnv } from '../dispatcher/support/dispatcher-harness';
 import { WebhookReceiver } from '../dispatcher/support/webhook-receiver';
 import { FAST_INGESTER_ENV } from '../ingester/support/ingester-harness';
+import { apiClient } from './support/api-client';
 import { CatalogueMetric, loadCatalogue, SERVICES, ServiceName } from './support/catalogue';
 import { Family, parseExposition } from './support/exposition';
 
@@ -70,24 +71,7 @@ const sourceTopic = `test.ops.source.${Date.now().toString(36)}.${randomBytes(3)
 const services = {} as Record<ServiceName, ServiceProcess>;
 const scraped = {} as Record<ServiceName, Map<string, Family>>;
 
-async function call(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${services.api.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function created(method: string, path: string, key: string, body: unknown): Promise<any> {
-  const response = await call(method, path, key, body);
-  if (response.status !== 201 && response.status !== 200) {
-    throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  return response.body.data;
-}
+const { call, created } = apiClient(() => services.api.url);
 
 async function scrape(service: ServiceName): Promise<Map<string, Family>> {
   const response = await fetch(`${services[service].url}/metrics`, { signal: AbortSignal.timeout(10_000) });

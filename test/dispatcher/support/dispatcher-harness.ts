@@ -57,11 +57,12 @@ export class DispatcherHarness {
   private constructor(
     readonly database: TestDatabase,
     readonly receiver: WebhookReceiver,
-    readonly env: Record<string, string>,
+    readonly env: Record<string, string | undefined>,
     readonly producer: DoorbellProducer,
   ) {}
 
-  static async start(name: string, overrides: Record<string, string> = {}): Promise<DispatcherHarness> {
+  /** An override given as `undefined` leaves that variable unset in the dispatcher's environment. */
+  static async start(name: string, overrides: Record<string, string | undefined> = {}): Promise<DispatcherHarness> {
     const database = await createTestDatabase({ poolSize: 5 });
     const receiver = await WebhookReceiver.start();
     const env = {

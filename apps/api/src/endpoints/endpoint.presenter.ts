@@ -16,7 +16,7 @@ function presentSecrets(endpoint: EndpointEntity) {
 }
 
 /**
- * An endpoint as the API shows it: Convoy's endpoint object (seed 000), the `title` and
+ * An endpoint as the API shows it: Convoy's endpoint object (docs/architecture.md#convoy-compatibility), the `title` and
  * `target_url` aliases of Convoy's older shape, and Caravan's `signature_format`. Signing
  * secrets are shown, as Convoy shows them to the project's own key; an oauth2 client secret
  * and an mTLS private key are masked.

@@ -26,7 +26,7 @@ function presentSourceMetadata(source: SourceEntity | undefined, ingestBaseUrl: 
 }
 
 /**
- * An event as Convoy shows it (seed 000): `raw` is the exact stored bytes as a string,
+ * An event as Convoy shows it (docs/architecture.md#convoy-compatibility): `raw` is the exact stored bytes as a string,
  * `headers` a map of string arrays, and empty strings (not null) where Convoy has them;
  * `endpoint_metadata` and `source_metadata` (Convoy's shapes) from the context.
  */

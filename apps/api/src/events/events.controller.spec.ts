@@ -190,7 +190,7 @@ describe('events (HTTP, real Postgres and Kafka)', () => {
       expect(missing.body.message).toContain('owner_id');
     });
 
-    it('broadcasts with acknowledged_at (seed 000)', async () => {
+    it('broadcasts with acknowledged_at (as Convoy does)', async () => {
       const response = await post('/events/broadcast', {
         event_type: 'cast.created',
         data: { cast: true },

@@ -40,7 +40,7 @@ function presentPubSub(pubSub: PubSubConfig | null) {
 }
 
 /**
- * A source as Convoy shows it (seed 002). Verifier secrets and broker credentials are shown,
+ * A source as Convoy shows it (docs/architecture.md#convoy-compatibility). Verifier secrets and broker credentials are shown,
  * as Convoy shows them, to the project's own key. `url` is the ingest URL of http sources.
  */
 export function presentSource(source: SourceEntity, ingestBaseUrl: string) {

@@ -4,7 +4,7 @@ import { FinishedDelivery, MetaEventPayloads, MetaEventPublisher } from '@carava
 import type { EndpointEntity, ProjectEntity } from '@caravan/persistence';
 
 /**
- * The dispatcher's meta events (DESIGN.md §6): `eventdelivery.success|failed` when deliveries
+ * The dispatcher's meta events (docs/architecture.md#the-path-of-one-event): `eventdelivery.success|failed` when deliveries
  * finish and `endpoint.updated` when the dispatcher disables an endpoint. Best effort: a
  * failure is logged and never fails the delivery that caused it.
  */

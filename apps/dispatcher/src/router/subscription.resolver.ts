@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EndpointsRepository, EventEntity, SubscriptionEntity, SubscriptionsRepository } from '@caravan/persistence';
 
 /**
- * The candidate subscriptions of an event by its routing (DESIGN.md §3), before body and
+ * The candidate subscriptions of an event by its routing (docs/architecture.md#the-path-of-one-event), before body and
  * header filters: direct/dynamic by endpoint_ids (an endpoint with no subscription at all
  * gets a catch-all one, as Convoy does), fanout by owner_id, broadcast every subscription of
  * the project, source the source's. Lookups are memoised per batch (`memo`), so a burst of

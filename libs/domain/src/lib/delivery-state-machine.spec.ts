@@ -34,7 +34,7 @@ function input(overrides: Partial<DeliveryTransitionInput> & { outcome: Delivery
 }
 
 describe('delivery state machine', () => {
-  describe('legal transitions (DESIGN.md §2, every row)', () => {
+  describe('legal transitions (docs/architecture.md, every row)', () => {
     const legal: Array<[DeliveryStatus, DeliveryStatus, string]> = [
       [Scheduled, Processing, 'claimed by a sender'],
       [Retry, Processing, 'claimed by a sender'],

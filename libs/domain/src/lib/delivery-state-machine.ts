@@ -3,7 +3,7 @@ import { applyRetryAfter, DEFAULT_MAX_RETRY_SECONDS, nextDelaySeconds } from './
 import { DeliveryStatus, EndpointStatus } from './statuses';
 
 /**
- * The delivery state machine of DESIGN.md §2 as pure functions.
+ * The delivery state machine of docs/architecture.md#the-delivery-state-machine as pure functions.
  *
  * | from               | event                                          | to         |
  * |--------------------|------------------------------------------------|------------|

@@ -2,7 +2,7 @@ import { RE2JS } from 're2js';
 import { CATCH_ALL_EVENT_TYPE, type FilterConfig } from './filters';
 
 /**
- * Convoy's subscription filter semantics (DESIGN.md §3), framework-free.
+ * Convoy's subscription filter semantics (docs/architecture.md#the-path-of-one-event), framework-free.
  *
  * A filter is a JSON object evaluated against a payload:
  * - every key must hold (implicit AND);

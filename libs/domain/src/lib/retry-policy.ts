@@ -1,7 +1,7 @@
 import { RetryStrategyType } from './project-config';
 
 /**
- * Retry back-off (DESIGN.md §2). Pure: the random source and the clock are passed in.
+ * Retry back-off (docs/architecture.md#the-delivery-state-machine). Pure: the random source and the clock are passed in.
  *
  * Attempts are counted the Convoy way: `retry_count` is the number of attempts in all, the
  * first one included, so a delivery with `retry_count = 3` is sent at most 3 times and waits

@@ -3,7 +3,7 @@ import type { EndpointSecret } from './endpoints';
 import { SignatureEncoding, SignatureHash, type SignatureVersion } from './project-config';
 
 /**
- * Webhook signing (DESIGN.md §4). Every function here signs the EXACT bytes it is given:
+ * Webhook signing (docs/architecture.md#the-path-of-one-event). Every function here signs the EXACT bytes it is given:
  * bodies are `Buffer`s and are never parsed or re-serialised, so a pretty-printed or
  * unicode payload verifies byte for byte at the receiver. Time is always passed in.
  */

@@ -50,11 +50,14 @@ describe('SsrfGuard', () => {
     ['fd00:ec2::23', 'cloud metadata address'],
     ['::ffff:168.63.129.16', 'cloud metadata address'],
   ])('refuses %s as a %s', (address, label) => {
-    expect(guard.refusal(address)).toMatch(new RegExp(`is a ${label}[^;]*; not allowed$`));
+    expect(guard.refusal(address)).toMatch(new RegExp(`is a ${label}[^;]*; not allowed`));
   });
 
-  it('names the address in the refusal', () => {
-    expect(guard.refusal('10.0.0.5')).toBe('destination 10.0.0.5 is a private address; not allowed');
+  it('names the guard, the address and the variable that opens its range in the refusal', () => {
+    expect(guard.refusal('10.0.0.5')).toBe(
+      "SSRF guard: destination 10.0.0.5 is a private address; not allowed (to allow it, add its range to CARAVAN_SSRF_ALLOW_CIDRS, e.g. 10.0.0.5/32)",
+    );
+    expect(guard.refusal('::1')).toMatch(/CARAVAN_SSRF_ALLOW_CIDRS, e\.g\. ::1\/128\)$/);
   });
 
   it.each([

@@ -92,12 +92,14 @@ export class SsrfRefusedError extends Error {
  */
 export class SsrfGuard {
   private readonly allowed: Array<[Address, number]> = [];
+  private readonly setting: string;
 
   /**
    * Throws on a malformed CIDR, so a bad allow-list stops the service at boot; `setting`
    * names the variable the list came from.
    */
   constructor(allowCidrs: readonly string[], setting = 'CARAVAN_SSRF_ALLOW_CIDRS') {
+    this.setting = setting;
     for (const cidr of allowCidrs) {
       const [network, prefixText] = cidr.split('/');
       if (!network || isIP(network) === 0 || !/^\d{1,3}$/.test(prefixText ?? '')) {
@@ -130,7 +132,12 @@ export class SsrfGuard {
     if (range === 'unicast') return null;
     const label = RANGE_LABELS[range] ?? `${range} range address`;
     const via = embedded && embedded.form !== 'IPv4-mapped' ? ` (carried in the ${embedded.form} address ${bare})` : '';
-    return `destination ${shown} is a ${label}${via}; not allowed`;
+    // Worded for whoever reads the attempt: which guard refused, and the one setting that opens it.
+    const single = `${shown}/${judged.kind() === 'ipv4' ? 32 : 128}`;
+    return (
+      `SSRF guard: destination ${shown} is a ${label}${via}; not allowed ` +
+      `(to allow it, add its range to ${this.setting}, e.g. ${single})`
+    );
   }
 
   /** Refusal of a host before connecting: only an IP literal can be judged without a lookup. */

@@ -20,7 +20,7 @@ import { ProjectDirectory } from './project-directory';
 export const INSERT_LINGER_MS = 2;
 export const INSERT_MAX_BATCH = 200;
 
-/** Where an accepted event goes (DESIGN.md §3); the router resolves it to subscriptions. */
+/** Where an accepted event goes (docs/architecture.md#the-path-of-one-event); the router resolves it to subscriptions. */
 export type EventRoute =
   | { routing: 'direct'; endpointId: string }
   | { routing: 'dynamic'; endpointId: string }

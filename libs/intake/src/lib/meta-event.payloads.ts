@@ -62,7 +62,7 @@ export interface FinishedDelivery {
 }
 
 /**
- * The `data` of meta events in Convoy's shapes (seed 004). Pure; MetaEventPublisher wraps it
+ * The `data` of meta events in Convoy's shapes (docs/architecture.md#convoy-compatibility). Pure; MetaEventPublisher wraps it
  * as `{event_type, data}`, serialises it ONCE and stores those bytes, which are then signed
  * and sent unchanged.
  */

@@ -1,7 +1,9 @@
 import { INestApplication, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CaravanConfig, ConfigValidationError, ServiceName, loadConfig } from '@caravan/config';
+import { dependencyGuidance, isDatabaseUnreachable } from './boot-guidance';
 import { createLogger } from './logger';
+import { ReadinessService } from './readiness.service';
 
 export interface ServiceDefinition {
   service: ServiceName;
@@ -30,16 +32,44 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
     throw error;
   }
   const logger = createLogger(config);
-  const app = await NestFactory.create(definition.rootModule(config) as never, {
-    ...definition.nestOptions,
-    logger,
-    bufferLogs: true,
-  });
+  let app: INestApplication;
+  try {
+    // abortOnError off: a failed start rejects here, so it can be explained before exiting.
+    app = await NestFactory.create(definition.rootModule(config) as never, {
+      ...definition.nestOptions,
+      logger,
+      bufferLogs: true,
+      abortOnError: false,
+    });
+  } catch (error) {
+    if (!isDatabaseUnreachable(error)) throw error;
+    process.stderr.write(
+      `caravan ${definition.service}: ${dependencyGuidance('postgres', config, (error as Error).message)}\n`,
+    );
+    process.exit(1);
+  }
   await definition.configure?.(app, config);
   await app.listen(config.http.port, config.http.host);
   logger.log(`listening on http://${config.http.host}:${config.http.port}`);
   installShutdown(app, logger, config.shutdownTimeoutMs);
+  explainMissingDependencies(app, logger, config).catch((error: Error) =>
+    logger.warn(`could not check dependencies after start: ${error.message}`),
+  );
   return app;
+}
+
+/** Once after start: a dependency that is down gets one line saying where it was looked for and what to run. */
+async function explainMissingDependencies(
+  app: INestApplication,
+  logger: LoggerService,
+  config: CaravanConfig,
+): Promise<void> {
+  const readiness = app.get(ReadinessService, { strict: false });
+  const report = await readiness.report();
+  for (const dependency of ['postgres', 'kafka'] as const) {
+    const outcome = report.checks[dependency];
+    if (outcome?.status === 'down') logger.warn(dependencyGuidance(dependency, config, outcome.error ?? 'no answer'));
+  }
 }
 
 function installShutdown(app: INestApplication, logger: LoggerService, timeoutMs: number): void {

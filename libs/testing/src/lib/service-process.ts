@@ -21,19 +21,22 @@ export interface ServiceProcess {
 
 /**
  * Runs a service from its built bundle (dist/apps/<name>/main.js), exactly as production
- * does, with the given environment on top of the test process's own.
+ * does, with the given environment on top of the test process's own. A variable given as
+ * `undefined` is removed, so a test can run a service with a setting truly absent.
  */
-export function spawnService(name: ServiceName, port: number, env: Record<string, string>): ServiceProcess {
+export function spawnService(name: ServiceName, port: number, env: Record<string, string | undefined>): ServiceProcess {
+  const merged: NodeJS.ProcessEnv = {
+    ...process.env,
+    CARAVAN_HTTP_HOST: '127.0.0.1',
+    CARAVAN_HTTP_PORT: String(port),
+    CARAVAN_LOG_FORMAT: 'json',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...env,
+  };
+  for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
   const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'dist', 'apps', name, 'main.js')], {
     cwd: WORKSPACE_ROOT,
-    env: {
-      ...process.env,
-      CARAVAN_HTTP_HOST: '127.0.0.1',
-      CARAVAN_HTTP_PORT: String(port),
-      CARAVAN_LOG_FORMAT: 'json',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      ...env,
-    },
+    env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -46,7 +46,7 @@ export class CreateFanoutEventDto extends EventBodyDto {
   owner_id!: string;
 }
 
-/** `POST /events/broadcast` (seed 000). */
+/** `POST /events/broadcast` (Convoy's shape, docs/architecture.md#convoy-compatibility). */
 export class CreateBroadcastEventDto extends EventBodyDto {
   @IsOptional()
   @IsISO8601({ strict: true })

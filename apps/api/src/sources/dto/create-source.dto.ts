@@ -21,7 +21,7 @@ import { VerifierDto } from './verifier.dto';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** Convoy's source body (seed 002), plus Caravan's pub_sub `endpoint`s. */
+/** Convoy's source body (docs/architecture.md#convoy-compatibility), plus Caravan's pub_sub `endpoint`s. */
 export class CreateSourceDto {
   @ApiProperty()
   @IsString()

@@ -11,7 +11,7 @@ const CLAIMABLE: Record<LeasedTable, string> = {
 };
 
 /**
- * The claim (DESIGN.md §1): ONE statement that moves the given rows that are due to
+ * The claim (docs/architecture.md#postgres-is-the-truth-kafka-is-the-doorbell): ONE statement that moves the given rows that are due to
  * Processing under a lease and returns only the rows it claimed, so a row is never handed
  * to two senders. Rows are locked in id order, so overlapping batches cannot deadlock.
  */
