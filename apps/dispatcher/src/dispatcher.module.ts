@@ -10,6 +10,7 @@ import { RouterService } from './router/router.service';
 import { SubscriptionResolver } from './router/subscription.resolver';
 import { SchedulerService } from './scheduler/scheduler.service';
 import { DeliveryAttempter } from './sender/delivery-attempter';
+import { DeliveryLeases } from './sender/delivery-leases';
 import { EndpointGate } from './sender/endpoint-gate';
 import { OutcomeWriter } from './sender/outcome.writer';
 import { SenderConsumer } from './sender/sender.consumer';
@@ -35,6 +36,7 @@ export class DispatcherModule {
         DeliveryMetaEvents,
         MetaEventSender,
         DeliveryAttempter,
+        DeliveryLeases,
         OutcomeWriter,
         SenderService,
         SenderConsumer,

@@ -15,3 +15,4 @@ export * from './lib/json-member';
 export * from './lib/source-providers';
 export * from './lib/pub-sub-message';
 export * from './lib/micro-batcher';
+export * from './lib/backoff';

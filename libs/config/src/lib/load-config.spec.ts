@@ -105,7 +105,7 @@ describe('loadConfig: ingester', () => {
       sqsVisibilitySeconds: 30,
       retryDelayMs: 2_000,
       drainTimeoutMs: 10_000,
-      kafkaSessionTimeoutMs: 30_000,
+      kafkaSessionTimeoutMs: 6_000,
     });
     const tuned = loadConfig('ingester', {
       CARAVAN_INGESTER_SOURCES_POLL_MS: '500',
@@ -141,5 +141,24 @@ describe('loadConfig: dispatcher consumer groups', () => {
       loadConfig('dispatcher', { CARAVAN_DISPATCHER_ROUTER_GROUP_ID: 'r', CARAVAN_DISPATCHER_SENDER_GROUP_ID: 's' })
         .dispatcher,
     ).toMatchObject({ routerGroupId: 'r', senderGroupId: 's' });
+  });
+});
+
+describe('loadConfig: consumer-group timings', () => {
+  it('defaults to a session short enough that a dead member is replaced within seconds', () => {
+    expect(loadConfig('dispatcher', {}).kafka.consumer).toEqual({
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 1_000,
+      rebalanceTimeoutMs: 10_000,
+    });
+  });
+
+  it('keeps the heartbeat within a third of the session', () => {
+    expect(
+      loadConfig('dispatcher', {
+        CARAVAN_KAFKA_SESSION_TIMEOUT_MS: '30000',
+        CARAVAN_KAFKA_HEARTBEAT_INTERVAL_MS: '20000',
+      }).kafka.consumer,
+    ).toMatchObject({ sessionTimeoutMs: 30_000, heartbeatIntervalMs: 10_000 });
   });
 });

@@ -222,6 +222,28 @@ export class EventDeliveriesRepository {
   }
 
   /**
+   * Extends the leases of rows still Processing under the given leases (fenced like
+   * recordOutcomes) to now + `leaseSeconds`. Returns the rows renewed with their new lease,
+   * the fencing token of their next write.
+   */
+  async renewLeases(
+    rows: ReadonlyArray<{ id: string; leaseUntil: Date }>,
+    leaseSeconds: number,
+  ): Promise<Array<{ id: string; leaseUntil: Date }>> {
+    if (rows.length === 0) return [];
+    const renewed = await queryRows(
+      this.dataSource.manager,
+      `UPDATE event_deliveries d
+       SET lease_until = date_trunc('milliseconds', now() + $3::int * interval '1 second')
+       FROM unnest($1::text[], $2::timestamptz[]) AS v(id, lease_until)
+       WHERE d.id = v.id AND d.status = 'Processing' AND ${FENCED}
+       RETURNING d.id, d.lease_until`,
+      [rows.map((r) => r.id), rows.map((r) => r.leaseUntil), leaseSeconds],
+    );
+    return renewed.map((row) => ({ id: String(row['id']), leaseUntil: new Date(row['lease_until'] as string) }));
+  }
+
+  /**
    * Hands claimed rows back unattempted (rate limited, breaker open, shutting down): they
    * return to Scheduled (never attempted) or Retry, due at `nextSendTime`, with no attempt
    * counted. Fenced like recordOutcomes. Returns the ids put back.
