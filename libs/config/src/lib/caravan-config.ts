@@ -193,6 +193,18 @@ export class CaravanEnvironment {
   @Max(3600)
   CARAVAN_DISPATCHER_DOORBELL_GRACE_SECONDS = 10;
 
+  /**
+   * A Pending event not routed this long after its acceptance gets its doorbell rung again by
+   * the scheduler (the api may have died between the commit and the ring); after that, at most
+   * once per doorbell grace.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  CARAVAN_DISPATCHER_EVENT_GRACE_MS = 1_000;
+
   /** Rows the scheduler handles per statement, and deliveries claimed per statement. */
   @IsOptional()
   @Type(() => Number)

@@ -70,7 +70,8 @@ describe('loadConfig: dispatcher settings', () => {
   it('keeps the SSRF guard fully on by default and documents every default', () => {
     const dispatcher = loadConfig('dispatcher', {}).dispatcher;
     expect(dispatcher.ssrfAllowCidrs).toEqual([]);
-    expect(dispatcher.leaseSeconds).toBe(120);
+    expect(dispatcher.leaseSeconds).toBe(10);
+    expect(dispatcher.eventGraceMs).toBe(1_000);
     expect(dispatcher.maxResponseBytes).toBe(51_200);
     expect(dispatcher.breaker).toEqual({
       sampleSeconds: 30,

@@ -51,6 +51,7 @@ export interface DispatcherSettings {
   leaseSeconds: number;
   schedulerIntervalMs: number;
   doorbellGraceSeconds: number;
+  eventGraceMs: number;
   batchSize: number;
   partitionsConcurrency: number;
   maxInFlight: number;
@@ -126,6 +127,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       leaseSeconds: parsed.CARAVAN_DISPATCHER_LEASE_SECONDS,
       schedulerIntervalMs: parsed.CARAVAN_DISPATCHER_SCHEDULER_INTERVAL_MS,
       doorbellGraceSeconds: parsed.CARAVAN_DISPATCHER_DOORBELL_GRACE_SECONDS,
+      eventGraceMs: parsed.CARAVAN_DISPATCHER_EVENT_GRACE_MS,
       batchSize: parsed.CARAVAN_DISPATCHER_BATCH_SIZE,
       partitionsConcurrency: parsed.CARAVAN_DISPATCHER_PARTITIONS_CONCURRENCY,
       maxInFlight: parsed.CARAVAN_DISPATCHER_MAX_IN_FLIGHT,

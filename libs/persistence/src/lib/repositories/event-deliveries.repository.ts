@@ -267,10 +267,11 @@ export class EventDeliveriesRepository {
 
   /**
    * The scheduler's sweep: due rows whose doorbell must be rung (again), locked with SKIP
-   * LOCKED for the duration of `work` so concurrent schedulers take disjoint rows. Retry
-   * rows, and rows deliberately deferred (next_send_time set past their last update, e.g.
-   * put back by the rate limiter), are rung as soon as they are due; other Scheduled rows
-   * only once untouched for `graceSeconds` (until then their first doorbell is in flight).
+   * LOCKED for the duration of `work` so concurrent schedulers take disjoint rows. Rows that
+   * became due after their last update (Retry rows, rows put back by the rate limiter) are
+   * rung as soon as they are due; other rows only once untouched for `graceSeconds` (a fresh
+   * Scheduled row's first doorbell is in flight). Rung rows are marked (updated_at), so a
+   * row is not rung again before the grace passes, however long the dispatchers stall.
    */
   async withDueDoorbells<T>(limit: number, graceSeconds: number, work: (due: DeliveryRef[]) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
@@ -278,13 +279,20 @@ export class EventDeliveriesRepository {
         manager,
         `SELECT id, project_id, endpoint_id FROM event_deliveries
          WHERE ${CLAIMABLE} AND next_send_time <= now() AND deleted_at IS NULL
-           AND (status = 'Retry' OR next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
+           AND (next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
          ORDER BY next_send_time
          LIMIT $1
          FOR UPDATE SKIP LOCKED`,
         [limit, graceSeconds],
       );
-      return work(rows.map(toRef));
+      const due = rows.map(toRef);
+      const result = await work(due);
+      if (due.length > 0) {
+        await queryRows(manager, `UPDATE event_deliveries SET updated_at = now() WHERE id = ANY($1::text[])`, [
+          due.map((row) => row.id),
+        ]);
+      }
+      return result;
     });
   }
 
