@@ -120,6 +120,7 @@ export class KafkaSourceConsumer implements SourceConsumer {
           body: message.value ?? Buffer.alloc(0),
           attributes: stringAttributes(message.headers),
           where,
+          identity: `kafka:${topic}:${partition}:${message.offset}`,
         });
         return true;
       } catch (error) {
