@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { DispatcherSettings } from '@caravan/config';
-import { EndpointStatus } from '@caravan/domain';
+import { backoffDelay, EndpointStatus } from '@caravan/domain';
 import {
   EndpointsRepository,
   EventDeliveriesRepository,
@@ -17,6 +17,9 @@ import { DeliveryLeases } from './delivery-leases';
 import { PutBack, SettledDelivery, leaseOf } from './settled-delivery';
 
 const SENDABLE = new Set<string>([EndpointStatus.Active, EndpointStatus.Pending]);
+
+/** Outcome writes that failed (Postgres unreachable) are retried after 250 ms, 500 ms … 5 s. */
+const OUTCOME_RETRY = { initialMs: 250, maxMs: 5_000 };
 
 /**
  * The sender: claims deliveries with one conditional update (no claim, no send), only as many
@@ -107,6 +110,26 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
     return released.length;
   }
 
+  /**
+   * Writes an outcome, retrying with back-off while Postgres is unreachable: the attempt was
+   * made, and an outcome given up on would have the row sent again once its lease lapses. The
+   * lease is still held (and renewed) meanwhile; a shutdown past its bound stops the retries.
+   */
+  private async recordOutcome(outcome: SettledDelivery): Promise<void> {
+    for (let failures = 1; ; failures++) {
+      try {
+        return await this.writer.record(outcome);
+      } catch (error) {
+        if (this.abort.signal.aborted) throw error;
+        const delay = backoffDelay(failures, OUTCOME_RETRY);
+        this.logger.warn(
+          `outcome of delivery ${outcome.delivery.id} (project ${outcome.delivery.projectId}) not written yet (${(error as Error).message}); retrying in ${delay} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   /** A claimed row is done with (outcome written or not): its slot is free. */
   private settle(id: string): void {
     if (!this.leases.leaseOf(id)) return;
@@ -139,7 +162,7 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
     const record = (delivery: EventDeliveryEntity, settled: SettledDelivery | Promise<SettledDelivery>) =>
       outcomes.push(
         Promise.resolve(settled)
-          .then((outcome) => this.writer.record(outcome))
+          .then((outcome) => this.recordOutcome(outcome))
           .catch((error: Error) =>
             this.logger.error(
               `outcome of delivery ${delivery.id} (project ${delivery.projectId}) not written: ${error.message}`,
