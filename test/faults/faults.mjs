@@ -466,15 +466,17 @@ async function exercise(postgres, kafka, services) {
     // A killed service is Caravan's to recover from the kill; a broker or database restart is
     // Caravan's to recover from once the broker or database is back.
     const from = fault.kind === 'kill' ? fault.at : fault.recovered;
-    let previous = from;
-    let longest = 0;
+    // The wait for the first delivery after it (however long, past the next fault too), and
+    // the longest pause between deliveries until the next fault.
+    const first = deliveryTimes.find((at) => at > from);
+    let longest = first === undefined ? Math.max(0, Date.now() - from) : first - from;
+    let previous = first ?? from;
     for (const at of deliveryTimes) {
-      if (at <= from) continue;
+      if (at <= previous) continue;
       if (at > windowEnd) break;
       longest = Math.max(longest, at - previous);
       previous = at;
     }
-    if (previous === from) longest = Math.max(0, windowEnd - from);
     return {
       fault: fault.name,
       at_s: Math.round((fault.at - started) / 100) / 10,
