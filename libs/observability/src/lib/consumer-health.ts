@@ -12,15 +12,19 @@ import type { ReadinessCheck } from './readiness-check';
 export class ConsumerHealth implements ReadinessCheck {
   readonly name = 'consumers';
   private readonly failures = new Map<string, string | null>();
-  private readonly restarts: Counter<'consumer'>;
+  private counter?: Counter<'consumer'>;
 
-  constructor(@Optional() metrics?: MetricsRegistry) {
-    this.restarts = new Counter({
+  constructor(@Optional() private readonly metrics?: MetricsRegistry) {}
+
+  /** Registered with the first consumer, so services without consumers do not expose it. */
+  private get restarts(): Counter<'consumer'> {
+    this.counter ??= new Counter({
       name: 'caravan_consumer_restarts_total',
       help: 'Consumers restarted after a crash or a failed start, by consumer.',
       labelNames: ['consumer'],
-      registers: metrics ? [metrics.registry] : [],
+      registers: this.metrics ? [this.metrics.registry] : [],
     });
+    return this.counter;
   }
 
   /** How many consumers registered. */

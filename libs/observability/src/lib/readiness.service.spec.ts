@@ -86,6 +86,12 @@ describe('ReadinessService with consumers', () => {
     expect((await service.report()).ready).toBe(true);
   });
 
+  it('exposes no restart counter in a service without consumers', async () => {
+    const metrics = new MetricsRegistry('api');
+    new ConsumerHealth(metrics);
+    expect(await metrics.render()).not.toContain('caravan_consumer_restarts_total');
+  });
+
   it('counts restarts per consumer', async () => {
     const metrics = new MetricsRegistry('dispatcher');
     const consumers = new ConsumerHealth(metrics);
