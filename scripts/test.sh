@@ -2,7 +2,8 @@
 # The full test suite: installs dependencies, starts the real Postgres, Kafka, RabbitMQ,
 # ElasticMQ (SQS) and Pub/Sub emulator it needs, Prometheus and promtool (Debian's package),
 # and Debian's Chromium (for the dashboard's browser tests),
-# then lint, format check, type-check, build, and every Jest project (unit, integration, system and browser tests).
+# then lint, format check, type-check, build, every Jest project (unit, integration, system and
+# browser tests) and the fault-injection suite's CI configuration.
 # Extra arguments go to Jest (e.g. scripts/test.sh libs/persistence).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/node-env.sh"
@@ -46,5 +47,11 @@ const r = require(process.argv[1]);
 const skipped = r.numPendingTests + r.numTodoTests;
 console.log('tests: ' + r.numPassedTests + ' passed, ' + r.numFailedTests + ' failed' + (skipped ? ', ' + skipped + ' skipped' : ''));
 " "$STATE_DIR/jest-results.json" || true
+# The fault-injection suite's CI configuration (about 2 minutes of load plus its own Kafka
+# and Postgres start-up), on the whole-suite run only (not when Jest is given paths).
+if [[ $# -eq 0 ]]; then
+  echo "faults: the fault-injection suite, CI configuration (scripts/faults.sh)"
+  FAULTS_SKIP_BUILD=1 "$CARAVAN_ROOT/scripts/faults.sh" --profile ci || status=1
+fi
 echo "total: $(( SECONDS - started )) s"
 exit $status

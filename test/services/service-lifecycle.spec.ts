@@ -72,7 +72,15 @@ describe('service lifecycle', () => {
       expect(await health.json()).toEqual({ status: 'ok' });
       await expect(readyz(service)).resolves.toEqual({
         status: 200,
-        body: { status: 'ok', checks: { postgres: { status: 'up' }, kafka: { status: 'up' } } },
+        body: {
+          status: 'ok',
+          checks: {
+            postgres: { status: 'up' },
+            kafka: { status: 'up' },
+            // The dispatcher's router and sender consumers are supervised and reported too.
+            ...(name === 'dispatcher' ? { consumers: { status: 'up' } } : {}),
+          },
+        },
       });
     });
 

@@ -14,6 +14,7 @@ import { SubscriptionResolver } from './router/subscription.resolver';
 import { SchedulerService } from './scheduler/scheduler.service';
 import { DeliveryAttempter } from './sender/delivery-attempter';
 import { DeliveryPayload } from './sender/delivery-payload';
+import { DeliveryLeases } from './sender/delivery-leases';
 import { EndpointGate } from './sender/endpoint-gate';
 import { EndpointRequestSender } from './sender/endpoint-request.sender';
 import { OutcomeWriter } from './sender/outcome.writer';
@@ -42,6 +43,7 @@ export class DispatcherModule {
         MetaEventSender,
         DeliveryPayload,
         DeliveryAttempter,
+        DeliveryLeases,
         OutcomeWriter,
         SenderService,
         SenderConsumer,

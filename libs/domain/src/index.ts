@@ -21,3 +21,4 @@ export * from './lib/oauth2-token';
 export * from './lib/ssrf-guard';
 export * from './lib/event-types';
 export * from './lib/retention';
+export * from './lib/backoff';

@@ -66,6 +66,12 @@ export class WebhookReceiver {
     this.scripts.set(path, replies);
   }
 
+  /** Answers every request held by a `hang` reply so far with `status`. */
+  answerHanging(status = 200): void {
+    for (const response of this.hanging) response.writeHead(status).end('ok');
+    this.hanging.clear();
+  }
+
   at(path: string): ReceivedRequest[] {
     return this.requests.filter((request) => request.path === path);
   }

@@ -1,25 +1,52 @@
 import { Logger } from '@nestjs/common';
-import type { Consumer, Kafka } from 'kafkajs';
+import { backoffDelay } from '@caravan/domain';
+import type { ConsumerHealth } from '@caravan/observability';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 
+/** The consumer-group timings (CARAVAN_KAFKA_SESSION_TIMEOUT_MS and its siblings). */
+export interface ConsumerTimings {
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  rebalanceTimeoutMs: number;
+}
+
 export interface DoorbellConsumerOptions<T> {
+  /** Short name for /readyz and the restart metric, e.g. `sender`. */
+  name: string;
   kafka: Kafka;
   topic: string;
   groupId: string;
   partitionsConcurrency: number;
+  timings: ConsumerTimings;
   metrics: DispatcherMetrics;
-  /** Handles one batch of parsed doorbells; a throw re-delivers the batch (nothing is committed). */
-  handle: (doorbells: T[]) => Promise<void>;
+  health: ConsumerHealth;
+  /**
+   * Handles doorbells (at most CHUNK at a time). `signal` aborts when the group rebalances or
+   * the consumer stops: the handler should return soon, and the chunk is then not committed
+   * (its doorbells are rung again to whoever gets the partition; a claim decides, so twice is harmless).
+   * A throw re-delivers the batch (nothing is committed).
+   */
+  handle: (doorbells: T[], signal: AbortSignal) => Promise<void>;
   /** Runs before the consumer connects (e.g. making sure the topics exist). */
   prepare?: () => Promise<unknown>;
+  /** Waits between restarts (tests pass a fake). */
+  wait?: (ms: number) => Promise<unknown>;
 }
 
-const HEARTBEAT_MS = 3_000;
+/** Doorbells handed to the handler at a time: between chunks the batch checks its group. */
+export const CHUNK = 100;
+
+/** Restarts after a crash or a failed start: 1 s, 2 s, 4 s … up to 30 s. */
+export const RESTART_BACKOFF = { initialMs: 1_000, maxMs: 30_000 };
 
 /**
- * A Kafka consumer of doorbells with `eachBatch`: parses the batch, hands it over whole,
- * then resolves and commits its offsets; keeps the group session alive with heartbeats
- * while a long batch (slow endpoints) is in progress; reports consumer lag per topic.
+ * A supervised Kafka consumer of doorbells with `eachBatch`. Fails over fast: a short session
+ * (a dead member's partitions move within seconds), heartbeats while a chunk is handled, and a
+ * batch that stops at the next chunk once a rebalance is under way, so no batch holds the
+ * group's generation. A crash kafkajs does not recover from itself restarts the consumer with
+ * back-off; while it is down, /readyz names it, and every restart is counted.
  * A malformed message is logged and skipped: a doorbell only says "look at row X", so the
  * scheduler's sweep covers anything skipped.
  */
@@ -27,9 +54,16 @@ export class DoorbellConsumer<T> {
   private readonly logger: Logger;
   private readonly consumer: Consumer;
   private readonly lagByPartition = new Map<number, number>();
+  private readonly batches = new Set<AbortController>();
   private joined!: () => void;
   /** Resolves once the consumer has joined its group for the first time. */
   readonly ready = new Promise<void>((resolve) => (this.joined = resolve));
+  private stopping = false;
+  private supervising?: Promise<void>;
+  private crashed?: (error: Error) => void;
+  private failures = 0;
+  private halt!: () => void;
+  private readonly halted = new Promise<void>((resolve) => (this.halt = resolve));
 
   constructor(private readonly options: DoorbellConsumerOptions<T>) {
     this.logger = new Logger(`DoorbellConsumer(${options.topic})`);
@@ -38,63 +72,106 @@ export class DoorbellConsumer<T> {
       // A short long-poll: a stop waits for the fetch in progress, so this bounds shutdown.
       maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: false,
+      sessionTimeout: options.timings.sessionTimeoutMs,
+      heartbeatInterval: options.timings.heartbeatIntervalMs,
+      rebalanceTimeout: options.timings.rebalanceTimeoutMs,
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.joined());
-  }
-
-  private stopping = false;
-  private starting?: Promise<void>;
-
-  /**
-   * Connects and starts consuming in the background, retrying every second until it is
-   * running (a broker down at boot, a topic still being created); boot never blocks on Kafka.
-   */
-  start(): void {
-    this.starting = (async () => {
-      while (!this.stopping) {
-        try {
-          await this.run();
-          return;
-        } catch (error) {
-          this.logger.warn(`consumer of ${this.options.topic} not started yet: ${(error as Error).message}`);
-          await this.consumer.disconnect().catch(() => undefined);
-          await new Promise((resolve) => setTimeout(resolve, 1_000));
-        }
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.failures = 0;
+      options.health.running(options.name);
+      this.joined();
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (this.stopping) return;
+      options.health.failed(options.name, payload.error.message);
+      if (payload.restart) {
+        // kafkajs restarts it itself (a retriable error); counted all the same.
+        this.logger.warn(`${options.name} consumer crashed (${payload.error.message}); kafkajs restarts it`);
+        options.health.restarted(options.name);
+      } else {
+        this.crashed?.(payload.error);
       }
-    })();
+    });
   }
 
-  /** Stops fetching, waits for the batch in progress, commits its offsets, disconnects. */
+  /** Starts consuming in the background, supervised; boot never blocks on Kafka. */
+  start(): void {
+    this.options.health.register(this.options.name);
+    this.supervising = this.supervise();
+  }
+
+  /** Stops fetching, ends the batch in progress at its next chunk, commits, leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.starting;
+    this.halt();
+    for (const batch of this.batches) batch.abort();
+    this.crashed?.(new Error('stopping'));
+    await this.supervising;
     await this.consumer.disconnect();
+  }
+
+  /** Runs the consumer; when it crashes for good (or cannot start), restarts it after a back-off. */
+  private async supervise(): Promise<void> {
+    const wait = this.options.wait ?? ((ms: number) => sleep(ms));
+    while (!this.stopping) {
+      const crash = new Promise<Error>((resolve) => (this.crashed = resolve));
+      try {
+        await this.run();
+        throw await crash;
+      } catch (error) {
+        if (this.stopping) return;
+        this.failures++;
+        const delay = backoffDelay(this.failures, RESTART_BACKOFF);
+        const reason = (error as Error).message;
+        this.options.health.failed(this.options.name, reason);
+        this.logger.warn(
+          `${this.options.name} consumer of ${this.options.topic} down (${reason}); restart in ${delay} ms`,
+        );
+        await this.consumer.disconnect().catch(() => undefined);
+        await Promise.race([wait(delay), this.halted]);
+        if (this.stopping) return;
+        this.options.health.restarted(this.options.name);
+      }
+    }
   }
 
   private async run(): Promise<void> {
     await this.options.prepare?.();
     await this.consumer.connect();
-    await this.consumer.subscribe({
-      topic: this.options.topic,
-      fromBeginning: true,
-    });
+    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConcurrency,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }) => {
-        const doorbells = batch.messages.flatMap((message) => this.parse(message.value));
-        const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
-        try {
-          if (doorbells.length > 0) await this.options.handle(doorbells);
-        } finally {
-          clearInterval(beat);
-        }
-        const last = batch.messages[batch.messages.length - 1];
-        if (last) resolveOffset(last.offset);
-        await commitOffsetsIfNecessary();
-        this.reportLag(batch.partition, Number(batch.highWatermark) - Number(last?.offset ?? batch.highWatermark) - 1);
-      },
+      eachBatch: (payload) => this.eachBatch(payload),
     });
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const abort = new AbortController();
+    this.batches.add(abort);
+    // A heartbeat that fails means the group is rebalancing (or gone): stop at the next chunk.
+    const beat = setInterval(
+      () => void heartbeat().catch(() => abort.abort()),
+      this.options.timings.heartbeatIntervalMs,
+    );
+    let last: string | undefined;
+    try {
+      for (let start = 0; start < batch.messages.length; start += CHUNK) {
+        if (abort.signal.aborted || this.stopping || !isRunning() || isStale()) break;
+        const chunk = batch.messages.slice(start, start + CHUNK);
+        const doorbells = chunk.flatMap((message) => this.parse(message.value));
+        if (doorbells.length > 0) await this.options.handle(doorbells, abort.signal);
+        if (abort.signal.aborted) break;
+        last = chunk[chunk.length - 1]?.offset;
+        if (last !== undefined) resolveOffset(last);
+      }
+    } finally {
+      clearInterval(beat);
+      this.batches.delete(abort);
+    }
+    await commitOffsetsIfNecessary();
+    if (last !== undefined) this.reportLag(batch.partition, Number(batch.highWatermark) - Number(last) - 1);
   }
 
   private parse(value: Buffer | null): T[] {

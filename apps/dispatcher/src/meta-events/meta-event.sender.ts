@@ -1,5 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { DispatcherSettings } from '@caravan/config';
+import { Injectable } from '@nestjs/common';
 import {
   DeliveryOutcome,
   DeliveryStatus,
@@ -15,12 +14,14 @@ import {
   ProjectEntity,
   ProjectsRepository,
 } from '@caravan/persistence';
-import { DISPATCHER_SETTINGS, USER_AGENT } from '../common/dispatcher.tokens';
+import { USER_AGENT } from '../common/dispatcher.tokens';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 import { WebhookClient } from '../sender/webhook.client';
 
 /** Meta-event URLs get this long per attempt. */
 const META_EVENT_TIMEOUT_MS = 10_000;
+/** A meta-event claim outlasts its attempts (sent in parallel, written together), not renewed. */
+const META_EVENT_LEASE_SECONDS = META_EVENT_TIMEOUT_MS / 1000 + 5;
 
 /**
  * Delivers meta events (rows the dispatcher or the api inserted) to the project's meta-event
@@ -31,7 +32,6 @@ const META_EVENT_TIMEOUT_MS = 10_000;
 @Injectable()
 export class MetaEventSender {
   constructor(
-    @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
     private readonly metaEvents: MetaEventsRepository,
     private readonly projects: ProjectsRepository,
     private readonly client: WebhookClient,
@@ -39,7 +39,7 @@ export class MetaEventSender {
   ) {}
 
   async send(ids: readonly string[]): Promise<void> {
-    const claimed = await this.metaEvents.claimDue([...new Set(ids)], this.settings.leaseSeconds);
+    const claimed = await this.metaEvents.claimDue([...new Set(ids)], META_EVENT_LEASE_SECONDS);
     if (claimed.length === 0) return;
     const projects = new Map(
       (await this.projects.findByIds(claimed.map((m) => m.projectId))).map((p) => [p.id, p] as const),

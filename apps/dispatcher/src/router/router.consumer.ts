@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import type { DispatcherSettings } from '@caravan/config';
 import type { EventDoorbell } from '@caravan/domain';
 import { KAFKA_CLIENT, KAFKA_SETTINGS, KafkaSettings, TopicProvisioner } from '@caravan/messaging';
+import { ConsumerHealth } from '@caravan/observability';
 import type { Kafka } from 'kafkajs';
 import { DISPATCHER_SETTINGS } from '../common/dispatcher.tokens';
 import { DoorbellConsumer } from '../common/doorbell.consumer';
@@ -20,9 +21,13 @@ export class RouterConsumer implements OnApplicationBootstrap, BeforeApplication
     provisioner: TopicProvisioner,
     router: RouterService,
     metrics: DispatcherMetrics,
+    health: ConsumerHealth,
   ) {
     this.consumer = new DoorbellConsumer<EventDoorbell>({
+      name: 'router',
       kafka,
+      timings: kafkaSettings.consumer,
+      health,
       topic: kafkaSettings.topics.events,
       groupId: settings.routerGroupId,
       partitionsConcurrency: settings.partitionsConcurrency,

@@ -12,7 +12,8 @@ const MAX_ROUNDS_PER_TICK = 20;
 /**
  * Every interval: hands back Processing rows whose lease expired (their sender died), re-rings
  * due Retry rows and Scheduled rows whose doorbell was lost, re-rings events still Pending
- * (never routed), and publishes the backlog gauges. Safe with several replicas: rows are
+ * (never routed) a second after their acceptance, and publishes the backlog gauges. A row
+ * re-rung is not re-rung again before the doorbell grace passes. Safe with several replicas: rows are
  * taken with FOR UPDATE SKIP LOCKED and held while their doorbells are rung, and a doorbell
  * rung twice is harmless (the claim decides).
  */
@@ -68,8 +69,12 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       }),
     );
 
-    const stale = await this.events.findStalePending(grace, batchSize);
-    await this.ringer.events(stale.map(eventBell));
+    await this.rounds(() =>
+      this.events.withStalePending(this.settings.eventGraceMs, grace, batchSize, async (stale) => {
+        await this.ringer.events(stale.map(eventBell));
+        return stale.length;
+      }),
+    );
 
     const backlog = await this.deliveries.dueBacklog();
     this.metrics.dueBacklog.set(backlog.count);

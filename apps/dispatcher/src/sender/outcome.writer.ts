@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DeliveryStatus } from '@caravan/domain';
+import { DeliveryStatus, MicroBatcher } from '@caravan/domain';
 import {
   DeliveryAttemptsRepository,
   EndpointsRepository,
@@ -10,12 +10,19 @@ import { DataSource } from 'typeorm';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events';
 import { EndpointFailureNotifier } from '../notifications/endpoint-failure.notifier';
+import { DeliveryLeases } from './delivery-leases';
 import { PutBack, SettledDelivery } from './settled-delivery';
 
 const { Success, Failure, Discarded } = DeliveryStatus;
 
+/** Outcomes settling within this many ms share one write (an outcome's added wait). */
+export const OUTCOME_LINGER_MS = 5;
+export const OUTCOME_MAX_BATCH = 200;
+
 /**
- * Writes a batch's results: every outcome in one statement fenced by its claim's lease, the
+ * Writes outcomes as attempts settle, batched over a few ms (`record`), and put-backs. Each
+ * write carries the claim's current lease as its fencing token (DeliveryLeases). A batch of
+ * outcomes: every outcome in one statement fenced by its claim's lease, the
  * attempts of the outcomes that were written in one insert (same transaction), the put-backs
  * in one statement; then the follow-ups: final-status metrics, endpoints to disable (with an
  * `endpoint.updated` meta event) and `eventdelivery.*` meta events.
@@ -23,6 +30,13 @@ const { Success, Failure, Discarded } = DeliveryStatus;
 @Injectable()
 export class OutcomeWriter {
   private readonly logger = new Logger(OutcomeWriter.name);
+  private readonly outcomes = new MicroBatcher<SettledDelivery, void>(
+    async (settled) => {
+      await this.write(settled);
+      return settled.map(() => undefined);
+    },
+    { lingerMs: OUTCOME_LINGER_MS, maxBatch: OUTCOME_MAX_BATCH },
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -32,28 +46,48 @@ export class OutcomeWriter {
     private readonly metaEvents: DeliveryMetaEvents,
     private readonly metrics: DispatcherMetrics,
     private readonly notifier: EndpointFailureNotifier,
+    private readonly leases: DeliveryLeases,
   ) {}
 
-  /** Writes outcomes (fenced), the attempts of the outcomes that were written, and put-backs. */
-  async write(finished: SettledDelivery[], putBack: PutBack[]): Promise<void> {
+  /** Records one settled delivery; resolves once it is written with the outcomes settling alongside it. */
+  record(settled: SettledDelivery): Promise<void> {
+    return this.outcomes.submit(settled);
+  }
+
+  /** Hands claimed rows back unattempted (fenced by their current lease). */
+  async putBack(rows: PutBack[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.leases.fenced(() =>
+      this.deliveries.putBack(
+        rows.map((row) => ({ ...row, leaseUntil: this.leases.leaseOf(row.id) ?? row.leaseUntil })),
+      ),
+    );
+  }
+
+  /** Writes outcomes (fenced) and the attempts of the outcomes that were written, then their follow-ups. */
+  async write(finished: SettledDelivery[]): Promise<void> {
     // Outcomes and their attempt rows commit together: an attempt counted is an attempt recorded.
-    const kept = await this.dataSource.transaction(async (manager) => {
-      const written = new Set(
-        await this.deliveries.recordOutcomes(
-          finished.map((f) => f.update),
+    const kept = await this.leases.fenced(() =>
+      this.dataSource.transaction(async (manager) => {
+        const written = new Set(
+          await this.deliveries.recordOutcomes(
+            finished.map((f) => ({
+              ...f.update,
+              leaseUntil: this.leases.leaseOf(f.delivery.id) ?? f.update.leaseUntil,
+            })),
+            manager,
+          ),
+        );
+        const mine = finished.filter((f) => written.has(f.delivery.id));
+        await this.attempts.insertMany(
+          mine.flatMap((f) => (f.attempt ? [f.attempt] : [])),
           manager,
-        ),
-      );
-      const mine = finished.filter((f) => written.has(f.delivery.id));
-      await this.attempts.insertMany(
-        mine.flatMap((f) => (f.attempt ? [f.attempt] : [])),
-        manager,
-      );
-      return mine;
-    });
+        );
+        return mine;
+      }),
+    );
     const lost = finished.length - kept.length;
     if (lost > 0) this.logger.warn(`${lost} outcome(s) not written: their lease had passed to another sender`);
-    await this.deliveries.putBack(putBack);
 
     for (const f of kept) {
       if (f.update.status === Success || f.update.status === Failure || f.update.status === Discarded) {

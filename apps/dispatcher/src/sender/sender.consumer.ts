@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import type { DispatcherSettings } from '@caravan/config';
 import type { DeliveryDoorbell } from '@caravan/domain';
 import { KAFKA_CLIENT, KAFKA_SETTINGS, KafkaSettings, TopicProvisioner } from '@caravan/messaging';
+import { ConsumerHealth } from '@caravan/observability';
 import type { Kafka } from 'kafkajs';
 import { DISPATCHER_SETTINGS, SHUTDOWN_TIMEOUT_MS } from '../common/dispatcher.tokens';
 import { DoorbellConsumer } from '../common/doorbell.consumer';
@@ -29,17 +30,21 @@ export class SenderConsumer implements OnApplicationBootstrap, BeforeApplication
     private readonly sender: SenderService,
     metaSender: MetaEventSender,
     metrics: DispatcherMetrics,
+    health: ConsumerHealth,
   ) {
     this.consumer = new DoorbellConsumer<DeliveryDoorbell>({
+      name: 'sender',
       kafka,
+      timings: kafkaSettings.consumer,
+      health,
       topic: kafkaSettings.topics.deliveries,
       groupId: settings.senderGroupId,
       partitionsConcurrency: settings.partitionsConcurrency,
       metrics,
-      handle: async (doorbells) => {
+      handle: async (doorbells, signal) => {
         const ids = (kind: DeliveryDoorbell['kind']) =>
           doorbells.filter((d) => d?.kind === kind && typeof d.delivery_id === 'string').map((d) => d.delivery_id);
-        await Promise.all([sender.send(ids('delivery')), metaSender.send(ids('meta'))]);
+        await Promise.all([sender.send(ids('delivery'), signal), metaSender.send(ids('meta'))]);
       },
       prepare: () =>
         kafkaSettings.createTopics ? provisioner.ensureTopics().catch(() => undefined) : Promise.resolve(),

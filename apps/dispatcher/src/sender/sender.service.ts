@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { DispatcherSettings } from '@caravan/config';
-import { EndpointStatus } from '@caravan/domain';
+import { backoffDelay, EndpointStatus } from '@caravan/domain';
 import {
   EndpointsRepository,
   EventDeliveriesRepository,
@@ -11,25 +11,31 @@ import {
 import { DISPATCHER_SETTINGS } from '../common/dispatcher.tokens';
 import { DeliveryAttempter } from './delivery-attempter';
 import { EndpointGate } from './endpoint-gate';
+import { claimSize } from './lease-keeper';
 import { OutcomeWriter } from './outcome.writer';
+import { DeliveryLeases } from './delivery-leases';
 import { PutBack, SettledDelivery, leaseOf } from './settled-delivery';
 
 const SENDABLE = new Set<string>([EndpointStatus.Active, EndpointStatus.Pending]);
 
+/** Outcome writes that failed (Postgres unreachable) are retried after 250 ms, 500 ms … 5 s. */
+const OUTCOME_RETRY = { initialMs: 250, maxMs: 5_000 };
+
 /**
- * The sender: claims a batch of deliveries with one conditional update (no claim, no send),
- * loads what they need in three queries, admits each through its endpoint's breaker and
- * rate limit, attempts the admitted ones concurrently (DeliveryAttempter) and writes the
- * batch's results (OutcomeWriter). Deliveries that were not admitted are put back
- * unattempted, to be rung again by the scheduler when due.
+ * The sender: claims deliveries with one conditional update (no claim, no send), only as many
+ * as it has free send slots, loads what they need in three queries, admits each through its
+ * endpoint's breaker and rate limit and attempts the admitted ones concurrently
+ * (DeliveryAttempter). Each outcome is written as its attempt settles (OutcomeWriter batches
+ * them over a few ms), never waiting for the rest of the claim. Deliveries that were not
+ * admitted are put back unattempted, to be rung again by the scheduler when due. The claims'
+ * leases are short and renewed while this process lives (DeliveryLeases).
  */
 @Injectable()
-export class SenderService {
+export class SenderService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SenderService.name);
-  /** Claimed and not yet settled: released on a shutdown that outlives its bound. */
-  private readonly inFlight = new Map<string, Date>();
   private readonly working = new Set<Promise<void>>();
   private readonly abort = new AbortController();
+  private roomWaiters: Array<() => void> = [];
   private stopping = false;
 
   constructor(
@@ -41,32 +47,42 @@ export class SenderService {
     private readonly gate: EndpointGate,
     private readonly attempter: DeliveryAttempter,
     private readonly writer: OutcomeWriter,
+    private readonly leases: DeliveryLeases,
   ) {}
 
+  onModuleInit(): void {
+    this.leases.start();
+  }
+
+  onModuleDestroy(): void {
+    this.leases.stop();
+  }
+
   /**
-   * Claims the due deliveries among `deliveryIds` (one statement per batchSize ids) and starts
-   * sending them in the background; resolves once they are claimed, waiting first while
-   * maxInFlight sends are already running. The rows, not the Kafka offsets, carry the work:
-   * if this process dies, the leases expire and the scheduler hands the rows out again.
+   * Claims the due deliveries among `deliveryIds`, at most as many per statement as there are
+   * free send slots (waiting for one when none is free), and starts sending them in the
+   * background; resolves once they are all claimed, or early when `signal` aborts (the rest
+   * stays with Kafka). The rows, not the Kafka offsets, carry the work: if this process dies,
+   * the leases expire within seconds and the scheduler hands the rows out again.
    */
-  async send(deliveryIds: readonly string[]): Promise<void> {
+  async send(deliveryIds: readonly string[], signal?: AbortSignal): Promise<void> {
     const ids = [...new Set(deliveryIds)];
-    for (let start = 0; start < ids.length && !this.stopping; start += this.settings.batchSize) {
-      await this.waitForRoom();
-      if (this.stopping) return;
-      const claimed = await this.deliveries.claimDue(
-        ids.slice(start, start + this.settings.batchSize),
-        this.settings.leaseSeconds,
-      );
+    let start = 0;
+    while (start < ids.length && !this.stopping && !signal?.aborted) {
+      await this.waitForRoom(signal);
+      if (this.stopping || signal?.aborted) return;
+      const size = claimSize(ids.length - start, this.settings.batchSize, this.settings.maxInFlight, this.leases.size);
+      const claimed = await this.deliveries.claimDue(ids.slice(start, start + size), this.settings.leaseSeconds);
+      start += size;
       if (claimed.length === 0) continue;
-      for (const delivery of claimed) this.inFlight.set(delivery.id, leaseOf(delivery));
+      for (const delivery of claimed) this.leases.hold(delivery.id, leaseOf(delivery));
       const work: Promise<void> = this.sendClaimed(claimed)
         .catch((error: Error) =>
           // Rows stay Processing until their lease expires; the scheduler then hands them out again.
           this.logger.error(`sending ${claimed.length} deliveries failed: ${error.message}`),
         )
         .finally(() => {
-          for (const delivery of claimed) this.inFlight.delete(delivery.id);
+          for (const delivery of claimed) this.settle(delivery.id);
           this.working.delete(work);
         });
       this.working.add(work);
@@ -85,21 +101,48 @@ export class SenderService {
 
   /** Aborts in-flight sends and hands their rows back, due now (shutdown past its bound). */
   async releaseInFlight(): Promise<number> {
-    const rows = [...this.inFlight].map(([id, leaseUntil]) => ({
-      id,
-      leaseUntil,
-      nextSendTime: new Date(),
-    }));
     // Hand the rows back first: an aborted send then finds its claim gone and writes nothing
     // (aborting first would let its "network error" outcome win the race and count an attempt).
-    const released = await this.deliveries.putBack(rows);
+    const released = await this.leases.fenced(() =>
+      this.deliveries.putBack(this.leases.held().map((row) => ({ ...row, nextSendTime: new Date() }))),
+    );
     this.abort.abort();
     return released.length;
   }
 
-  private async waitForRoom(): Promise<void> {
-    while (this.inFlight.size >= this.settings.maxInFlight && this.working.size > 0) {
-      await Promise.race(this.working);
+  /**
+   * Writes an outcome, retrying with back-off while Postgres is unreachable: the attempt was
+   * made, and an outcome given up on would have the row sent again once its lease lapses. The
+   * lease is still held (and renewed) meanwhile; a shutdown past its bound stops the retries.
+   */
+  private async recordOutcome(outcome: SettledDelivery): Promise<void> {
+    for (let failures = 1; ; failures++) {
+      try {
+        return await this.writer.record(outcome);
+      } catch (error) {
+        if (this.abort.signal.aborted) throw error;
+        const delay = backoffDelay(failures, OUTCOME_RETRY);
+        this.logger.warn(
+          `outcome of delivery ${outcome.delivery.id} (project ${outcome.delivery.projectId}) not written yet (${(error as Error).message}); retrying in ${delay} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  /** A claimed row is done with (outcome written or not): its slot is free. */
+  private settle(id: string): void {
+    if (!this.leases.leaseOf(id)) return;
+    this.leases.release(id);
+    for (const wake of this.roomWaiters.splice(0)) wake();
+  }
+
+  private async waitForRoom(signal?: AbortSignal): Promise<void> {
+    while (this.leases.size >= this.settings.maxInFlight && this.working.size > 0 && !signal?.aborted) {
+      await new Promise<void>((resolve) => {
+        this.roomWaiters.push(resolve);
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
     }
   }
 
@@ -114,30 +157,42 @@ export class SenderService {
     const projectById = new Map(projects.map((p) => [p.id, p] as const));
 
     const now = Date.now();
-    const finished: SettledDelivery[] = [];
-    const sends: Array<Promise<SettledDelivery>> = [];
+    const outcomes: Array<Promise<void>> = [];
     const putBack: PutBack[] = [];
+    const record = (delivery: EventDeliveryEntity, settled: SettledDelivery | Promise<SettledDelivery>) =>
+      outcomes.push(
+        Promise.resolve(settled)
+          .then((outcome) => this.recordOutcome(outcome))
+          .catch((error: Error) =>
+            this.logger.error(
+              `outcome of delivery ${delivery.id} (project ${delivery.projectId}) not written: ${error.message}`,
+            ),
+          )
+          .finally(() => this.settle(delivery.id)),
+      );
     for (const delivery of claimed) {
       const event = eventById.get(delivery.eventId);
       const endpoint = endpointById.get(delivery.endpointId);
       const project = projectById.get(delivery.projectId);
       if (!event || !project) {
-        finished.push(this.attempter.discarded(delivery, 'Event no longer exists'));
+        record(delivery, this.attempter.discarded(delivery, 'Event no longer exists'));
       } else if (!endpoint || !SENDABLE.has(endpoint.status)) {
-        finished.push(this.attempter.discarded(delivery, 'Endpoint is not active'));
+        record(delivery, this.attempter.discarded(delivery, 'Endpoint is not active'));
       } else {
         const admission = this.gate.admit(endpoint, project, now);
-        if (admission.admitted)
-          sends.push(this.attempter.attempt(delivery, { event, endpoint, project }, this.abort.signal));
-        else
+        if (admission.admitted) {
+          record(delivery, this.attempter.attempt(delivery, { event, endpoint, project }, this.abort.signal));
+        } else {
           putBack.push({
             id: delivery.id,
             leaseUntil: leaseOf(delivery),
             nextSendTime: new Date(now + admission.retryInMs),
           });
+        }
       }
     }
-    finished.push(...(await Promise.all(sends)));
-    await this.writer.write(finished, putBack);
+    await this.writer.putBack(putBack);
+    for (const row of putBack) this.settle(row.id);
+    await Promise.all(outcomes);
   }
 }

@@ -110,6 +110,7 @@ export class AmqpSourceConsumer implements SourceConsumer {
           body: message.content,
           attributes: stringAttributes(message.properties.headers),
           where,
+          identity: message.properties.messageId ? `amqp:${String(message.properties.messageId)}` : null,
         });
         settle(() => (outcome.accepted ? channel.ack(message) : channel.nack(message, false, false)));
         return;

@@ -86,6 +86,7 @@ export class GoogleSourceConsumer implements SourceConsumer {
         body: message.data,
         attributes: { ...message.attributes },
         where,
+        identity: message.id ? `pubsub:${message.id}` : null,
       });
       if (outcome.accepted || !this.deadLetters) message.ack();
       else message.nack();

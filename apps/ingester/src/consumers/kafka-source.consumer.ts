@@ -8,6 +8,9 @@ import type { ConsumerContext, SourceConsumer } from './source-consumer.interfac
 
 type KafkaSourceConfig = NonNullable<PubSubConfig['kafka']>;
 
+/** How long a rebalance waits for the live members of a source's group to re-join. */
+const REBALANCE_TIMEOUT_MS = 10_000;
+
 /**
  * A member of the source's consumer group (`consumer_group_id`, or one per source), so
  * replicas and workers share the partitions and a message is processed by one of them.
@@ -47,6 +50,8 @@ export class KafkaSourceConsumer implements SourceConsumer {
       allowAutoTopicCreation: false,
       sessionTimeout: this.context.settings.kafkaSessionTimeoutMs,
       heartbeatInterval: Math.min(3_000, Math.floor(this.context.settings.kafkaSessionTimeoutMs / 3)),
+      // A batch stops at its next message once a rebalance starts (see handle), well within this.
+      rebalanceTimeout: REBALANCE_TIMEOUT_MS,
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.context.metrics.consumerErrors.inc({ source_type: 'kafka' });
@@ -122,6 +127,7 @@ export class KafkaSourceConsumer implements SourceConsumer {
           body: message.value ?? Buffer.alloc(0),
           attributes: stringAttributes(message.headers),
           where,
+          identity: `kafka:${topic}:${partition}:${message.offset}`,
         });
         return true;
       } catch (error) {
@@ -131,7 +137,15 @@ export class KafkaSourceConsumer implements SourceConsumer {
         if (this.stopping) return false;
         await sleep(this.context.settings.retryDelayMs);
         if (this.stopping) return false;
-        await heartbeat().catch(() => undefined);
+        // A failed heartbeat means the group is rebalancing: give the partition up now (the
+        // message is not resolved, so whoever gets the partition reads it again).
+        if (
+          !(await heartbeat().then(
+            () => true,
+            () => false,
+          ))
+        )
+          return false;
       }
     }
   }

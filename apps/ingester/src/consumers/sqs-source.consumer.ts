@@ -147,6 +147,7 @@ export class SqsSourceConsumer implements SourceConsumer {
         body: Buffer.from(message.Body ?? '', 'utf8'),
         attributes: attributesOf(message.MessageAttributes),
         where,
+        identity: message.MessageId ? `sqs:${message.MessageId}` : null,
       });
       if (outcome.accepted || !queue.deadLetters) return true;
       // Visible again at once: SQS moves it to the dead-letter queue after maxReceiveCount.

@@ -6,7 +6,7 @@ import { SourceTransforms } from '../transform/source-transforms';
 import { TransformFailedError } from '@caravan/sandbox';
 import type { SourceBinding } from '../sources/source-binding.interface';
 import { IngesterMetrics } from './ingester.metrics';
-import { MessageIngestor } from './message-ingestor.service';
+import { implicitIdempotencyKey, MessageIngestor } from './message-ingestor.service';
 
 function binding(transforms: SourceTransforms = SourceTransforms.NONE): SourceBinding {
   return {
@@ -16,8 +16,8 @@ function binding(transforms: SourceTransforms = SourceTransforms.NONE): SourceBi
   };
 }
 
-function message(body: string, attributes: Record<string, string> = {}) {
-  return { body: Buffer.from(body), attributes, where: 'test' };
+function message(body: string, attributes: Record<string, string> = {}, identity: string | null = null) {
+  return { body: Buffer.from(body), attributes, where: 'test', identity };
 }
 
 describe('MessageIngestor', () => {
@@ -55,6 +55,31 @@ describe('MessageIngestor', () => {
       }),
     );
     expect(await count('accepted', { source_type: 'kafka' })).toBe(1);
+  });
+
+  it('keys a message that names no idempotency key by its broker identity, scoped to the source', async () => {
+    await ingestor.ingest(
+      binding(),
+      message('{"endpoint_id":"e1","event_type":"t","data":1}', {}, 'kafka:orders:2:17'),
+    );
+    expect(accept).toHaveBeenLastCalledWith(
+      expect.objectContaining({ idempotencyKey: 'source:src1:kafka:orders:2:17' }),
+    );
+    // The message's own key wins; no identity and no key means no key.
+    await ingestor.ingest(
+      binding(),
+      message('{"endpoint_id":"e1","event_type":"t","data":1,"idempotency_key":"mine"}', {}, 'kafka:orders:2:18'),
+    );
+    expect(accept).toHaveBeenLastCalledWith(expect.objectContaining({ idempotencyKey: 'mine' }));
+    await ingestor.ingest(binding(), message('{"endpoint_id":"e1","event_type":"t","data":1}'));
+    expect(accept).toHaveBeenLastCalledWith(expect.objectContaining({ idempotencyKey: null }));
+  });
+
+  it('hashes an identity too long for an idempotency key, keeping it stable', () => {
+    const long = message('{}', {}, `amqp:${'x'.repeat(600)}`);
+    const key = implicitIdempotencyKey(binding(), long);
+    expect(key).toMatch(/^source:src1:sha256:[0-9a-f]{64}$/);
+    expect(implicitIdempotencyKey(binding(), long)).toBe(key);
   });
 
   it('refuses a malformed message without calling the intake', async () => {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { parsePubSubMessage } from '@caravan/domain';
 import { EventRejectedException, IntakeService } from '@caravan/intake';
 import type { SourceBinding } from '../sources/source-binding.interface';
@@ -9,7 +10,8 @@ import { IngesterMetrics, RejectionKind } from './ingester.metrics';
 /**
  * Turns one broker message into an event, the same way for every broker: transforms
  * (header_function, body_function), the message contract, then the one intake. Resolves
- * with the outcome once the event is committed or the message is refused for good; throws
+ * with the outcome once the event is committed or the message is refused for good (a message
+ * without an idempotency key gets one from its broker identity, see implicitIdempotencyKey); throws
  * when the failure is transient (Postgres unreachable…), so the consumer leaves the message
  * on the broker to be redelivered.
  */
@@ -65,7 +67,7 @@ export class MessageIngestor {
         eventType: contract.eventType,
         raw: contract.data,
         headers: contract.headers,
-        idempotencyKey: contract.idempotencyKey,
+        idempotencyKey: contract.idempotencyKey ?? implicitIdempotencyKey(binding, message),
         sourceId: binding.source.id,
         acknowledgedAt: new Date(),
       });
@@ -75,6 +77,22 @@ export class MessageIngestor {
       throw error;
     }
   }
+}
+
+/** Longest implicit key kept whole; longer ones (a very long AMQP message id) are hashed. */
+const MAX_IMPLICIT_KEY = 512;
+
+/**
+ * A message that names no idempotency key gets one from the broker's identity of it, scoped
+ * to its source: a message redelivered after a crash (offset not committed, ack lost) is then
+ * stored as a duplicate, never as a second event.
+ */
+export function implicitIdempotencyKey(binding: SourceBinding, message: BrokerMessage): string | null {
+  if (!message.identity) return null;
+  const key = `source:${binding.source.id}:${message.identity}`;
+  return key.length <= MAX_IMPLICIT_KEY
+    ? key
+    : `source:${binding.source.id}:sha256:${createHash('sha256').update(message.identity).digest('hex')}`;
 }
 
 function refused(kind: RejectionKind, reason: string): IngestOutcome {

@@ -76,6 +76,38 @@ export class CaravanEnvironment {
   @Max(5)
   CARAVAN_KAFKA_REPLICATION_FACTOR = 1;
 
+  /**
+   * Session timeout of the dispatcher's consumers (router and sender): how long the group waits
+   * for a member that died (SIGKILL, lost node) before its partitions move to the others. The
+   * broker bounds it (group.min.session.timeout.ms, 6 s by default).
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(1_800_000)
+  CARAVAN_KAFKA_SESSION_TIMEOUT_MS = 6_000;
+
+  /** How often the dispatcher's consumers heartbeat; a third of the session timeout or less. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  CARAVAN_KAFKA_HEARTBEAT_INTERVAL_MS = 1_000;
+
+  /**
+   * How long a rebalance waits for the live members of a dispatcher group to re-join: a member
+   * busy past it is dropped from the generation. Batches check the group between doorbells,
+   * so members re-join well within it.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(1_800_000)
+  CARAVAN_KAFKA_REBALANCE_TIMEOUT_MS = 10_000;
+
   /** Whether services create missing topics at boot (operators who manage topics turn it off). */
   @IsOptional()
   @Transform(toBoolean)
@@ -167,15 +199,15 @@ export class CaravanEnvironment {
   CARAVAN_SSRF_ALLOW_CIDRS?: string;
 
   /**
-   * How long a sender owns a claimed delivery. Must outlast the slowest endpoint's
-   * http_timeout; after it, the scheduler hands the row to another sender.
+   * The lease on a claimed delivery, renewed every third of it while the dispatcher lives.
+   * After it lapses (the dispatcher died), the scheduler hands the row to another sender.
    */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
-  @Min(5)
+  @Min(3)
   @Max(3600)
-  CARAVAN_DISPATCHER_LEASE_SECONDS = 120;
+  CARAVAN_DISPATCHER_LEASE_SECONDS = 10;
 
   /** How often the scheduler looks for due retries, lost doorbells and expired leases. */
   @IsOptional()
@@ -195,6 +227,18 @@ export class CaravanEnvironment {
   @Min(1)
   @Max(3600)
   CARAVAN_DISPATCHER_DOORBELL_GRACE_SECONDS = 10;
+
+  /**
+   * A Pending event not routed this long after its acceptance gets its doorbell rung again by
+   * the scheduler (the api may have died between the commit and the ring); after that, at most
+   * once per doorbell grace.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  CARAVAN_DISPATCHER_EVENT_GRACE_MS = 1_000;
 
   /** Rows the scheduler handles per statement, and deliveries claimed per statement. */
   @IsOptional()
@@ -428,7 +472,7 @@ export class CaravanEnvironment {
   @IsInt()
   @Min(1_000)
   @Max(1_800_000)
-  CARAVAN_INGESTER_KAFKA_SESSION_TIMEOUT_MS = 30_000;
+  CARAVAN_INGESTER_KAFKA_SESSION_TIMEOUT_MS = 6_000;
 
   /**
    * CIDRs the ingester may connect to for a pub_sub source although its SSRF guard would

@@ -107,7 +107,8 @@ describe('loadConfig: dispatcher settings', () => {
   it('keeps the SSRF guard fully on by default and documents every default', () => {
     const dispatcher = loadConfig('dispatcher', {}).dispatcher;
     expect(dispatcher.ssrfAllowCidrs).toEqual([]);
-    expect(dispatcher.leaseSeconds).toBe(120);
+    expect(dispatcher.leaseSeconds).toBe(10);
+    expect(dispatcher.eventGraceMs).toBe(1_000);
     expect(dispatcher.maxResponseBytes).toBe(51_200);
     expect(dispatcher.breaker).toEqual({
       sampleSeconds: 30,
@@ -140,7 +141,7 @@ describe('loadConfig: ingester', () => {
       sqsVisibilitySeconds: 30,
       retryDelayMs: 2_000,
       drainTimeoutMs: 10_000,
-      kafkaSessionTimeoutMs: 30_000,
+      kafkaSessionTimeoutMs: 6_000,
       brokerAllowCidrs: [],
       maxConsumersPerProject: 100,
     });
@@ -193,5 +194,24 @@ describe('loadConfig: dispatcher consumer groups', () => {
       loadConfig('dispatcher', { CARAVAN_DISPATCHER_ROUTER_GROUP_ID: 'r', CARAVAN_DISPATCHER_SENDER_GROUP_ID: 's' })
         .dispatcher,
     ).toMatchObject({ routerGroupId: 'r', senderGroupId: 's' });
+  });
+});
+
+describe('loadConfig: consumer-group timings', () => {
+  it('defaults to a session short enough that a dead member is replaced within seconds', () => {
+    expect(loadConfig('dispatcher', {}).kafka.consumer).toEqual({
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 1_000,
+      rebalanceTimeoutMs: 10_000,
+    });
+  });
+
+  it('keeps the heartbeat within a third of the session', () => {
+    expect(
+      loadConfig('dispatcher', {
+        CARAVAN_KAFKA_SESSION_TIMEOUT_MS: '30000',
+        CARAVAN_KAFKA_HEARTBEAT_INTERVAL_MS: '20000',
+      }).kafka.consumer,
+    ).toMatchObject({ sessionTimeoutMs: 30_000, heartbeatIntervalMs: 10_000 });
   });
 });

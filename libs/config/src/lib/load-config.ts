@@ -21,6 +21,8 @@ export interface CaravanConfig {
     partitions: number;
     replicationFactor: number;
     createTopics: boolean;
+    /** The dispatcher's consumer-group timings (see CARAVAN_KAFKA_SESSION_TIMEOUT_MS…). */
+    consumer: { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number };
   };
   log: { level: CaravanEnvironment['CARAVAN_LOG_LEVEL']; format: 'json' | 'pretty' };
   shutdownTimeoutMs: number;
@@ -73,6 +75,7 @@ export interface DispatcherSettings {
   leaseSeconds: number;
   schedulerIntervalMs: number;
   doorbellGraceSeconds: number;
+  eventGraceMs: number;
   batchSize: number;
   partitionsConcurrency: number;
   maxInFlight: number;
@@ -126,6 +129,14 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       partitions: parsed.CARAVAN_KAFKA_PARTITIONS,
       replicationFactor: parsed.CARAVAN_KAFKA_REPLICATION_FACTOR,
       createTopics: parsed.CARAVAN_KAFKA_CREATE_TOPICS,
+      consumer: {
+        sessionTimeoutMs: parsed.CARAVAN_KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: Math.min(
+          parsed.CARAVAN_KAFKA_HEARTBEAT_INTERVAL_MS,
+          Math.floor(parsed.CARAVAN_KAFKA_SESSION_TIMEOUT_MS / 3),
+        ),
+        rebalanceTimeoutMs: parsed.CARAVAN_KAFKA_REBALANCE_TIMEOUT_MS,
+      },
     },
     log: { level: parsed.CARAVAN_LOG_LEVEL, format: parsed.CARAVAN_LOG_FORMAT },
     shutdownTimeoutMs: parsed.CARAVAN_SHUTDOWN_TIMEOUT_MS,
@@ -146,6 +157,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       leaseSeconds: parsed.CARAVAN_DISPATCHER_LEASE_SECONDS,
       schedulerIntervalMs: parsed.CARAVAN_DISPATCHER_SCHEDULER_INTERVAL_MS,
       doorbellGraceSeconds: parsed.CARAVAN_DISPATCHER_DOORBELL_GRACE_SECONDS,
+      eventGraceMs: parsed.CARAVAN_DISPATCHER_EVENT_GRACE_MS,
       batchSize: parsed.CARAVAN_DISPATCHER_BATCH_SIZE,
       partitionsConcurrency: parsed.CARAVAN_DISPATCHER_PARTITIONS_CONCURRENCY,
       maxInFlight: parsed.CARAVAN_DISPATCHER_MAX_IN_FLIGHT,

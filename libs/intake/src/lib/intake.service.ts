@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable, Logger, Optional } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '@caravan/observability';
-import { eventBell, MicroBatcher } from '@caravan/domain';
+import { eventBell, MicroBatcher, newId } from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
 import {
   EndpointsRepository,
@@ -68,7 +68,9 @@ export class IntakeService {
   /**
    * Concurrent requests' events share one INSERT: round trips to Postgres, not CPU, are what
    * a busy intake spends most on. A batch that fails is retried row by row, so one bad row
-   * (or a passing fault) fails only its own request.
+   * (or a passing fault) fails only its own request. Ids are assigned before the first try
+   * and the insert is idempotent on them, so a retry after a commit whose answer was lost
+   * finds the stored row instead of storing the event twice.
    */
   private readonly inserts = new MicroBatcher<NewEvent, AcceptedEvent>(
     (events) =>
@@ -136,6 +138,7 @@ export class IntakeService {
     await this.schemas.check(project, input.eventType, input.raw);
     const target = await this.resolveTarget(project.id, route);
     const { event, duplicate } = await this.inserts.submit({
+      id: newId(),
       projectId: project.id,
       eventType: input.eventType,
       routing: route.routing satisfies EventRouting,

@@ -7,6 +7,7 @@ import {
   NestModule,
   Type,
 } from '@nestjs/common';
+import { ConsumerHealth } from './consumer-health';
 import { HealthController } from './health.controller';
 import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsRegistry } from './metrics.registry';
@@ -39,10 +40,11 @@ export class ObservabilityModule implements NestModule {
           useFactory: (...checks: ReadinessCheck[]) => checks,
           inject: options.checks,
         },
+        ConsumerHealth,
         ReadinessService,
         HttpMetrics,
       ],
-      exports: [MetricsRegistry],
+      exports: [MetricsRegistry, ConsumerHealth],
     };
   }
 

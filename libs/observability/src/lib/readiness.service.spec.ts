@@ -1,4 +1,5 @@
 import { MetricsRegistry } from './metrics.registry';
+import { ConsumerHealth } from './consumer-health';
 import { ReadinessService } from './readiness.service';
 import type { ReadinessCheck } from './readiness-check';
 
@@ -57,5 +58,48 @@ describe('ReadinessService', () => {
     const text = await metrics.render();
     expect(text).toContain('caravan_dependency_up{check="postgres",service="test"} 1');
     expect(text).toContain('caravan_dependency_up{check="kafka",service="test"} 0');
+  });
+});
+
+describe('ReadinessService with consumers', () => {
+  const up = check('postgres', async () => undefined);
+
+  it('has no consumers check while no consumer registered', async () => {
+    const report = await new ReadinessService([up], 1000, undefined, new ConsumerHealth()).report();
+    expect(Object.keys(report.checks)).toEqual(['postgres']);
+  });
+
+  it('names a consumer that crashed until it runs again', async () => {
+    const consumers = new ConsumerHealth();
+    consumers.register('sender');
+    consumers.register('router');
+    const service = new ReadinessService([up], 1000, undefined, consumers);
+    expect((await service.report()).checks['consumers']).toEqual({ status: 'up' });
+    consumers.failed('sender', 'The group coordinator is not available');
+    const down = await service.report();
+    expect(down.ready).toBe(false);
+    expect(down.checks['consumers']).toEqual({
+      status: 'down',
+      error: 'sender consumer not running: The group coordinator is not available',
+    });
+    consumers.running('sender');
+    expect((await service.report()).ready).toBe(true);
+  });
+
+  it('exposes no restart counter in a service without consumers', async () => {
+    const metrics = new MetricsRegistry('api');
+    new ConsumerHealth(metrics);
+    expect(await metrics.render()).not.toContain('caravan_consumer_restarts_total');
+  });
+
+  it('counts restarts per consumer', async () => {
+    const metrics = new MetricsRegistry('dispatcher');
+    const consumers = new ConsumerHealth(metrics);
+    consumers.register('sender');
+    consumers.restarted('sender');
+    consumers.restarted('sender');
+    expect(await metrics.render()).toMatch(
+      /caravan_consumer_restarts_total\{consumer="sender",service="dispatcher"\} 2/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { Gauge } from 'prom-client';
+import { ConsumerHealth } from './consumer-health';
 import { MetricsRegistry } from './metrics.registry';
 import { READINESS_CHECKS, READINESS_TIMEOUT_MS, ReadinessCheck } from './readiness-check';
 
@@ -33,6 +34,7 @@ export class ReadinessService implements OnModuleInit, OnApplicationShutdown {
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
     @Inject(READINESS_TIMEOUT_MS) private readonly timeoutMs: number,
     @Optional() metrics?: MetricsRegistry,
+    @Optional() private readonly consumers?: ConsumerHealth,
   ) {
     this.up = new Gauge({
       name: 'caravan_dependency_up',
@@ -53,8 +55,9 @@ export class ReadinessService implements OnModuleInit, OnApplicationShutdown {
 
   /** Runs every check in parallel, each bounded, so one hung dependency cannot hang the probe. */
   async report(): Promise<ReadinessReport> {
+    const checks = this.consumers?.size ? [...this.checks, this.consumers] : this.checks;
     const outcomes = await Promise.all(
-      this.checks.map(async (check): Promise<[string, CheckOutcome]> => {
+      checks.map(async (check): Promise<[string, CheckOutcome]> => {
         try {
           await withTimeout(check.check(), this.timeoutMs);
           return [check.name, { status: 'up' }];

@@ -100,9 +100,11 @@ describe('dispatcher queries', () => {
       eventCount: 1,
       subscriptionCount: 1,
     });
-    await db.dataSource.query(`UPDATE event_deliveries SET status = 'Retry', attempts = 1 WHERE id = $1`, [
-      retry.deliveryIds[0],
-    ]);
+    // A Retry row as the sender writes it: its next send comes after its update.
+    await db.dataSource.query(
+      `UPDATE event_deliveries SET status = 'Retry', attempts = 1, next_send_time = now() - interval '1 second', updated_at = now() - interval '3 seconds' WHERE id = $1`,
+      [retry.deliveryIds[0]],
+    );
     await db.dataSource.query(
       `UPDATE event_deliveries SET next_send_time = now() - interval '1 second', updated_at = now() - interval '2 seconds' WHERE id = $1`,
       [deferred.deliveryIds[0]],
@@ -114,6 +116,11 @@ describe('dispatcher queries', () => {
     expect(due).toEqual(expect.arrayContaining([retry.deliveryIds[0], deferred.deliveryIds[0], old.deliveryIds[0]]));
     expect(due).not.toContain(fresh.deliveryIds[0]);
     expect((await deliveries.dueBacklog()).count).toBeGreaterThanOrEqual(4);
+    // Rung once: the next sweeps leave them alone until the grace passes (no doorbell storm).
+    const again = await deliveries.withDueDoorbells(100, 10, async (refs) => refs.map((ref) => ref.id));
+    expect(again).not.toEqual(expect.arrayContaining([retry.deliveryIds[0]]));
+    expect(again).not.toContain(deferred.deliveryIds[0]);
+    expect(again).not.toContain(old.deliveryIds[0]);
   });
 
   it('ensureCatchAll creates exactly one catch-all subscription under concurrency', async () => {

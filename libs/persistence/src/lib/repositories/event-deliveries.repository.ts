@@ -222,6 +222,28 @@ export class EventDeliveriesRepository {
   }
 
   /**
+   * Extends the leases of rows still Processing under the given leases (fenced like
+   * recordOutcomes) to now + `leaseSeconds`. Returns the rows renewed with their new lease,
+   * the fencing token of their next write.
+   */
+  async renewLeases(
+    rows: ReadonlyArray<{ id: string; leaseUntil: Date }>,
+    leaseSeconds: number,
+  ): Promise<Array<{ id: string; leaseUntil: Date }>> {
+    if (rows.length === 0) return [];
+    const renewed = await queryRows(
+      this.dataSource.manager,
+      `UPDATE event_deliveries d
+       SET lease_until = date_trunc('milliseconds', now() + $3::int * interval '1 second')
+       FROM unnest($1::text[], $2::timestamptz[]) AS v(id, lease_until)
+       WHERE d.id = v.id AND d.status = 'Processing' AND ${FENCED}
+       RETURNING d.id, d.lease_until`,
+      [rows.map((r) => r.id), rows.map((r) => r.leaseUntil), leaseSeconds],
+    );
+    return renewed.map((row) => ({ id: String(row['id']), leaseUntil: new Date(row['lease_until'] as string) }));
+  }
+
+  /**
    * Hands claimed rows back unattempted (rate limited, breaker open, shutting down): they
    * return to Scheduled (never attempted) or Retry, due at `nextSendTime`, with no attempt
    * counted. Fenced like recordOutcomes. Returns the ids put back.
@@ -245,10 +267,11 @@ export class EventDeliveriesRepository {
 
   /**
    * The scheduler's sweep: due rows whose doorbell must be rung (again), locked with SKIP
-   * LOCKED for the duration of `work` so concurrent schedulers take disjoint rows. Retry
-   * rows, and rows deliberately deferred (next_send_time set past their last update, e.g.
-   * put back by the rate limiter), are rung as soon as they are due; other Scheduled rows
-   * only once untouched for `graceSeconds` (until then their first doorbell is in flight).
+   * LOCKED for the duration of `work` so concurrent schedulers take disjoint rows. Rows that
+   * became due after their last update (Retry rows, rows put back by the rate limiter) are
+   * rung as soon as they are due; other rows only once untouched for `graceSeconds` (a fresh
+   * Scheduled row's first doorbell is in flight). Rung rows are marked (updated_at), so a
+   * row is not rung again before the grace passes, however long the dispatchers stall.
    */
   async withDueDoorbells<T>(limit: number, graceSeconds: number, work: (due: DeliveryRef[]) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
@@ -256,13 +279,20 @@ export class EventDeliveriesRepository {
         manager,
         `SELECT id, project_id, endpoint_id FROM event_deliveries
          WHERE ${CLAIMABLE} AND next_send_time <= now() AND deleted_at IS NULL
-           AND (status = 'Retry' OR next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
+           AND (next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
          ORDER BY next_send_time
          LIMIT $1
          FOR UPDATE SKIP LOCKED`,
         [limit, graceSeconds],
       );
-      return work(rows.map(toRef));
+      const due = rows.map(toRef);
+      const result = await work(due);
+      if (due.length > 0) {
+        await queryRows(manager, `UPDATE event_deliveries SET updated_at = now() WHERE id = ANY($1::text[])`, [
+          due.map((row) => row.id),
+        ]);
+      }
+      return result;
     });
   }
 

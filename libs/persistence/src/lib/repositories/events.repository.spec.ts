@@ -16,6 +16,8 @@ describe('EventsRepository', () => {
     await db.drop();
   });
 
+  const staleIds = () => repo.withStalePending(1_000, 10, 10_000, async (stale) => stale.map((row) => row.id));
+
   function newEvent(projectId: string, overrides: Partial<NewEvent> = {}): NewEvent {
     return {
       projectId,
@@ -49,6 +51,27 @@ describe('EventsRepository', () => {
         [project.id],
       );
       expect(count).toBe(1);
+    });
+
+    it('stores an event once however often the same ids are stored again (a retry after an in-doubt commit)', async () => {
+      const project = await insertProject(db.dataSource);
+      const batch = [
+        newEvent(project.id, { id: newId(), eventType: 'plain' }),
+        newEvent(project.id, { id: newId(), eventType: 'keyed', idempotencyKey: 'in-doubt' }),
+        newEvent(project.id, { id: newId(), eventType: 'loser', idempotencyKey: 'in-doubt' }),
+      ];
+      const first = await repo.insertAcceptedMany(batch);
+      // The retry goes row by row, as the intake's does after a failed batch.
+      const retried = await Promise.all(batch.map((event) => repo.insertAccepted(event)));
+      const again = await repo.insertAcceptedMany(batch);
+      for (const results of [retried, again]) {
+        expect(results.map((r) => [r.event.id, r.duplicate])).toEqual(first.map((r) => [r.event.id, r.duplicate]));
+      }
+      expect(first.map((r) => r.duplicate)).toEqual([false, false, true]);
+      const [{ count }] = await db.dataSource.query(`SELECT count(*)::int AS count FROM events WHERE project_id = $1`, [
+        project.id,
+      ]);
+      expect(count).toBe(3);
     });
 
     it('stores nothing for an empty batch', async () => {
@@ -181,12 +204,50 @@ describe('EventsRepository', () => {
     it('moves Pending events to Processing once, and they stop looking stale', async () => {
       const project = await insertProject(db.dataSource);
       const { event } = await repo.insertAccepted(newEvent(project.id));
-      expect((await repo.findStalePending(0, 10_000)).map((row) => row.id)).toContain(event.id);
+      await db.dataSource.query(
+        `UPDATE events SET created_at = created_at - interval '5 seconds', updated_at = updated_at - interval '5 seconds' WHERE id = $1`,
+        [event.id],
+      );
+      expect(await staleIds()).toContain(event.id);
 
       expect(await repo.markRouted(project.id, [event.id])).toEqual([event.id]);
       expect(await repo.markRouted(project.id, [event.id])).toEqual([]);
       expect((await repo.findById(project.id, event.id))?.status).toBe(EventStatus.Processing);
-      expect((await repo.findStalePending(0, 10_000)).map((row) => row.id)).not.toContain(event.id);
+      await db.dataSource.query(`UPDATE events SET updated_at = now() - interval '1 hour' WHERE id = $1`, [event.id]);
+      expect(await staleIds()).not.toContain(event.id);
+    });
+
+    it('re-rings a Pending event soon after it is accepted, then only once per grace', async () => {
+      const project = await insertProject(db.dataSource);
+      const { event } = await repo.insertAccepted(newEvent(project.id));
+      // Just accepted: its doorbell is likely in flight.
+      expect(await staleIds()).not.toContain(event.id);
+      await db.dataSource.query(
+        `UPDATE events SET created_at = now() - interval '2 seconds', updated_at = now() - interval '2 seconds' WHERE id = $1`,
+        [event.id],
+      );
+      expect(await staleIds()).toContain(event.id);
+      // Rung: not again before the grace passes, however often the scheduler sweeps.
+      expect(await staleIds()).not.toContain(event.id);
+      await db.dataSource.query(`UPDATE events SET updated_at = now() - interval '11 seconds' WHERE id = $1`, [
+        event.id,
+      ]);
+      expect(await staleIds()).toContain(event.id);
+    });
+
+    it('leaves an event rung again when the ring fails (the sweep rolls back)', async () => {
+      const project = await insertProject(db.dataSource);
+      const { event } = await repo.insertAccepted(newEvent(project.id));
+      await db.dataSource.query(
+        `UPDATE events SET created_at = now() - interval '2 seconds', updated_at = now() - interval '2 seconds' WHERE id = $1`,
+        [event.id],
+      );
+      await expect(
+        repo.withStalePending(1_000, 10, 10_000, async () => {
+          throw new Error('kafka down');
+        }),
+      ).rejects.toThrow('kafka down');
+      expect(await staleIds()).toContain(event.id);
     });
   });
 });

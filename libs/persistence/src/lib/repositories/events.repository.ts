@@ -40,11 +40,14 @@ export class EventsRepository {
   }
 
   /**
-   * Stores accepted events in at most two statements, results in input order. Idempotency is
-   * decided by the partial unique index, never by a read-then-write: the originals are
-   * inserted skipping conflicts, and the losers (a key already taken, or taken earlier in the
-   * same batch) are stored again as duplicates, which the index does not cover. A duplicate is
-   * stored as Success: it has nothing to deliver, so it must not look "never routed".
+   * Stores accepted events, results in input order. Idempotency is decided by the partial
+   * unique index, never by a read-then-write: the originals are inserted skipping conflicts,
+   * and the losers (a key already taken, or taken earlier in the same batch) are stored again
+   * as duplicates, which the index does not cover. A duplicate is stored as Success: it has
+   * nothing to deliver, so it must not look "never routed".
+   * Also idempotent on the event id: the caller assigns ids before the first try, so storing
+   * the same events again (a retry after a commit whose answer was lost) returns the rows
+   * already stored instead of storing them twice.
    */
   async insertAcceptedMany(
     events: readonly NewEvent[],
@@ -57,32 +60,40 @@ export class EventsRepository {
       isDuplicateEvent: false,
       status: EventStatus.Pending,
     }));
-    const inserted = await insertRows(
-      manager,
-      EventEntity,
-      originals,
-      `ON CONFLICT (project_id, idempotency_key)
-         WHERE idempotency_key IS NOT NULL AND NOT is_duplicate_event
-       DO NOTHING RETURNING *`,
-    );
-    const stored = new Map(inserted.map((row) => [String(row['id']), { row, duplicate: false }]));
-    const losers = originals.filter((original) => !stored.has(original.id as string));
+    const stored = new Map<string, Record<string, unknown>>();
+    const keep = (rows: Record<string, unknown>[]) => rows.forEach((row) => stored.set(String(row['id']), row));
+    // No conflict target: a taken id and a taken idempotency key are both skipped here.
+    keep(await insertRows(manager, EventEntity, originals, 'ON CONFLICT DO NOTHING RETURNING *'));
+    const missing = () => originals.filter((original) => !stored.has(original.id as string));
+    if (missing().length > 0) keep(await this.storedRows(manager, missing()));
+    const losers = missing();
     if (losers.length > 0) {
-      const duplicates = await insertRows(
-        manager,
-        EventEntity,
-        losers.map((loser) => ({ ...loser, isDuplicateEvent: true, status: EventStatus.Success })),
-        'RETURNING *',
+      keep(
+        await insertRows(
+          manager,
+          EventEntity,
+          losers.map((loser) => ({ ...loser, isDuplicateEvent: true, status: EventStatus.Success })),
+          'ON CONFLICT (id) DO NOTHING RETURNING *',
+        ),
       );
-      for (const row of duplicates) stored.set(String(row['id']), { row, duplicate: true });
+      if (missing().length > 0) keep(await this.storedRows(manager, missing()));
     }
     return originals.map((original) => {
-      const { row, duplicate } = stored.get(original.id as string) as {
-        row: Record<string, unknown>;
-        duplicate: boolean;
-      };
-      return { event: hydrate(manager, EventEntity, row), duplicate };
+      const row = stored.get(original.id as string);
+      if (!row) throw new Error(`event ${original.id} was neither stored nor found`);
+      const event = hydrate(manager, EventEntity, row);
+      return { event, duplicate: event.isDuplicateEvent };
     });
+  }
+
+  /** The rows already stored under these events' ids (in their projects). */
+  private storedRows(manager: EntityManager, events: readonly NewEvent[]): Promise<Record<string, unknown>[]> {
+    return queryRows(
+      manager,
+      `SELECT e.* FROM events e
+       JOIN unnest($1::text[], $2::text[]) AS r(project_id, id) ON e.project_id = r.project_id AND e.id = r.id`,
+      [events.map((event) => event.projectId), events.map((event) => event.id)],
+    );
   }
 
   async findById(projectId: string, id: string): Promise<EventEntity | null> {
@@ -129,18 +140,41 @@ export class EventsRepository {
     );
   }
 
-  /** Events still Pending after `olderThanSeconds`: their doorbell was lost; ring again. */
-  async findStalePending(olderThanSeconds: number, limit: number): Promise<Array<{ id: string; projectId: string }>> {
-    const rows = await queryRows(
-      this.dataSource.manager,
-      `SELECT id, project_id FROM events
-       WHERE status = 'Pending' AND created_at <= now() - $1::int * interval '1 second'
-         AND deleted_at IS NULL
-       ORDER BY created_at
-       LIMIT $2`,
-      [olderThanSeconds, limit],
-    );
-    return rows.map((row) => ({ id: String(row['id']), projectId: String(row['project_id']) }));
+  /**
+   * The scheduler's sweep of events whose doorbell was lost (an api that died between the
+   * commit and the ring, Kafka down): Pending events untouched for `freshMs` since they were
+   * accepted, or for `graceSeconds` since their last re-ring. Runs `work` (ringing them) while
+   * holding their rows (SKIP LOCKED: concurrent schedulers take disjoint events), then marks
+   * them rung (updated_at), so a stalled router is not flooded with the same doorbells.
+   */
+  async withStalePending<T>(
+    freshMs: number,
+    graceSeconds: number,
+    limit: number,
+    work: (stale: Array<{ id: string; projectId: string }>) => Promise<T>,
+  ): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await queryRows(
+        manager,
+        `SELECT id, project_id FROM events
+         WHERE status = 'Pending' AND deleted_at IS NULL
+           AND updated_at <= now() - $1::int * interval '1 millisecond'
+           AND (updated_at < created_at + $1::int * interval '1 millisecond'
+                OR updated_at <= now() - $2::int * interval '1 second')
+         ORDER BY updated_at
+         LIMIT $3
+         FOR UPDATE SKIP LOCKED`,
+        [freshMs, graceSeconds, limit],
+      );
+      const stale = rows.map((row) => ({ id: String(row['id']), projectId: String(row['project_id']) }));
+      const result = await work(stale);
+      if (stale.length > 0) {
+        await queryRows(manager, `UPDATE events SET updated_at = now() WHERE id = ANY($1::text[])`, [
+          stale.map((event) => event.id),
+        ]);
+      }
+      return result;
+    });
   }
 
   async list(projectId: string, filter: EventFilter = {}, page: PageQuery = {}): Promise<Page<EventEntity>> {
