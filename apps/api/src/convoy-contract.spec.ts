@@ -26,14 +26,7 @@ const NOT_SERVED: Record<string, string[]> = {
     'success_count',
     'teams_webhook_url',
   ],
-  SUBSCRIPTION: [
-    'alert_config',
-    'device_metadata',
-    'function',
-    'rate_limit_config',
-    'retry_config',
-    'source_metadata',
-  ],
+  SUBSCRIPTION: ['alert_config', 'device_metadata', 'function', 'rate_limit_config', 'retry_config', 'source_metadata'],
   SOURCE: ['provider_config'],
   EVENT: ['app_id', 'failure_reason', 'url_path'],
   EVENT_DELIVERY: [

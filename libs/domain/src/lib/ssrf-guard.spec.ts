@@ -55,7 +55,7 @@ describe('SsrfGuard', () => {
 
   it('names the guard, the address and the variable that opens its range in the refusal', () => {
     expect(guard.refusal('10.0.0.5')).toBe(
-      "SSRF guard: destination 10.0.0.5 is a private address; not allowed (to allow it, add its range to CARAVAN_SSRF_ALLOW_CIDRS, e.g. 10.0.0.5/32)",
+      'SSRF guard: destination 10.0.0.5 is a private address; not allowed (to allow it, add its range to CARAVAN_SSRF_ALLOW_CIDRS, e.g. 10.0.0.5/32)',
     );
     expect(guard.refusal('::1')).toMatch(/CARAVAN_SSRF_ALLOW_CIDRS, e\.g\. ::1\/128\)$/);
   });

@@ -100,9 +100,6 @@ export class OAuth2Dto {
 
   // Convoy's client_assertion settings: its SDKs send them (empty) with every oauth2 block;
   // accepted and ignored, since only shared_secret is performed.
-
-
-
 }
 
 /**

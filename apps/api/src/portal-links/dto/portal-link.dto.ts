@@ -1,6 +1,5 @@
 import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { OptionalUnlessEmpty } from '../../common/optional-unless-empty.decorator';
 import { PageQueryDto } from '../../common/page-query.dto';
 
 export const PORTAL_AUTH_TYPES = ['static_token', 'refresh_token'] as const;
@@ -8,13 +7,13 @@ export const PORTAL_AUTH_TYPES = ['static_token', 'refresh_token'] as const;
 /** Convoy's CreatePortalLinkRequest: an owner_id, a list of endpoints, or both. */
 export class CreatePortalLinkDto {
   @ApiPropertyOptional({ description: 'Portal link name' })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsString()
   @MaxLength(255)
   name?: string;
 
   @ApiPropertyOptional({ description: 'The link covers every endpoint with this owner_id, present and future' })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsString()
   @MaxLength(255)
   owner_id?: string;
@@ -32,7 +31,7 @@ export class CreatePortalLinkDto {
   can_manage_endpoint?: boolean;
 
   @ApiPropertyOptional({ enum: PORTAL_AUTH_TYPES, description: 'Both are bearer tokens here; default static_token' })
-  @OptionalUnlessEmpty()
+  @IsOptional()
   @IsIn(PORTAL_AUTH_TYPES)
   auth_type?: (typeof PORTAL_AUTH_TYPES)[number];
 }

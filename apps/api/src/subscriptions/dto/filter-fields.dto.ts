@@ -24,6 +24,4 @@ export class FilterFieldsDto {
 
   // Convoy's path and query criteria apply to ingest requests' paths; Caravan's router filters
   // on body and headers, so they are accepted and not stored.
-
-
 }
