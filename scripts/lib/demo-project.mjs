@@ -56,7 +56,7 @@ Demo project: ${demo.projectId}
 Project API key: ${demo.apiKey}
 Instance admin key: in ${join(process.env.CARAVAN_STATE_DIR, 'admin-key')}
 API reference: ${api}/api/v1/docs
-Dashboard: ${api}/ (sign in with the project API key above, or the instance admin key)
+Dashboard: sign in with the project API key above (or the instance admin key) at ${api}/
 
 Try it: paste these lines into bash, one at a time (they use curl and jq).
   export CARAVAN_PROJECT=${project} CARAVAN_KEY=${demo.apiKey}

@@ -24,6 +24,13 @@ export function isEventRoute(request: IncomingMessage): boolean {
   return request.method === 'POST' && EVENT_ROUTE.test(request.url ?? '');
 }
 
+/** Convoy's bulk filter operations, whose body is a JSON array. */
+const ARRAY_BODY_ROUTE =
+  /^\/api\/v1\/projects\/[^/?]+\/subscriptions\/[^/?]+\/filters\/(?:bulk|bulk_update)\/?(?:\?|$)/;
+
+/** The customer portal's routes: authenticated by a portal token (PortalGuard), not an API key. */
+const PORTAL_ROUTE = /^\/api\/v1\/portal(?:[/?]|$)/;
+
 function hasBody(request: IncomingMessage): boolean {
   return Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
 }
@@ -36,7 +43,8 @@ function hasBody(request: IncomingMessage): boolean {
  */
 export function authenticateBeforeBody(authenticator: ApiKeyAuthenticator) {
   return (request: Request, response: Response, next: NextFunction): void => {
-    if (!(request.url ?? '').startsWith('/api/v1/') || !hasBody(request)) {
+    const url = request.url ?? '';
+    if (!url.startsWith('/api/v1/') || PORTAL_ROUTE.test(url) || !hasBody(request)) {
       next();
       return;
     }
@@ -72,7 +80,7 @@ export function checkBodyShape(request: Request, _response: Response, next: Next
     next();
     return;
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+  if (typeof body !== 'object' || body === null || (Array.isArray(body) && !ARRAY_BODY_ROUTE.test(request.url ?? ''))) {
     next(bodyRefused('the request body must be a JSON object'));
     return;
   }
