@@ -108,7 +108,7 @@ describe('functions: test_function and subscription functions (HTTP, real Postgr
     ).toBe(403);
   });
 
-  it('stores a subscription function, shows it, clears it with "", and refuses one without transform', async () => {
+  it('stores a subscription function, shows it, keeps it on "", clears it with null, and refuses one without transform', async () => {
     const endpoint = await api.request('POST', `/api/v1/projects/${projectId}/endpoints`, {
       key,
       body: { name: 'ep', url: 'https://example.com/hook' },
@@ -121,9 +121,16 @@ describe('functions: test_function and subscription functions (HTTP, real Postgr
     expect(created.status).toBe(201);
     expect(created.body.data.function).toBe(code);
     const id = created.body.data.uid;
-    const cleared = await api.request('PUT', `/api/v1/projects/${projectId}/subscriptions/${id}`, {
+    // "" on an update leaves a field as it is (Convoy's rule); null removes the function.
+    const kept = await api.request('PUT', `/api/v1/projects/${projectId}/subscriptions/${id}`, {
       key,
       body: { function: '' },
+    });
+    expect(kept.status).toBe(202);
+    expect(kept.body.data.function).toBe(code);
+    const cleared = await api.request('PUT', `/api/v1/projects/${projectId}/subscriptions/${id}`, {
+      key,
+      body: { function: null },
     });
     expect(cleared.status).toBe(202);
     expect(cleared.body.data.function).toBeNull();

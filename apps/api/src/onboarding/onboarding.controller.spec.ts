@@ -51,6 +51,8 @@ describe('bulk onboarding (HTTP, real Postgres)', () => {
     expect(byName['crm'].authentication).toEqual({
       type: 'api_key',
       api_key: { header_name: 'Authorization', header_value: `Basic ${Buffer.from('user:pa:ss').toString('base64')}` },
+      basic_auth: null,
+      oauth2: null,
     });
     const subscriptions = await subscriptionsOf(projectId, apiKey);
     const typesByEndpoint = Object.fromEntries(

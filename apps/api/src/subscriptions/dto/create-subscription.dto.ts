@@ -43,7 +43,7 @@ export class CreateSubscriptionDto {
     type: String,
     nullable: true,
     description:
-      'JavaScript declaring `function transform(payload)`: its result is delivered (and signed) instead of the event data; "" or null removes it',
+      'JavaScript declaring `function transform(payload)`: its result is delivered (and signed) instead of the event data; null removes it (on an update "" leaves it as it is)',
   })
   @IsOptional()
   @ValidateIf((_object, value) => value !== '')
