@@ -85,8 +85,12 @@ describe('dispatcher: endpoint protection', () => {
       .map((r) => r.at)
       .sort((a, b) => a - b);
     expect(times).toHaveLength(8);
-    for (let i = 0; i + 2 < times.length; i++) {
-      expect(defined(times[i + 2]) - defined(times[i])).toBeGreaterThanOrEqual(950);
+    // Arrival times carry the machine's scheduling jitter (hundreds of ms on a loaded one), so
+    // judge spans of several windows: 2 per second admits 8 requests over at least 3 s, and any
+    // 5 consecutive ones over at least 2 s; without the limit all 8 arrive within milliseconds.
+    expect(defined(times[7]) - defined(times[0])).toBeGreaterThanOrEqual(2_500);
+    for (let i = 0; i + 4 < times.length; i++) {
+      expect(defined(times[i + 4]) - defined(times[i])).toBeGreaterThanOrEqual(1_400);
     }
     expect(await metric('caravan_rate_limited_deliveries_total')).toBeGreaterThan(0);
   });
