@@ -12,6 +12,11 @@ function startTokenServer(): Promise<{ url: string; requests: URLSearchParams[];
       const form = new URLSearchParams(body);
       requests.push(form);
       response.setHeader('Content-Type', 'application/json');
+      if (request.url === '/silent') return; // never answers
+      if (request.url === '/huge') {
+        response.end(JSON.stringify({ access_token: 'x'.repeat(100 * 1024) }));
+        return;
+      }
       if (form.get('client_id') !== 'caravan' || form.get('client_secret') !== 'right-secret') {
         response.statusCode = 401;
         response.end(JSON.stringify({ error: 'invalid_client', error_description: 'client authentication failed' }));
@@ -126,6 +131,28 @@ describe('POST /endpoints/oauth2/test (HTTP, real Postgres, a real token server)
       /^oauth2: OAuth2 connection test failed: SSRF guard: destination .* not allowed/,
     );
     expect(tokenServer.requests.length).toBe(calls);
+  });
+
+  it('gives up on a token server that does not answer within the bound, and on an oversized answer', async () => {
+    const base = tokenServer.url.replace('/oauth/token', '');
+    const started = Date.now();
+    const silent = await open.request('POST', path(projectId), {
+      key,
+      body: { oauth2: oauth2({ url: `${base}/silent` }) },
+    });
+    expect(silent.status).toBe(400);
+    expect(silent.body.message).toBe(
+      'oauth2: OAuth2 connection test failed: the token endpoint did not answer within 5 s',
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+    const huge = await open.request('POST', path(projectId), {
+      key,
+      body: { oauth2: oauth2({ url: `${base}/huge` }) },
+    });
+    expect(huge.status).toBe(400);
+    expect(huge.body.message).toBe(
+      'oauth2: OAuth2 connection test failed: the token endpoint answered more than 65536 bytes',
+    );
   });
 
   it('answers 400 when the token server answers no token', async () => {
