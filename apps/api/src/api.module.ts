@@ -24,7 +24,7 @@ export class ApiModule implements NestModule {
       module: ApiModule,
       imports: [
         PlatformModule.forRoot(config),
-        CommonModule.forRoot(config.api.adminApiKey, config.api.rateLimits),
+        CommonModule.forRoot(config.api.adminApiKey, config.api.rateLimits, config.dispatcher.ssrfAllowCidrs),
         FunctionsModule,
         ProjectsModule,
         EndpointsModule,

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DeliveryStatus, MetaEventStatus, SourceProvider, VerifierType } from '@caravan/domain';
 import { ADMIN_KEY, ApiHarness, startApiHarness } from './testing/api-harness';
 import { servedRoutes } from './testing/served-routes';
@@ -215,6 +217,53 @@ const OPERATIONS: Operation[] = [
     request: () => ({ path: `${P}/endpoints/{endpointID}/activate` }),
     status: 202,
     data: { one: 'ENDPOINT' },
+  },
+  {
+    route: `POST ${P}/endpoints/oauth2/test`,
+    request: () => {
+      // A real token server of this test's own, bound synchronously (no host: all interfaces,
+      // reached on 127.0.0.1, which this file's api allows) and unref'd: it lives with the process.
+      const server = createServer((request, response) => {
+        request.resume().on('end', () => {
+          response.setHeader('Content-Type', 'application/json');
+          response.end(JSON.stringify({ access_token: 'contract-token', token_type: 'Bearer', expires_in: 600 }));
+        });
+      });
+      server.listen(0).unref();
+      const { port } = server.address() as AddressInfo;
+      return {
+        path: `${P}/endpoints/oauth2/test`,
+        body: {
+          oauth2: {
+            url: `http://127.0.0.1:${port}/token`,
+            client_id: 'contract',
+            client_secret: 'contract-secret',
+            grant_type: 'client_credentials',
+            authentication_type: 'shared_secret',
+            scope: '',
+            audience: '',
+            expiry_time_unit: '',
+            field_mapping: { access_token: '', token_type: '', expires_in: '' },
+            issuer: '',
+            subject: '',
+            signing_algorithm: '',
+            signing_key: null,
+            ...UNKNOWN,
+          },
+          ...UNKNOWN,
+        },
+      };
+    },
+    status: 200,
+    data: {
+      fields: {
+        success: 'boolean',
+        access_token: 'string',
+        token_type: 'string',
+        expires_at: 'string',
+        message: 'string',
+      },
+    },
   },
   {
     route: `POST ${P}/sources`,
@@ -552,7 +601,8 @@ describe("Convoy's contract: every served operation takes an SDK-shaped request 
   let fixtures: EventFixtures;
 
   beforeAll(async () => {
-    api = await startApiHarness();
+    // Loopback allowed: the OAuth2 connection test's token server runs in this process.
+    api = await startApiHarness({ CARAVAN_SSRF_ALLOW_CIDRS: '127.0.0.0/8' });
     fixtures = new EventFixtures(api.app);
   });
 

@@ -12,6 +12,9 @@ import { EndpointsService } from './endpoints.service';
 import { DeliveryStatisticsService } from '../statistics/delivery-statistics.service';
 import { PeriodFailureRatesQueryDto } from '../statistics/dto/statistics-query.dto';
 import { repeated } from '../common/list-filters';
+import { ApiEnvelope } from '../common/api-envelope.decorator';
+import { TestOAuth2Dto, TestOAuth2ResponseDto } from './dto/test-oauth2.dto';
+import { OAuth2ConnectionService } from './oauth2-connection.service';
 
 @ApiTags('endpoints')
 @ApiBearerAuth()
@@ -21,6 +24,7 @@ export class EndpointsController {
   constructor(
     private readonly endpoints: EndpointsService,
     private readonly statistics: DeliveryStatisticsService,
+    private readonly oauth2: OAuth2ConnectionService,
   ) {}
 
   @Post()
@@ -41,6 +45,21 @@ export class EndpointsController {
     const endpointIds = repeated(query.endpointId, query['endpointId[]']) ?? [];
     const rates = await this.statistics.periodFailureRates(projectId, endpointIds, query);
     return envelope('Endpoint period failure rates fetched successfully', rates);
+  }
+
+  /** Convoy's connection test: one token request with the given config, nothing stored. */
+  @Post('oauth2/test')
+  @HttpCode(200)
+  @ApiEnvelope(200, TestOAuth2ResponseDto)
+  async testOAuth2(@ProjectId() projectId: string, @Body() body: TestOAuth2Dto) {
+    const token = await this.oauth2.test(projectId, body.oauth2);
+    return envelope('OAuth2 connection test successful', {
+      success: true,
+      access_token: token.value,
+      token_type: token.type,
+      expires_at: new Date(token.expiresAt).toISOString(),
+      message: 'OAuth2 connection test successful',
+    });
   }
 
   @Get(':endpointID')

@@ -5,7 +5,7 @@ import {
   OAuth2Config,
   OAuth2Token,
   oauth2TokenRequestBody,
-  parseOAuth2TokenResponse,
+  oauth2TokenFromAnswer,
 } from '@caravan/domain';
 import { buildDeliveryRequest, DeliveryRequest, DeliveryRequestInput } from './delivery-request.builder';
 import { WebhookClient, WebhookResponse } from './webhook.client';
@@ -99,10 +99,7 @@ export class EndpointRequestSender {
       timeoutMs: TOKEN_TIMEOUT_MS,
     });
     if (response.statusCode === null) throw new Error(response.error ?? 'no response');
-    if (response.statusCode < 200 || response.statusCode >= 300) {
-      throw new Error(`the token endpoint answered ${response.statusCode}`);
-    }
-    return parseOAuth2TokenResponse(config, response.body, Date.now());
+    return oauth2TokenFromAnswer(config, response.statusCode, response.body, Date.now());
   }
 }
 

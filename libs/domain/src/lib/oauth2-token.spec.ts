@@ -2,6 +2,7 @@ import type { OAuth2Config } from './endpoints';
 import {
   DEFAULT_TOKEN_LIFETIME_MS,
   OAuth2TokenError,
+  oauth2TokenFromAnswer,
   oauth2TokenRequestBody,
   parseOAuth2TokenResponse,
   TOKEN_EXPIRY_MARGIN_MS,
@@ -50,5 +51,23 @@ describe('oauth2 client credentials', () => {
 
   it.each(['not json', '{}', '{"access_token":""}', '[]'])('refuses %s', (body) => {
     expect(() => parseOAuth2TokenResponse(config, body, 0)).toThrow(OAuth2TokenError);
+  });
+});
+
+describe('oauth2TokenFromAnswer', () => {
+  it('reads a 2xx answer', () => {
+    expect(oauth2TokenFromAnswer(config, 200, '{"access_token":"t"}', 0).value).toBe('t');
+  });
+
+  it("refuses another status, quoting the server's RFC 6749 error", () => {
+    expect(() =>
+      oauth2TokenFromAnswer(config, 401, '{"error":"invalid_client","error_description":"bad secret"}', 0),
+    ).toThrow(new OAuth2TokenError('the token endpoint answered 401 (invalid_client: bad secret)'));
+  });
+
+  it('refuses a non-JSON error answer with its status alone', () => {
+    expect(() => oauth2TokenFromAnswer(config, 500, '<html>oops</html>', 0)).toThrow(
+      new OAuth2TokenError('the token endpoint answered 500'),
+    );
   });
 });

@@ -60,3 +60,29 @@ export function parseOAuth2TokenResponse(config: OAuth2Config, body: string, now
     expiresAt: now + Math.max(0, lifetime - TOKEN_EXPIRY_MARGIN_MS),
   };
 }
+
+/** Longest token-server error text quoted in a refusal (its own words, not a whole page). */
+const MAX_QUOTED_ERROR = 200;
+
+/**
+ * The token in a token server's answer: a non-2xx status is refused, quoting the server's
+ * RFC 6749 §5.2 `error` and `error_description` when it gives them; a 2xx body is read by
+ * parseOAuth2TokenResponse. Throws OAuth2TokenError.
+ */
+export function oauth2TokenFromAnswer(
+  config: OAuth2Config,
+  statusCode: number,
+  body: string,
+  now: number,
+): OAuth2Token {
+  if (statusCode >= 200 && statusCode < 300) return parseOAuth2TokenResponse(config, body, now);
+  let reason = '';
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; error_description?: unknown };
+    reason = [parsed.error, parsed.error_description].filter((part) => typeof part === 'string' && part).join(': ');
+  } catch {
+    // Not JSON: the status says enough.
+  }
+  const quoted = reason.length > MAX_QUOTED_ERROR ? `${reason.slice(0, MAX_QUOTED_ERROR)}…` : reason;
+  throw new OAuth2TokenError(`the token endpoint answered ${statusCode}${quoted ? ` (${quoted})` : ''}`);
+}
