@@ -1115,6 +1115,34 @@ describe('Go clients: every string "" and every number 0 is accepted where Convo
       event_type: 't',
       data: {},
     });
+    const eventType = await accepted('POST', '/event-types', {
+      name: 't',
+      description: '',
+      category: '',
+      json_schema: null,
+    });
+    await accepted('PUT', `/event-types/${eventType.uid}`, { description: '', category: '', json_schema: null });
+    const filters = `/subscriptions/${subscription.uid}/filters`;
+    const ZERO_FILTER = { body: null, headers: null, path: null, query: null, enabled_at: null };
+    const filter = await accepted('POST', filters, { ...ZERO_FILTER, event_type: 't' });
+    await accepted('PUT', `${filters}/${filter.uid}`, { ...ZERO_FILTER, event_type: '', is_flattened: false });
+    const [bulk] = await accepted('POST', `${filters}/bulk`, [{ ...ZERO_FILTER, event_type: 'u' }]);
+    await accepted('PUT', `${filters}/bulk_update`, [{ ...ZERO_FILTER, uid: bulk.uid, event_type: '' }]);
+    await accepted('POST', `${filters}/test/t`, {
+      payload: null,
+      request: { body: null, header: null, headers: null, path: null, query: null },
+    });
+    const identity = 'function transform(payload) { return payload; }';
+    await accepted('POST', '/sources/test_function', { function: identity, payload: null, type: '' });
+    await accepted('POST', '/subscriptions/test_function', { function: identity, payload: null, type: '' });
+    const ZERO_ONBOARD = { event_type: '', auth_username: '', auth_password: '' };
+    await accepted('POST', '/onboard?dry_run=true', {
+      items: [{ ...ZERO_ONBOARD, name: 'dry', url: 'https://example.com/go-dry' }],
+    });
+    await accepted('POST', '/onboard', { items: [{ ...ZERO_ONBOARD, name: 'on', url: 'https://example.com/go-on' }] });
+    const ZERO_LINK = { name: '', endpoints: null, can_manage_endpoint: false, auth_type: '' };
+    const link = await accepted('POST', '/portal-links', { ...ZERO_LINK, owner_id: 'o' });
+    await accepted('PUT', `/portal-links/${link.uid}`, { ...ZERO_LINK, owner_id: '' });
     const zeroPage = 'perPage=0&direction=&next_page_cursor=&prev_page_cursor=&sort=';
     for (const path of [
       `/endpoints?${zeroPage}&q=&ownerId=`,
@@ -1124,6 +1152,9 @@ describe('Go clients: every string "" and every number 0 is accepted where Convo
       `/events/countbatchreplayevents?endpointId=&sourceId=&startDate=&endDate=`,
       `/eventdeliveries?${zeroPage}&endpointId=&eventId=&event_type=&subscriptionId=&status=&startDate=&endDate=`,
       `/meta-events?${zeroPage}&startDate=&endDate=`,
+      `/portal-links?${zeroPage}&ownerId=&q=`,
+      `/endpoints/period-failure-rates?startDate=&endDate=`,
+      `/statistics/deliveries?startDate=&endDate=`,
     ]) {
       await accepted('GET', path);
     }
