@@ -164,6 +164,16 @@ describe('portal links and the customer portal (HTTP, real Postgres and Kafka)',
     expect((await api.request('GET', '/api/v1/portal/endpoints', { key: null })).status).toBe(401);
     expect((await portal('not-a-token', 'GET', '/endpoints')).status).toBe(401);
     expect((await portal(w.apiKey, 'GET', '/endpoints')).status).toBe(401);
+    // Requests with a body are authenticated before it is read: a portal route takes only a
+    // portal token, a project route only an API key.
+    const made = { name: 'x', url: 'https://example.com/x' };
+    expect((await portal('not-a-token', 'POST', '/endpoints', made)).status).toBe(401);
+    expect((await portal(w.apiKey, 'POST', '/endpoints', made)).status).toBe(401);
+    const asProject = await api.request('POST', `/api/v1/projects/${w.projectId}/endpoints`, {
+      key: link.token,
+      body: made,
+    });
+    expect(asProject.status).toBe(401);
 
     const refreshed = await w.links('GET', `/${link.uid}/refresh_token`);
     expect(refreshed.status).toBe(200);
