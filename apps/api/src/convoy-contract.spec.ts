@@ -9,8 +9,8 @@ type Schema = Record<string, JsonType>;
 
 /**
  * Fields of Convoy's response schemas that Caravan does not serve (features it does not have:
- * organisations, circuit-breaker statistics, devices, the CLI, portal links, mTLS client
- * certificates, subscription functions and per-subscription configs). Everything else in each
+ * organisations, circuit-breaker statistics on the endpoint itself, devices, the CLI, mTLS client
+ * certificates and per-subscription configs). Everything else in each
  * schema must be present with Convoy's type.
  */
 const NOT_SERVED: Record<string, string[]> = {
@@ -26,7 +26,7 @@ const NOT_SERVED: Record<string, string[]> = {
     'success_count',
     'teams_webhook_url',
   ],
-  SUBSCRIPTION: ['alert_config', 'device_metadata', 'function', 'rate_limit_config', 'retry_config', 'source_metadata'],
+  SUBSCRIPTION: ['alert_config', 'device_metadata', 'rate_limit_config', 'retry_config', 'source_metadata'],
   SOURCE: ['provider_config'],
   EVENT: ['app_id', 'failure_reason', 'url_path'],
   EVENT_DELIVERY: [
@@ -881,8 +881,9 @@ function problemsOf(value: unknown, schema: Schema, skip: readonly string[] = []
     .flatMap(([field, type]) => {
       if (!(field in record)) return [`${where}.${field} is missing`];
       const actual = typeOf(record[field]);
-      // Convoy sends null for its unset objects and timestamps (pointers and null.Time).
-      const nullable = type === 'object' || field.endsWith('_at');
+      // Convoy sends null for its unset objects and timestamps (pointers and null.Time), and
+      // for a subscription's unset function (a null.String).
+      const nullable = type === 'object' || field.endsWith('_at') || field === 'function';
       const matches = actual === type || (type === 'number' && actual === 'integer') || (nullable && actual === 'null');
       return matches ? [] : [`${where}.${field} is ${actual}, Convoy's type is ${type}`];
     });
