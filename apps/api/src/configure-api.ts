@@ -6,6 +6,7 @@ import type { CaravanConfig } from '@caravan/config';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { IgnoredFieldsInterceptor } from './common/ignored-fields.interceptor';
 import { ApiKeyAuthenticator } from './common/auth/api-key-authenticator.service';
+import { PortalGuard } from './portal/portal.guard';
 import {
   authenticateBeforeBody,
   checkBodyShape,
@@ -40,7 +41,7 @@ export function configureApi(
   const express = app as NestExpressApplication;
   // Authentication first: a request without a valid key is refused before its body is read.
   express.use(checkUrlText);
-  express.use(authenticateBeforeBody(app.get(ApiKeyAuthenticator)));
+  express.use(authenticateBeforeBody(app.get(ApiKeyAuthenticator), app.get(PortalGuard)));
   // /ingest reads its own stream under the source project's limit, so the parsers skip it.
   // Only the event routes take large bodies; no route takes compressed ones (inflating is work
   // and memory an unauthenticated or hostile caller could make the api spend).

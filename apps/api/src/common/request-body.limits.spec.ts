@@ -88,6 +88,17 @@ describe('request bodies: authentication first, bounded shape, bounded time', ()
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it("reads an array only on Convoy's bulk filter routes, under the same bounds", async () => {
+    const bulk = endpoints().replace(/endpoints$/, 'subscriptions/unknown/filters/bulk');
+    const send = (path: string, body: string) =>
+      api.request('POST', path, { key: apiKey, rawBody: body, headers: { 'content-type': 'application/json' } });
+    // Past the shape check: the route answers (no such subscription) instead of the shape 400.
+    expect((await send(bulk, '[{"event_type":"x"}]')).status).toBe(404);
+    const huge = await send(bulk, '[' + '{},'.repeat(100_000) + '{}]');
+    expect(huge.status).toBe(400);
+    expect(huge.body.message).toMatch(/more than 200/);
+  });
+
   it.each(['"x"', 'null', '5'])('refuses the JSON primitive %s with a 400', async (body) => {
     const response = await api.request('POST', endpoints(), {
       key: apiKey,

@@ -4,6 +4,11 @@ import type { IncomingMessage } from 'node:http';
 import type { ApiKeyAuthenticator } from './auth/api-key-authenticator.service';
 import type { AuthenticatedRequest } from './auth/principal';
 
+/** Checks a portal link token (the portal's guard), rejecting with a 401 as an API key check does. */
+export interface PortalTokenAuthenticator {
+  authenticate(authorization: string | undefined): Promise<unknown>;
+}
+
 /** Largest JSON body of the event-creating routes; each project's max_payload_read_size applies below it. */
 export const MAX_EVENT_BODY_BYTES = 100 * 1024 * 1024;
 /** Largest body of every other route: configuration objects, filters, replays. */
@@ -17,6 +22,13 @@ export const MAX_EVENT_BODY_MEMBERS = 2_000_000;
 /** Most keys at the top level of any body (the largest DTO has a few dozen fields). */
 export const MAX_TOP_LEVEL_KEYS = 200;
 
+/** Convoy's bulk filter routes take a JSON array of filters; every other body is an object. */
+const ARRAY_BODY_ROUTE =
+  /^\/api\/v1\/projects\/[^/?]+\/subscriptions\/[^/?]+\/filters\/(?:bulk|bulk_update)\/?(?:\?|$)/;
+
+/** Customer portal routes authenticate with a portal link's token, not an API key. */
+const PORTAL_ROUTE = /^\/api\/v1\/portal(?:[/?]|$)/;
+
 const EVENT_ROUTE = /^\/api\/v1\/projects\/[^/?]+\/events(?:\/(?:fanout|broadcast|dynamic))?\/?(?:\?|$)/;
 
 /** POST of a new event (single, fan-out, broadcast, dynamic): the routes that take large bodies. */
@@ -24,35 +36,31 @@ export function isEventRoute(request: IncomingMessage): boolean {
   return request.method === 'POST' && EVENT_ROUTE.test(request.url ?? '');
 }
 
-/** Convoy's bulk filter operations, whose body is a JSON array. */
-const ARRAY_BODY_ROUTE =
-  /^\/api\/v1\/projects\/[^/?]+\/subscriptions\/[^/?]+\/filters\/(?:bulk|bulk_update)\/?(?:\?|$)/;
-
-/** The customer portal's routes: authenticated by a portal token (PortalGuard), not an API key. */
-const PORTAL_ROUTE = /^\/api\/v1\/portal(?:[/?]|$)/;
-
 function hasBody(request: IncomingMessage): boolean {
   return Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
 }
 
 /**
  * Authenticates /api/v1 requests that carry a body BEFORE the body is read, so a caller
- * without a valid key costs no buffering or parsing (every /api/v1 route needs a key; the
- * route's guard still decides which project it may touch). The connection is closed with the
+ * without a valid key costs no buffering or parsing (every /api/v1 route needs a key, or on the
+ * portal routes a portal link token; the route's guard still decides what it may touch). The connection is closed with the
  * 401/413 instead of draining an unread body.
  */
-export function authenticateBeforeBody(authenticator: ApiKeyAuthenticator) {
+export function authenticateBeforeBody(authenticator: ApiKeyAuthenticator, portal: PortalTokenAuthenticator) {
   return (request: Request, response: Response, next: NextFunction): void => {
-    const url = request.url ?? '';
-    if (!url.startsWith('/api/v1/') || PORTAL_ROUTE.test(url) || !hasBody(request)) {
+    if (!(request.url ?? '').startsWith('/api/v1/') || !hasBody(request)) {
       next();
       return;
     }
     const limit = isEventRoute(request) ? MAX_EVENT_BODY_BYTES : MAX_BODY_BYTES;
     const declared = Number(request.headers['content-length']);
-    authenticator.authenticate(request.headers.authorization).then(
-      (principal) => {
-        (request as unknown as AuthenticatedRequest).principal = principal;
+    const authenticated = PORTAL_ROUTE.test(request.url ?? '')
+      ? portal.authenticate(request.headers.authorization)
+      : authenticator.authenticate(request.headers.authorization).then((principal) => {
+          (request as unknown as AuthenticatedRequest).principal = principal;
+        });
+    authenticated.then(
+      () => {
         if (Number.isFinite(declared) && declared > limit) {
           response.setHeader('Connection', 'close');
           next(new PayloadTooLargeException(`request body is ${declared} bytes, over the ${limit} byte limit`));
@@ -80,7 +88,8 @@ export function checkBodyShape(request: Request, _response: Response, next: Next
     next();
     return;
   }
-  if (typeof body !== 'object' || body === null || (Array.isArray(body) && !ARRAY_BODY_ROUTE.test(request.url ?? ''))) {
+  const arrayAllowed = ARRAY_BODY_ROUTE.test(request.url ?? '');
+  if (typeof body !== 'object' || body === null || (Array.isArray(body) && !arrayAllowed)) {
     next(bodyRefused('the request body must be a JSON object'));
     return;
   }

@@ -143,9 +143,10 @@ describe('portal links and the customer portal (HTTP, real Postgres and Kafka)',
       url: 'https://example.com/new',
       owner_id: 'globex',
     });
-    // owner_id is not the customer's to choose: ignored, as any field the route does not take.
-    expect(created.status).toBe(201);
-    expect(created.body.data.owner_id).toBe('acme');
+    expect(created.status).toBe(400); // owner_id is not the customer's to choose
+    const made = await portal(token, 'POST', '/endpoints', { name: 'new', url: 'https://example.com/new' });
+    expect(made.status).toBe(201);
+    expect(made.body.data.owner_id).toBe('acme');
   });
 
   it('a link listing endpoints covers exactly those; one that cannot manage endpoints gets 403 on changes', async () => {
@@ -163,6 +164,16 @@ describe('portal links and the customer portal (HTTP, real Postgres and Kafka)',
     expect((await api.request('GET', '/api/v1/portal/endpoints', { key: null })).status).toBe(401);
     expect((await portal('not-a-token', 'GET', '/endpoints')).status).toBe(401);
     expect((await portal(w.apiKey, 'GET', '/endpoints')).status).toBe(401);
+    // Requests with a body are authenticated before it is read: a portal route takes only a
+    // portal token, a project route only an API key.
+    const made = { name: 'x', url: 'https://example.com/x' };
+    expect((await portal('not-a-token', 'POST', '/endpoints', made)).status).toBe(401);
+    expect((await portal(w.apiKey, 'POST', '/endpoints', made)).status).toBe(401);
+    const asProject = await api.request('POST', `/api/v1/projects/${w.projectId}/endpoints`, {
+      key: link.token,
+      body: made,
+    });
+    expect(asProject.status).toBe(401);
 
     const refreshed = await w.links('GET', `/${link.uid}/refresh_token`);
     expect(refreshed.status).toBe(200);

@@ -18,11 +18,16 @@ export class PortalGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<PortalRequest>();
-    const token = request.headers.authorization?.replace(/^Bearer\s+/i, '').trim();
+    request.portal = await this.authenticate(request.headers.authorization);
+    return true;
+  }
+
+  /** The scope of a `Bearer <portal token>` header; also run before a request's body is read. */
+  async authenticate(authorization: string | undefined): Promise<PortalScope> {
+    const token = authorization?.replace(/^Bearer\s+/i, '').trim();
     if (!token) throw new UnauthorizedException('Authentication required: a portal link token');
     const link = await this.links.findActiveByTokenHash(hashApiKeySecret(token));
     if (!link) throw new UnauthorizedException('Invalid or revoked portal link token');
-    request.portal = { link };
-    return true;
+    return { link };
   }
 }

@@ -209,3 +209,77 @@ export const PAGINATION: Record<string, JsonType> = {
 export const COUNT: Record<string, JsonType> = {
   num: 'integer',
 };
+
+/** models.EventTypeResponse */
+export const EVENT_TYPE: Record<string, JsonType> = {
+  category: 'string',
+  deprecated_at: 'string',
+  description: 'string',
+  json_schema: 'object',
+  name: 'string',
+  uid: 'string',
+};
+
+/** models.FilterResponse (datastore.M fields are objects) */
+export const FILTER: Record<string, JsonType> = {
+  body: 'object',
+  enabled_at: 'string',
+  event_type: 'string',
+  headers: 'object',
+  path: 'object',
+  query: 'object',
+  raw_body: 'object',
+  raw_headers: 'object',
+  raw_path: 'object',
+  raw_query: 'object',
+  subscription_id: 'string',
+  uid: 'string',
+};
+
+/** models.TestFilterResponse */
+export const TEST_FILTER: Record<string, JsonType> = { is_match: 'boolean' };
+
+/** models.FunctionResponse (`payload` is untyped: whatever the function returns) */
+export const FUNCTION: Record<string, JsonType> = { log: 'array' };
+
+/** datastore.PortalLinkResponse (auth_type is datastore.PortalAuthType, a string enum) */
+export const PORTAL_LINK: Record<string, JsonType> = {
+  auth_key: 'string',
+  auth_type: 'string',
+  can_manage_endpoint: 'boolean',
+  created_at: 'string',
+  deleted_at: 'string',
+  endpoint_count: 'integer',
+  endpoints: 'array',
+  endpoints_metadata: 'array',
+  name: 'string',
+  owner_id: 'string',
+  project_id: 'string',
+  token: 'string',
+  uid: 'string',
+  updated_at: 'string',
+  url: 'string',
+};
+
+/** models.BulkOnboardDryRunResponse */
+export const ONBOARD_DRY_RUN: Record<string, JsonType> = {
+  errors: 'array',
+  total_rows: 'integer',
+  valid_count: 'integer',
+};
+
+/** models.BulkOnboardAcceptedResponse */
+export const ONBOARD_ACCEPTED: Record<string, JsonType> = {
+  batch_count: 'integer',
+  message: 'string',
+  total_items: 'integer',
+};
+
+/** models.EndpointPeriodFailureRate */
+export const PERIOD_FAILURE_RATE: Record<string, JsonType> = {
+  failure_count: 'integer',
+  period_failure_rate: 'number',
+  retry_count: 'integer',
+  success_count: 'integer',
+  uid: 'string',
+};
