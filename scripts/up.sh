@@ -23,6 +23,8 @@ export CARAVAN_ADMIN_API_KEY
 # which the SSRF guard refuses by default. Production (Helm, compose, a plain `node dist/...`)
 # leaves CARAVAN_SSRF_ALLOW_CIDRS unset. An explicitly empty value keeps the guard closed here too.
 export CARAVAN_SSRF_ALLOW_CIDRS="${CARAVAN_SSRF_ALLOW_CIDRS-127.0.0.0/8,::1/128}"
+# Likewise the ingester may consume pub_sub sources whose brokers run on this machine.
+export CARAVAN_INGESTER_BROKER_ALLOW_CIDRS="${CARAVAN_INGESTER_BROKER_ALLOW_CIDRS-127.0.0.0/8,::1/128}"
 
 # The walk-through's commands use curl and jq.
 for tool in curl jq; do
@@ -58,6 +60,9 @@ if [[ -n "$CARAVAN_SSRF_ALLOW_CIDRS" ]]; then
   echo "local mode: the dispatcher may deliver to $CARAVAN_SSRF_ALLOW_CIDRS (CARAVAN_SSRF_ALLOW_CIDRS; production leaves it unset, and 'CARAVAN_SSRF_ALLOW_CIDRS= ./scripts/up.sh' keeps the SSRF guard closed here too)"
 else
   echo "SSRF guard closed: CARAVAN_SSRF_ALLOW_CIDRS is empty, so deliveries to this machine (the demo receiver included) are refused"
+fi
+if [[ -n "$CARAVAN_INGESTER_BROKER_ALLOW_CIDRS" ]]; then
+  echo "local mode: the ingester may consume brokers on $CARAVAN_INGESTER_BROKER_ALLOW_CIDRS (CARAVAN_INGESTER_BROKER_ALLOW_CIDRS; production leaves it unset)"
 fi
 
 CARAVAN_API_URL="http://127.0.0.1:${CARAVAN_SERVICE_PORT[api]}" \

@@ -282,6 +282,8 @@ async function exercise(postgres, kafka, services) {
     CARAVAN_KAFKA_PARTITIONS: '3',
     CARAVAN_ADMIN_API_KEY: adminKey,
     CARAVAN_SSRF_ALLOW_CIDRS: '127.0.0.0/8',
+    // The Kafka source's broker is this suite's own, on loopback: the ingester's guard must allow it.
+    CARAVAN_INGESTER_BROKER_ALLOW_CIDRS: '127.0.0.0/8',
     CARAVAN_LOG_LEVEL: 'warn',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
