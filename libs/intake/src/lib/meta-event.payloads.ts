@@ -27,7 +27,7 @@ const DEVICE_METADATA = Object.freeze({
 
 /**
  * Convoy's source block: the event's source id (and project) when it came from a source,
- * the rest zero-valued as Convoy sends it (seed 004); the source's settings stay out of
+ * the rest zero-valued as Convoy sends it; the source's settings stay out of
  * meta events.
  */
 function sourceMetadata(event: EventEntity): Record<string, unknown> {
