@@ -23,7 +23,7 @@ import { randomBytes } from 'node:crypto';
 import { FAST_DISPATCHER_ENV, freePort, isolatedKafkaEnv } from '../dispatcher/support/dispatcher-harness';
 import { WebhookReceiver } from '../dispatcher/support/webhook-receiver';
 import { FAST_INGESTER_ENV } from '../ingester/support/ingester-harness';
-import { apiClient } from './support/api-client';
+import { apiClient, kafkaSourceTraffic } from './support/api-client';
 import { CatalogueMetric, loadCatalogue, SERVICES, ServiceName } from './support/catalogue';
 import { Family, parseExposition } from './support/exposition';
 
@@ -168,22 +168,7 @@ beforeAll(async () => {
   expect((await call('GET', `${base}/endpoints/does-not-exist`, key)).status).toBe(404);
 
   // ---- traffic through the ingester: a Kafka pub_sub source, one good and one malformed message
-  await created('POST', `${base}/sources`, key, {
-    name: 'ops-kafka',
-    type: 'pub_sub',
-    pub_sub: {
-      type: 'kafka',
-      workers: 1,
-      kafka: { brokers: [sharedKafkaBrokers()], topic_name: sourceTopic, consumer_group_id: `${sourceTopic}.group` },
-    },
-  });
-  await producer.send({
-    topic: sourceTopic,
-    messages: [
-      { value: JSON.stringify({ endpoint_id: ok.uid, event_type: 'ops.kafka', data: { via: 'kafka' } }) },
-      { value: '{"event_type": "broken", "data": ' },
-    ],
-  });
+  await kafkaSourceTraffic(created, base, key, producer, sourceTopic, ok.uid);
 
   // ---- wait until every part of the pipeline has moved
   await until(

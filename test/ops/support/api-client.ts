@@ -1,3 +1,6 @@
+import type { Producer } from 'kafkajs';
+import { sharedKafkaBrokers } from '@caravan/testing';
+
 /** The api's REST calls the ops tests make, against the api running at `baseUrl()`. */
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are read loosely, as the specs' own code may */
 export function apiClient(baseUrl: () => string) {
@@ -27,4 +30,34 @@ export function apiClient(baseUrl: () => string) {
   }
 
   return { call, created };
+}
+
+/**
+ * Traffic through the ingester: a Kafka pub_sub source on `sourceTopic`, then one good message
+ * (for `endpointId`) and one malformed message published to it.
+ */
+export async function kafkaSourceTraffic(
+  created: ReturnType<typeof apiClient>['created'],
+  projectPath: string,
+  key: string,
+  producer: Producer,
+  sourceTopic: string,
+  endpointId: string,
+): Promise<void> {
+  await created('POST', `${projectPath}/sources`, key, {
+    name: 'ops-kafka',
+    type: 'pub_sub',
+    pub_sub: {
+      type: 'kafka',
+      workers: 1,
+      kafka: { brokers: [sharedKafkaBrokers()], topic_name: sourceTopic, consumer_group_id: `${sourceTopic}.group` },
+    },
+  });
+  await producer.send({
+    topic: sourceTopic,
+    messages: [
+      { value: JSON.stringify({ endpoint_id: endpointId, event_type: 'ops.kafka', data: { via: 'kafka' } }) },
+      { value: '{"event_type": "broken", "data": ' },
+    ],
+  });
 }
