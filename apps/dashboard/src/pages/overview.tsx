@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { call, type Paged, projectPath } from '../lib/api';
 import { LIVE_MS } from '../lib/hooks';
 import { DeliveryChart, type Bucket } from '../components/delivery-chart';
+import { DataTable } from '../components/data-table';
 import { QueryState, Status } from '../components/ui';
 
 interface Statistics {
@@ -102,41 +103,25 @@ export function Overview() {
       <div className="columns">
         <div>
           <h2>Endpoints with the most failures</h2>
-          <QueryState
+          <DataTable
             query={rates}
-            isEmpty={(list) => list.every((row) => row.failure_count === 0)}
+            rowKey={(row) => row.uid}
             empty="No failed deliveries in this range."
-          >
-            {(list) => (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Endpoint</th>
-                    <th scope="col">Failed</th>
-                    <th scope="col">Succeeded</th>
-                    <th scope="col">Failure rate</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list
-                    .filter((row) => row.failure_count > 0)
-                    .slice(0, 5)
-                    .map((row) => (
-                      <tr key={row.uid}>
-                        <td>
-                          <Link to={`/projects/${projectId}/deliveries?endpointId=${row.uid}`}>
-                            {names.get(row.uid) ?? row.uid}
-                          </Link>
-                        </td>
-                        <td>{row.failure_count}</td>
-                        <td>{row.success_count}</td>
-                        <td>{row.period_failure_rate}%</td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
-            )}
-          </QueryState>
+            select={(list) => list.filter((row) => row.failure_count > 0).slice(0, 5)}
+            columns={[
+              {
+                header: 'Endpoint',
+                cell: (row) => (
+                  <Link to={`/projects/${projectId}/deliveries?endpointId=${row.uid}`}>
+                    {names.get(row.uid) ?? row.uid}
+                  </Link>
+                ),
+              },
+              { header: 'Failed', cell: (row) => row.failure_count },
+              { header: 'Succeeded', cell: (row) => row.success_count },
+              { header: 'Failure rate', cell: (row) => `${row.period_failure_rate}%` },
+            ]}
+          />
         </div>
         <div>
           <h2>Circuit breakers</h2>
