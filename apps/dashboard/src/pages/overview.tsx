@@ -1,11 +1,17 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { call, type Paged, projectPath } from '../lib/api';
 import { LIVE_MS } from '../lib/hooks';
-import { DeliveryChart, type Bucket } from '../components/delivery-chart';
+import type { Bucket } from '../components/delivery-chart';
 import { DataTable } from '../components/data-table';
-import { QueryState, Status } from '../components/ui';
+import { Loading, QueryState, Status } from '../components/ui';
+
+// The charting library is loaded with the overview only: sign-in, the portal and the other
+// pages do not download it.
+const DeliveryChart = lazy(() =>
+  import('../components/delivery-chart').then((module) => ({ default: module.DeliveryChart })),
+);
 
 interface Statistics {
   period: string;
@@ -93,10 +99,12 @@ export function Overview() {
               ))}
             </div>
             <h2>Deliveries per {data.period} by status</h2>
-            <DeliveryChart
-              buckets={data.buckets}
-              label={`Deliveries per ${data.period} by status, ${RANGES[range].label}`}
-            />
+            <Suspense fallback={<Loading what="Loading the chart" />}>
+              <DeliveryChart
+                buckets={data.buckets}
+                label={`Deliveries per ${data.period} by status, ${RANGES[range].label}`}
+              />
+            </Suspense>
           </>
         )}
       </QueryState>
