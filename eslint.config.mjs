@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import { caravanPlugin } from './eslint-file-names.mjs';
 
 /**
  * Dependency rules of DESIGN.md §7, enforced on every import:
@@ -104,6 +105,12 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
     },
+  },
+  {
+    // kebab-case.<role>.ts for the services' and libraries' sources (eslint-file-names.mjs).
+    files: ['apps/{api,ingester,dispatcher}/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    plugins: { caravan: caravanPlugin },
+    rules: { 'caravan/file-names': 'error' },
   },
   {
     // Test harnesses answer with whatever JSON the route returned.
