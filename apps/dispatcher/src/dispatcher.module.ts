@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { CaravanConfig } from '@caravan/config';
-import { PlatformModule } from '@caravan/intake';
+import { PlatformModule } from '@caravan/platform';
 import { DISPATCHER_SETTINGS, SHUTDOWN_TIMEOUT_MS } from './common/dispatcher.tokens';
 import { DeliveryMetaEvents } from './meta-events/delivery-meta-events';
 import { MetaEventSender } from './meta-events/meta-event.sender';

@@ -5,5 +5,4 @@ export * from './lib/readiness.service';
 export * from './lib/consumer-health';
 export * from './lib/health.controller';
 export * from './lib/observability.module';
-export * from './lib/service-runner';
 export * from './lib/http-metrics.middleware';
