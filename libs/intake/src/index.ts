@@ -1,5 +1,5 @@
 export * from './lib/intake.service';
 export * from './lib/event-rejected.error';
 export * from './lib/intake.module';
-export * from './lib/project-directory';
-export * from './lib/event-data-schemas';
+export * from './lib/project-directory.service';
+export * from './lib/event-data-schemas.service';

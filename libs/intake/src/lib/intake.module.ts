@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { EventDataSchemas } from './event-data-schemas';
+import { EventDataSchemas } from './event-data-schemas.service';
 import { IntakeService } from './intake.service';
-import { ProjectDirectory } from './project-directory';
+import { ProjectDirectory } from './project-directory.service';
 
 /**
  * The one way events enter Caravan, shared by the api and the ingester.

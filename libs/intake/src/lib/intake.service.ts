@@ -12,9 +12,9 @@ import {
   NewEvent,
   ProjectEntity,
 } from '@caravan/persistence';
-import { EventDataSchemas } from './event-data-schemas';
+import { EventDataSchemas } from './event-data-schemas.service';
 import { EventRejectedError } from './event-rejected.error';
-import { ProjectDirectory } from './project-directory';
+import { ProjectDirectory } from './project-directory.service';
 
 /** A batch of event inserts waits at most this long for company (a request's added latency). */
 export const INSERT_LINGER_MS = 2;

@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 import { RE2JS } from 're2js';
 import { EventTypesRepository, ProjectEntity } from '@caravan/persistence';
 import { EventRejectedError } from './event-rejected.error';
-import { PROJECT_CACHE_TTL_MS } from './project-directory';
+import { PROJECT_CACHE_TTL_MS } from './project-directory.service';
 
 /** Largest JSON Schema accepted for an event type, as JSON text. */
 export const MAX_EVENT_SCHEMA_BYTES = 64 * 1024;
