@@ -6,6 +6,7 @@ import { SubscriptionEntity } from '../entities/subscription.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { containsPattern, hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
 import type { NewSubscription } from './subscriptions.repository';
+import { ENDPOINT } from '../sql/status-literals.sql';
 
 export type NewEndpoint = NewRow<EndpointEntity, 'projectId' | 'name' | 'url'>;
 
@@ -185,8 +186,8 @@ export class EndpointsRepository {
     const manager = this.dataSource.manager;
     const rows = await queryRows(
       manager,
-      `UPDATE endpoints SET status = 'inactive', updated_at = now()
-       WHERE project_id = $1 AND id = $2 AND status <> 'inactive' AND deleted_at IS NULL
+      `UPDATE endpoints SET status = ${ENDPOINT.Inactive}, updated_at = now()
+       WHERE project_id = $1 AND id = $2 AND status <> ${ENDPOINT.Inactive} AND deleted_at IS NULL
        RETURNING *`,
       [projectId, id],
     );

@@ -5,6 +5,7 @@ import { EventDeliveryEntity } from '../entities/event-delivery.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { claimDue, releaseExpiredLeases } from '../sql/lease.sql';
 import { hydrate, insertRows, NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
+import { CLAIMABLE_IN, DELIVERY, ENDPOINT } from '../sql/status-literals.sql';
 
 export type NewEventDelivery = NewRow<
   EventDeliveryEntity,
@@ -36,7 +37,7 @@ export interface EventDeliveryFilter {
   createdTo?: Date;
 }
 
-const CLAIMABLE = `status IN ('Scheduled','Retry')`;
+const CLAIMABLE = `status IN ${CLAIMABLE_IN}`;
 
 /** The claim's lease is the fencing token (compared to the millisecond JS dates keep). */
 const FENCED = `abs(EXTRACT(EPOCH FROM d.lease_until - v.lease_until)) < 0.001`;
@@ -206,7 +207,7 @@ export class EventDeliveriesRepository {
            lease_until = NULL, updated_at = now()
        FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], $7::int[])
          AS v(id, lease_until, status, description, attempts, next_send_time, latency_ms)
-       WHERE d.id = v.id AND d.status = 'Processing' AND ${FENCED}
+       WHERE d.id = v.id AND d.status = ${DELIVERY.Processing} AND ${FENCED}
        RETURNING d.id`,
       [
         outcomes.map((o) => o.id),
@@ -236,7 +237,7 @@ export class EventDeliveriesRepository {
       `UPDATE event_deliveries d
        SET lease_until = date_trunc('milliseconds', now() + $3::int * interval '1 second')
        FROM unnest($1::text[], $2::timestamptz[]) AS v(id, lease_until)
-       WHERE d.id = v.id AND d.status = 'Processing' AND ${FENCED}
+       WHERE d.id = v.id AND d.status = ${DELIVERY.Processing} AND ${FENCED}
        RETURNING d.id, d.lease_until`,
       [rows.map((r) => r.id), rows.map((r) => r.leaseUntil), leaseSeconds],
     );
@@ -255,10 +256,10 @@ export class EventDeliveriesRepository {
     const updated = await queryRows(
       this.dataSource.manager,
       `UPDATE event_deliveries d
-       SET status = CASE WHEN d.attempts = 0 THEN 'Scheduled' ELSE 'Retry' END,
+       SET status = CASE WHEN d.attempts = 0 THEN ${DELIVERY.Scheduled} ELSE ${DELIVERY.Retry} END,
            next_send_time = v.next_send_time, lease_until = NULL, updated_at = now()
        FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS v(id, lease_until, next_send_time)
-       WHERE d.id = v.id AND d.status = 'Processing' AND ${FENCED}
+       WHERE d.id = v.id AND d.status = ${DELIVERY.Processing} AND ${FENCED}
        RETURNING d.id`,
       [rows.map((r) => r.id), rows.map((r) => r.leaseUntil), rows.map((r) => r.nextSendTime)],
     );
@@ -328,10 +329,10 @@ export class EventDeliveriesRepository {
     const rows = await queryRows(
       this.dataSource.manager,
       `UPDATE event_deliveries d
-       SET status = 'Scheduled', next_send_time = now(), lease_until = NULL, description = $4, updated_at = now()
+       SET status = ${DELIVERY.Scheduled}, next_send_time = now(), lease_until = NULL, description = $4, updated_at = now()
        FROM endpoints ep
        WHERE d.project_id = $1 AND d.id = ANY($2::text[]) AND d.status = ANY($3::text[]) AND d.deleted_at IS NULL
-         AND ep.id = d.endpoint_id AND ep.project_id = d.project_id AND ep.status = 'active' AND ep.deleted_at IS NULL
+         AND ep.id = d.endpoint_id AND ep.project_id = d.project_id AND ep.status = ${ENDPOINT.Active} AND ep.deleted_at IS NULL
        RETURNING d.id, d.project_id, d.endpoint_id`,
       [projectId, [...ids], [...fromStatuses], description],
     );
@@ -365,10 +366,10 @@ export class EventDeliveriesRepository {
       `WITH matched AS (${matching}),
        requeued AS (
          UPDATE event_deliveries d
-         SET status = 'Scheduled', next_send_time = now(), lease_until = NULL, description = $${n + 2}, updated_at = now()
+         SET status = ${DELIVERY.Scheduled}, next_send_time = now(), lease_until = NULL, description = $${n + 2}, updated_at = now()
          FROM matched m, endpoints ep
          WHERE d.id = m.id AND d.project_id = $${n + 1} AND d.status = ANY($${n + 3}::text[])
-           AND ep.id = d.endpoint_id AND ep.project_id = d.project_id AND ep.status = 'active' AND ep.deleted_at IS NULL
+           AND ep.id = d.endpoint_id AND ep.project_id = d.project_id AND ep.status = ${ENDPOINT.Active} AND ep.deleted_at IS NULL
          RETURNING d.id, d.project_id, d.endpoint_id
        )
        SELECT (SELECT count(*)::int FROM matched) AS matched,

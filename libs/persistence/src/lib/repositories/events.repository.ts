@@ -4,6 +4,7 @@ import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventEntity } from '../entities/event.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { containsPattern, hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { EVENT } from '../sql/status-literals.sql';
 
 export type NewEvent = NewRow<EventEntity, 'projectId' | 'eventType' | 'routing' | 'raw'>;
 
@@ -111,8 +112,8 @@ export class EventsRepository {
     }
     const rows = await queryRows(
       manager,
-      `UPDATE events SET status = 'Processing', updated_at = now()
-       WHERE project_id = $1 AND id = ANY($2::text[]) AND status = 'Pending'
+      `UPDATE events SET status = ${EVENT.Processing}, updated_at = now()
+       WHERE project_id = $1 AND id = ANY($2::text[]) AND status = ${EVENT.Pending}
        RETURNING id`,
       [projectId, ids],
     );
@@ -157,7 +158,7 @@ export class EventsRepository {
       const rows = await queryRows(
         manager,
         `SELECT id, project_id FROM events
-         WHERE status = 'Pending' AND deleted_at IS NULL
+         WHERE status = ${EVENT.Pending} AND deleted_at IS NULL
            AND updated_at <= now() - $1::int * interval '1 millisecond'
            AND (updated_at < created_at + $1::int * interval '1 millisecond'
                 OR updated_at <= now() - $2::int * interval '1 second')
@@ -215,7 +216,7 @@ export class EventsRepository {
     const manager = this.dataSource.manager;
     const rows = await queryRows(
       manager,
-      `UPDATE events SET generation = generation + 1, status = 'Pending', updated_at = now()
+      `UPDATE events SET generation = generation + 1, status = ${EVENT.Pending}, updated_at = now()
        WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL AND NOT is_duplicate_event
        RETURNING *`,
       [projectId, id],
@@ -241,7 +242,7 @@ export class EventsRepository {
       this.dataSource.manager,
       `WITH matched AS (${matching}),
        replayed AS (
-         UPDATE events e SET generation = e.generation + 1, status = 'Pending', updated_at = now()
+         UPDATE events e SET generation = e.generation + 1, status = ${EVENT.Pending}, updated_at = now()
          FROM matched m WHERE e.id = m.id AND e.project_id = $${params.length + 1}
          RETURNING e.id
        )

@@ -5,6 +5,7 @@ import { MetaEventEntity, MetaEventLastResponse } from '../entities/meta-event.e
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { claimDue, releaseExpiredLeases } from '../sql/lease.sql';
 import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { META_CLAIMABLE_IN, META_EVENT } from '../sql/status-literals.sql';
 
 export type NewMetaEvent = NewRow<MetaEventEntity, 'projectId' | 'eventType' | 'payload' | 'retryLimit'>;
 
@@ -73,7 +74,7 @@ export class MetaEventsRepository {
            last_response = v.last_response, lease_until = NULL, updated_at = now()
        FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::timestamptz[], $6::jsonb[])
          AS v(id, lease_until, status, attempts, next_send_time, last_response)
-       WHERE m.id = v.id AND m.status = 'Processing'
+       WHERE m.id = v.id AND m.status = ${META_EVENT.Processing}
          AND abs(EXTRACT(EPOCH FROM m.lease_until - v.lease_until)) < 0.001
        RETURNING m.id`,
       [
@@ -98,8 +99,8 @@ export class MetaEventsRepository {
       const rows = await queryRows(
         manager,
         `SELECT id, project_id FROM meta_events
-         WHERE status IN ('Scheduled','Retry') AND next_send_time <= now()
-           AND (status = 'Retry' OR next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
+         WHERE status IN ${META_CLAIMABLE_IN} AND next_send_time <= now()
+           AND (status = ${META_EVENT.Retry} OR next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
          ORDER BY next_send_time
          LIMIT $1
          FOR UPDATE SKIP LOCKED`,
@@ -130,8 +131,8 @@ export class MetaEventsRepository {
     const manager = this.dataSource.manager;
     const rows = await queryRows(
       manager,
-      `UPDATE meta_events SET status = 'Scheduled', next_send_time = now(), lease_until = NULL, updated_at = now()
-       WHERE project_id = $1 AND id = $2 AND status <> 'Processing'
+      `UPDATE meta_events SET status = ${META_EVENT.Scheduled}, next_send_time = now(), lease_until = NULL, updated_at = now()
+       WHERE project_id = $1 AND id = $2 AND status <> ${META_EVENT.Processing}
        RETURNING *`,
       [projectId, id],
     );
