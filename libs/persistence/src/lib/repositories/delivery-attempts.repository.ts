@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DeliveryAttemptEntity } from '../entities/delivery-attempt.entity';
-import { insertRows, NewRow } from '../sql/sql-rows.helper';
+import { NewRow } from '../sql/sql-rows.helper';
+import { DELIVERY_ATTEMPT_TABLE } from '../sql/tables.sql';
 
 export type NewDeliveryAttempt = NewRow<
   DeliveryAttemptEntity,
@@ -17,7 +18,7 @@ export class DeliveryAttemptsRepository {
     attempts: readonly NewDeliveryAttempt[],
     manager: EntityManager = this.dataSource.manager,
   ): Promise<string[]> {
-    const rows = await insertRows(manager, DeliveryAttemptEntity, attempts, 'RETURNING id');
+    const rows = await DELIVERY_ATTEMPT_TABLE.insert(manager, attempts, 'RETURNING id');
     return rows.map((row) => String(row['id']));
   }
 

@@ -4,7 +4,9 @@ import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventDeliveryEntity } from '../entities/event-delivery.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { claimDue, releaseExpiredLeases } from '../sql/lease.sql';
-import { hydrate, insertRows, NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
+import { NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
+import { DELIVERY_ATTEMPT_TABLE, EVENT_DELIVERY_TABLE } from '../sql/tables.sql';
+import type { NewDeliveryAttempt } from './delivery-attempts.repository';
 import { CLAIMABLE_IN, DELIVERY, ENDPOINT } from '../sql/status-literals.sql';
 
 export type NewEventDelivery = NewRow<
@@ -70,9 +72,8 @@ export class EventDeliveriesRepository {
     rows: readonly NewEventDelivery[],
     manager: EntityManager = this.dataSource.manager,
   ): Promise<string[]> {
-    const inserted = await insertRows(
+    const inserted = await EVENT_DELIVERY_TABLE.insert(
       manager,
-      EventDeliveryEntity,
       rows,
       'ON CONFLICT (event_id, subscription_id, generation) DO NOTHING RETURNING id',
     );
@@ -89,36 +90,7 @@ export class EventDeliveriesRepository {
   async claimDue(ids: readonly string[], leaseSeconds: number): Promise<EventDeliveryEntity[]> {
     const manager = this.dataSource.manager;
     const rows = await claimDue(manager, 'event_deliveries', ids, leaseSeconds);
-    return rows.map((row) => hydrate(manager, EventDeliveryEntity, row));
-  }
-
-  /**
-   * Due deliveries for the scheduler, oldest first, locked with SKIP LOCKED so concurrent
-   * schedulers take disjoint rows. The locks last as long as `manager`'s transaction: call it
-   * inside one (or use `withDueIds`) and ring the doorbells before committing.
-   * `minWaitSeconds` skips rows that only just became due (their doorbell is likely in flight).
-   */
-  async findDueIds(
-    limit: number,
-    options: { manager?: EntityManager; minWaitSeconds?: number } = {},
-  ): Promise<DeliveryRef[]> {
-    const rows = await queryRows(
-      options.manager ?? this.dataSource.manager,
-      `SELECT id, project_id, endpoint_id FROM event_deliveries
-       WHERE ${CLAIMABLE} AND next_send_time <= now() - $2::int * interval '1 second' AND deleted_at IS NULL
-       ORDER BY next_send_time
-       LIMIT $1
-       FOR UPDATE SKIP LOCKED`,
-      [limit, options.minWaitSeconds ?? 0],
-    );
-    return rows.map(toRef);
-  }
-
-  /** Runs `work` on a batch of due deliveries while holding their row locks. */
-  async withDueIds<T>(limit: number, work: (due: DeliveryRef[]) => Promise<T>, minWaitSeconds = 0): Promise<T> {
-    return this.dataSource.transaction(async (manager) =>
-      work(await this.findDueIds(limit, { manager, minWaitSeconds })),
-    );
+    return rows.map((row) => EVENT_DELIVERY_TABLE.fromRow(row));
   }
 
   /**
@@ -220,6 +192,32 @@ export class EventDeliveriesRepository {
       ],
     );
     return rows.map((row) => String(row['id']));
+  }
+
+  /**
+   * A batch of finished attempts in ONE transaction: every delivery's outcome (fenced, as
+   * recordOutcomes), then the attempt rows of the outcomes actually written, so an attempt
+   * counted is an attempt recorded and a sender that lost its lease records nothing. Returns
+   * the ids of the deliveries written.
+   */
+  async recordOutcomesWithAttempts(
+    items: ReadonlyArray<{ outcome: DeliveryOutcomeUpdate; attempt: NewDeliveryAttempt | null }>,
+  ): Promise<string[]> {
+    if (items.length === 0) return [];
+    return this.dataSource.transaction(async (manager) => {
+      const written = new Set(
+        await this.recordOutcomes(
+          items.map((item) => item.outcome),
+          manager,
+        ),
+      );
+      await DELIVERY_ATTEMPT_TABLE.insert(
+        manager,
+        items.flatMap((item) => (item.attempt && written.has(item.outcome.id) ? [item.attempt] : [])),
+        'RETURNING id',
+      );
+      return [...written];
+    });
   }
 
   /**

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventEntity } from '../entities/event.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { containsPattern, hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { containsPattern, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { EVENT_TABLE } from '../sql/tables.sql';
 import { EVENT } from '../sql/status-literals.sql';
 
 export type NewEvent = NewRow<EventEntity, 'projectId' | 'eventType' | 'routing' | 'raw'>;
@@ -64,15 +65,14 @@ export class EventsRepository {
     const stored = new Map<string, Record<string, unknown>>();
     const keep = (rows: Record<string, unknown>[]) => rows.forEach((row) => stored.set(String(row['id']), row));
     // No conflict target: a taken id and a taken idempotency key are both skipped here.
-    keep(await insertRows(manager, EventEntity, originals, 'ON CONFLICT DO NOTHING RETURNING *'));
+    keep(await EVENT_TABLE.insert(manager, originals, 'ON CONFLICT DO NOTHING RETURNING *'));
     const missing = () => originals.filter((original) => !stored.has(original.id as string));
     if (missing().length > 0) keep(await this.storedRows(manager, missing()));
     const losers = missing();
     if (losers.length > 0) {
       keep(
-        await insertRows(
+        await EVENT_TABLE.insert(
           manager,
-          EventEntity,
           losers.map((loser) => ({ ...loser, isDuplicateEvent: true, status: EventStatus.Success })),
           'ON CONFLICT (id) DO NOTHING RETURNING *',
         ),
@@ -82,7 +82,7 @@ export class EventsRepository {
     return originals.map((original) => {
       const row = stored.get(original.id as string);
       if (!row) throw new Error(`event ${original.id} was neither stored nor found`);
-      const event = hydrate(manager, EventEntity, row);
+      const event = EVENT_TABLE.fromRow(row);
       return { event, duplicate: event.isDuplicateEvent };
     });
   }
@@ -178,10 +178,6 @@ export class EventsRepository {
     });
   }
 
-  async list(projectId: string, filter: EventFilter = {}, page: PageQuery = {}): Promise<Page<EventEntity>> {
-    return paginate(this.filtered(projectId, filter), page);
-  }
-
   /**
    * The events named by a batch of doorbells, in ONE query whatever the batch size. Each ref
    * carries its project, so a doorbell can never load another tenant's event.
@@ -198,11 +194,11 @@ export class EventsRepository {
        WHERE e.deleted_at IS NULL`,
       [refs.map((ref) => ref.projectId), refs.map((ref) => ref.id)],
     );
-    return rows.map((row) => hydrate(manager, EventEntity, row));
+    return rows.map((row) => EVENT_TABLE.fromRow(row));
   }
   // ------------------------------------------------------------------ events API
 
-  /** `list` plus Convoy's `query` (see EventSearchFilter). */
+  /** A page of the project's events matching the filter and Convoy's `query` (see EventSearchFilter). */
   async search(projectId: string, filter: EventSearchFilter = {}, page: PageQuery = {}): Promise<Page<EventEntity>> {
     return paginate(this.filtered(projectId, filter), page);
   }
@@ -221,7 +217,7 @@ export class EventsRepository {
        RETURNING *`,
       [projectId, id],
     );
-    return rows[0] ? hydrate(manager, EventEntity, rows[0]) : null;
+    return rows[0] ? EVENT_TABLE.fromRow(rows[0]) : null;
   }
 
   /** How many original events a batch replay with this filter would replay (Convoy's countbatchreplayevents). */

@@ -4,7 +4,8 @@ import { MetaEventStatus } from '@caravan/domain';
 import { MetaEventEntity, MetaEventLastResponse } from '../entities/meta-event.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { claimDue, releaseExpiredLeases } from '../sql/lease.sql';
-import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { NewRow, queryRows } from '../sql/sql-rows.helper';
+import { META_EVENT_TABLE } from '../sql/tables.sql';
 import { META_CLAIMABLE_IN, META_EVENT } from '../sql/status-literals.sql';
 
 export type NewMetaEvent = NewRow<MetaEventEntity, 'projectId' | 'eventType' | 'payload' | 'retryLimit'>;
@@ -25,15 +26,15 @@ export class MetaEventsRepository {
 
   async insert(metaEvent: NewMetaEvent): Promise<MetaEventEntity> {
     const manager = this.dataSource.manager;
-    const [row] = await insertRows(manager, MetaEventEntity, [metaEvent], 'RETURNING *');
-    return hydrate(manager, MetaEventEntity, row);
+    const [row] = await META_EVENT_TABLE.insert(manager, [metaEvent], 'RETURNING *');
+    return META_EVENT_TABLE.fromRow(row);
   }
 
   /** Same contract as EventDeliveriesRepository.claimDue: one statement, only rows this call claimed. */
   async claimDue(ids: readonly string[], leaseSeconds: number): Promise<MetaEventEntity[]> {
     const manager = this.dataSource.manager;
     const rows = await claimDue(manager, 'meta_events', ids, leaseSeconds);
-    return rows.map((row) => hydrate(manager, MetaEventEntity, row));
+    return rows.map((row) => META_EVENT_TABLE.fromRow(row));
   }
 
   async findById(projectId: string, id: string): Promise<MetaEventEntity | null> {
@@ -57,8 +58,8 @@ export class MetaEventsRepository {
   /** A batch of meta events in one statement; returns them as stored. */
   async insertMany(metaEvents: readonly NewMetaEvent[]): Promise<MetaEventEntity[]> {
     const manager = this.dataSource.manager;
-    const rows = await insertRows(manager, MetaEventEntity, metaEvents, 'RETURNING *');
-    return rows.map((row) => hydrate(manager, MetaEventEntity, row));
+    const rows = await META_EVENT_TABLE.insert(manager, metaEvents, 'RETURNING *');
+    return rows.map((row) => META_EVENT_TABLE.fromRow(row));
   }
 
   /** Same fencing contract as EventDeliveriesRepository.recordOutcomes; returns the ids updated. */
@@ -136,6 +137,6 @@ export class MetaEventsRepository {
        RETURNING *`,
       [projectId, id],
     );
-    return rows[0] ? hydrate(manager, MetaEventEntity, rows[0]) : null;
+    return rows[0] ? META_EVENT_TABLE.fromRow(rows[0]) : null;
   }
 }
