@@ -68,12 +68,9 @@ export class EventDeliveriesRepository {
    * doorbell) hits the (event, subscription, generation) key and inserts nothing; only the
    * ids actually inserted come back.
    */
-  async insertScheduled(
-    rows: readonly NewEventDelivery[],
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<string[]> {
+  async insertScheduled(rows: readonly NewEventDelivery[]): Promise<string[]> {
     const inserted = await EVENT_DELIVERY_TABLE.insert(
-      manager,
+      this.dataSource.manager,
       rows,
       'ON CONFLICT (event_id, subscription_id, generation) DO NOTHING RETURNING id',
     );
@@ -163,10 +160,11 @@ export class EventDeliveriesRepository {
    * sender that outlived its lease never overwrites a row another sender re-claimed.
    * Returns the ids actually updated.
    */
-  async recordOutcomes(
-    outcomes: readonly DeliveryOutcomeUpdate[],
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<string[]> {
+  recordOutcomes(outcomes: readonly DeliveryOutcomeUpdate[]): Promise<string[]> {
+    return this.writeOutcomes(this.dataSource.manager, outcomes);
+  }
+
+  private async writeOutcomes(manager: EntityManager, outcomes: readonly DeliveryOutcomeUpdate[]): Promise<string[]> {
     if (outcomes.length === 0) {
       return [];
     }
@@ -206,9 +204,9 @@ export class EventDeliveriesRepository {
     if (items.length === 0) return [];
     return this.dataSource.transaction(async (manager) => {
       const written = new Set(
-        await this.recordOutcomes(
-          items.map((item) => item.outcome),
+        await this.writeOutcomes(
           manager,
+          items.map((item) => item.outcome),
         ),
       );
       await DELIVERY_ATTEMPT_TABLE.insert(

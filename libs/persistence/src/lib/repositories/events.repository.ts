@@ -36,8 +36,8 @@ export class EventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Stores one accepted event (see insertAcceptedMany). */
-  async insertAccepted(event: NewEvent, manager: EntityManager = this.dataSource.manager): Promise<AcceptedEvent> {
-    const [accepted] = await this.insertAcceptedMany([event], manager);
+  async insertAccepted(event: NewEvent): Promise<AcceptedEvent> {
+    const [accepted] = await this.insertAcceptedMany([event]);
     return accepted as AcceptedEvent;
   }
 
@@ -51,11 +51,9 @@ export class EventsRepository {
    * the same events again (a retry after a commit whose answer was lost) returns the rows
    * already stored instead of storing them twice.
    */
-  async insertAcceptedMany(
-    events: readonly NewEvent[],
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<AcceptedEvent[]> {
+  async insertAcceptedMany(events: readonly NewEvent[]): Promise<AcceptedEvent[]> {
     if (events.length === 0) return [];
+    const manager = this.dataSource.manager;
     const originals: NewEvent[] = events.map((event) => ({
       ...event,
       id: event.id ?? newId(),
@@ -102,16 +100,12 @@ export class EventsRepository {
   }
 
   /** Pending → Processing once the router has created the deliveries; returns the ids moved. */
-  async markRouted(
-    projectId: string,
-    ids: readonly string[],
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<string[]> {
+  async markRouted(projectId: string, ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) {
       return [];
     }
     const rows = await queryRows(
-      manager,
+      this.dataSource.manager,
       `UPDATE events SET status = ${EVENT.Processing}, updated_at = now()
        WHERE project_id = $1 AND id = ANY($2::text[]) AND status = ${EVENT.Pending}
        RETURNING id`,
@@ -127,11 +121,10 @@ export class EventsRepository {
   async addRoutedEndpoints(
     projectId: string,
     routed: ReadonlyArray<{ id: string; endpointIds: readonly string[] }>,
-    manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
     if (routed.length === 0) return;
     await queryRows(
-      manager,
+      this.dataSource.manager,
       `UPDATE events e
           SET endpoint_ids = ARRAY(SELECT DISTINCT x FROM unnest(e.endpoint_ids || v.ids) AS x ORDER BY x)
          FROM (SELECT r.id, ARRAY(SELECT jsonb_array_elements_text(r.endpoint_ids)) AS ids
