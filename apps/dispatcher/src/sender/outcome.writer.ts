@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryStatus, MicroBatcher } from '@caravan/domain';
 import { EndpointsRepository, EventDeliveriesRepository, EventDeliveryEntity } from '@caravan/persistence';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
-import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events';
+import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events.service';
 import { EndpointFailureNotifier } from '../notifications/endpoint-failure.notifier';
-import { DeliveryLeases } from './delivery-leases';
+import { DeliveryLeases } from './delivery-leases.service';
 import { PutBack, SettledDelivery } from './settled-delivery';
 
 const { Success, Failure, Discarded } = DeliveryStatus;

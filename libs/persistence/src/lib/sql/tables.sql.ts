@@ -1,4 +1,4 @@
-import { TableMapper } from './table.mapper';
+import { TableMapper } from './table-mapper.helper';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 import { DeliveryAttemptEntity } from '../entities/delivery-attempt.entity';
 import { EndpointEntity } from '../entities/endpoint.entity';
