@@ -22,3 +22,4 @@ export * from './lib/ssrf-guard';
 export * from './lib/event-types';
 export * from './lib/retention';
 export * from './lib/backoff';
+export * from './lib/clock';

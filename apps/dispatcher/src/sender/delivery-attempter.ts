@@ -1,12 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { DispatcherSettings } from '@caravan/config';
 import {
   DeliveryOutcome,
   DeliveryStatus,
   assertTransition,
+  CLOCK,
+  Clock,
   newId,
   nextDeliveryState,
   outcomeFromHttpStatus,
+  systemClock,
 } from '@caravan/domain';
 import type { EndpointEntity, EventDeliveryEntity, NewDeliveryAttempt } from '@caravan/persistence';
 import { DISPATCHER_SETTINGS, USER_AGENT } from '../common/dispatcher.tokens';
@@ -34,6 +37,7 @@ export class DeliveryAttempter {
     private readonly requests: EndpointRequestSender,
     private readonly metrics: DispatcherMetrics,
     private readonly payload: DeliveryPayload,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   /** One signed POST (EndpointRequestSender) and the state it leads to. */
@@ -64,7 +68,7 @@ export class DeliveryAttempter {
           endpoint,
           signature: project.config.signature,
           userAgent: USER_AGENT,
-          now: new Date(),
+          now: new Date(this.clock.now()),
         },
         {
           endpointId: endpoint.id,
@@ -115,7 +119,7 @@ export class DeliveryAttempter {
       response.statusCode === null
         ? { kind: 'failure' }
         : outcomeFromHttpStatus(response.statusCode, response.headers['retry-after']);
-    const breaker = this.gate.record(endpoint.id, ok, Date.now());
+    const breaker = this.gate.record(endpoint.id, ok, this.clock.now());
     const finished = this.finish(delivery, context, attempts, outcome, row);
     if (breaker.tripped) finished.breakerChange = 'open';
     else if (breaker.recovered) finished.breakerChange = 'closed';
@@ -142,11 +146,11 @@ export class DeliveryAttempter {
       retryLimit: delivery.retryLimit,
       outcome,
       strategy: { type: delivery.strategy, duration: delivery.intervalSeconds },
-      now: new Date(),
+      now: new Date(this.clock.now()),
       random: Math.random,
     });
     const latencyMs =
-      transition.status === Success ? Math.max(0, Date.now() - context.event.createdAt.getTime()) : null;
+      transition.status === Success ? Math.max(0, this.clock.now() - context.event.createdAt.getTime()) : null;
     return {
       ...this.base(delivery, context, attempt),
       update: deliveryUpdate(
