@@ -150,6 +150,14 @@ describe('SenderService (in memory, manual clock)', () => {
 
     w.sender.stop();
     await w.clock.advance(5_000);
+    // A slow store: were the sends aborted before their rows are handed back, their "network
+    // error" outcomes would be written meanwhile (and count an attempt). Correct code does not
+    // depend on this latency: the rows are handed back before anything is aborted.
+    const putBack = w.deliveries.putBack.bind(w.deliveries);
+    w.deliveries.putBack = async (rows) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return putBack(rows);
+    };
     expect(await w.sender.releaseInFlight()).toBe(2);
     await w.sender.drain();
 
