@@ -13,7 +13,8 @@ const { join } = require('node:path') as typeof import('node:path');
 const UNIT_SPECS: Record<string, string[]> = {
   'libs/domain': ['src/**/*.spec.ts'],
   'libs/config': ['src/lib/load-config.spec.ts'],
-  'libs/intake': ['src/**/*.unit.spec.ts', 'src/lib/go-duration.spec.ts'],
+  'libs/intake': ['src/**/*.unit.spec.ts'],
+  'libs/meta-events': ['src/**/*.unit.spec.ts', 'src/lib/go-duration.spec.ts'],
   'libs/observability': ['src/**/*.unit.spec.ts', 'src/lib/readiness.service.spec.ts'],
   'apps/dashboard': ['src/lib/**/*.spec.ts'],
   'apps/dispatcher': [

@@ -1,5 +1,5 @@
 import { eventually } from '@caravan/testing';
-import { EventFixtures } from './events/event-fixtures.helper';
+import { EventFixtures } from './testing/event-fixtures.helper';
 import { ApiHarness, startApiHarness } from './testing/api-harness';
 
 /** The api's own metrics move with traffic: requests by route template, intake outcomes, doorbells. */

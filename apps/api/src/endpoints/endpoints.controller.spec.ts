@@ -1,6 +1,6 @@
 import type { Consumer } from 'kafkajs';
 import { ApiHarness, startApiHarness } from '../testing/api-harness';
-import { waitFor } from '../events/event-fixtures.helper';
+import { waitFor } from '../testing/event-fixtures.helper';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -8,7 +8,7 @@ const CONVOY_SECRET = /^[A-Za-z0-9_-]{43}$/;
 const WHSEC = /^whsec_[A-Za-z0-9+/]{43}=$/;
 const GIVEN_WHSEC = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 
-/** The keys of Convoy's endpoint.* meta-event data (libs/intake/src/lib/meta-event.payloads.ts). */
+/** The keys of Convoy's endpoint.* meta-event data (libs/meta-events/src/lib/meta-event.payloads.ts). */
 const META_ENDPOINT_KEYS = [
   'advanced_signatures',
   'authentication',

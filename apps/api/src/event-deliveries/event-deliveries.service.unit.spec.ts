@@ -6,7 +6,7 @@ import type {
   EventDeliveriesRepository,
   EventsRepository,
 } from '@caravan/persistence';
-import { aDelivery, anEndpoint } from '../testing/api-unit.fixtures';
+import { aDelivery, anEndpoint } from '../testing/unit-fixtures.helper';
 import {
   ApiStore,
   asRepository,

@@ -1,6 +1,6 @@
 import { hashApiKeySecret, ManualClock } from '@caravan/domain';
 import type { EndpointsRepository, PortalLinksRepository } from '@caravan/persistence';
-import { anEndpoint } from '../testing/api-unit.fixtures';
+import { anEndpoint } from '../testing/unit-fixtures.helper';
 import { ApiStore, asRepository, InMemoryApiEndpoints, InMemoryPortalLinks } from '../testing/in-memory-api.fake';
 import { PortalLinksService } from './portal-links.service';
 

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { DeliveryMode, DeliveryStatus, EndpointStatus, EventStatus, RetryStrategyType } from '@caravan/domain';
 import type { EventEntity, ProjectEntity } from '@caravan/persistence';
-import { aProject, anEndpoint, anEvent, aSubscription, counted } from '../testing/dispatcher-unit.fixtures';
-import { RouterWorld } from '../testing/router-unit.world';
+import { aProject, anEndpoint, anEvent, aSubscription, counted } from '../testing/unit-fixtures.helper';
+import { RouterWorld } from '../testing/router-world.helper';
 
 const bell = (event: EventEntity) => ({ project_id: event.projectId, event_id: event.id });
 

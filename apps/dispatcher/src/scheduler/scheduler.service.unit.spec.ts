@@ -9,7 +9,7 @@ import {
   anEvent,
   dispatcherMetrics,
   dispatcherSettings,
-} from '../testing/dispatcher-unit.fixtures';
+} from '../testing/unit-fixtures.helper';
 import {
   asRepository,
   InMemoryDeliveries,

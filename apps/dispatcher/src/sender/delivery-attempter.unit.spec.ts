@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { DeliveryStatus } from '@caravan/domain';
 import { TransformFailedError } from '@caravan/sandbox';
-import { aSubscription, counted } from '../testing/dispatcher-unit.fixtures';
-import { SenderWorld } from '../testing/sender-unit.world';
+import { aSubscription, counted } from '../testing/unit-fixtures.helper';
+import { SenderWorld } from '../testing/sender-world.helper';
 
 const { Success, Retry, Failure } = DeliveryStatus;
 

@@ -1,12 +1,6 @@
 import { CircuitBreakerState } from '@caravan/domain';
-import {
-  aProject,
-  anEndpoint,
-  counted,
-  dispatcherMetrics,
-  dispatcherSettings,
-} from '../testing/dispatcher-unit.fixtures';
-import { EndpointGate } from './endpoint-gate';
+import { aProject, anEndpoint, counted, dispatcherMetrics, dispatcherSettings } from '../testing/unit-fixtures.helper';
+import { EndpointGate } from './endpoint-gate.service';
 
 const BREAKER = {
   CARAVAN_BREAKER_MIN_REQUESTS: '1',

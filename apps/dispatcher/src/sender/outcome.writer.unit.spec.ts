@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DeliveryStatus, MetaEventType } from '@caravan/domain';
-import { aDelivery, counted } from '../testing/dispatcher-unit.fixtures';
-import { SenderWorld } from '../testing/sender-unit.world';
+import { aDelivery, counted } from '../testing/unit-fixtures.helper';
+import { SenderWorld } from '../testing/sender-world.helper';
 import { deliveryUpdate, SettledDelivery } from './settled-delivery';
 
 const { Processing, Success, Failure, Retry } = DeliveryStatus;

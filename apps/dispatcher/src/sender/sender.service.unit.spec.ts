@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DeliveryStatus, EndpointStatus } from '@caravan/domain';
-import { counted } from '../testing/dispatcher-unit.fixtures';
-import { SenderWorld } from '../testing/sender-unit.world';
+import { counted } from '../testing/unit-fixtures.helper';
+import { SenderWorld } from '../testing/sender-world.helper';
 
 const { Scheduled, Processing, Success, Retry, Failure, Discarded } = DeliveryStatus;
 

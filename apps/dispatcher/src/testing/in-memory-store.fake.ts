@@ -1,5 +1,5 @@
 import { DeliveryStatus, EndpointStatus, EventStatus, ManualClock, newId } from '@caravan/domain';
-import type { MetaEventPublisher } from '@caravan/intake';
+import type { MetaEventPublisher } from '@caravan/meta-events';
 import type { DoorbellRinger } from '@caravan/messaging';
 import {
   DeliveryAttemptsRepository,

@@ -10,7 +10,7 @@ import type {
 } from '@caravan/persistence';
 import { RouterService } from '../router/router.service';
 import { SubscriptionResolver } from '../router/subscription.resolver';
-import { dispatcherMetrics } from './dispatcher-unit.fixtures';
+import { dispatcherMetrics } from './unit-fixtures.helper';
 import {
   asRepository,
   InMemoryDeliveries,

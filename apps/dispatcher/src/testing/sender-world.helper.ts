@@ -1,6 +1,6 @@
 import type { DispatcherSettings } from '@caravan/config';
 import { ManualClock } from '@caravan/domain';
-import type { MetaEventPublisher } from '@caravan/intake';
+import type { MetaEventPublisher } from '@caravan/meta-events';
 import type {
   DeliveryAttemptsRepository,
   EndpointEntity,
@@ -15,12 +15,12 @@ import type {
 } from '@caravan/persistence';
 import type { TransformPool } from '@caravan/sandbox';
 import type { DispatcherMetrics } from '../metrics/dispatcher.metrics';
-import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events';
+import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events.service';
 import type { DisabledEndpoint, EndpointFailureNotifier } from '../notifications/endpoint-failure.notifier';
-import { DeliveryAttempter } from '../sender/delivery-attempter';
-import { DeliveryLeases } from '../sender/delivery-leases';
-import { DeliveryPayload } from '../sender/delivery-payload';
-import { EndpointGate } from '../sender/endpoint-gate';
+import { DeliveryAttempter } from '../sender/delivery-attempter.service';
+import { DeliveryLeases } from '../sender/delivery-leases.service';
+import { DeliveryPayload } from '../sender/delivery-payload.service';
+import { EndpointGate } from '../sender/endpoint-gate.service';
 import { EndpointRequestSender } from '../sender/endpoint-request.sender';
 import { OutcomeWriter } from '../sender/outcome.writer';
 import { SenderService } from '../sender/sender.service';
@@ -32,7 +32,7 @@ import {
   anEvent,
   dispatcherMetrics,
   dispatcherSettings,
-} from './dispatcher-unit.fixtures';
+} from './unit-fixtures.helper';
 import {
   asRepository,
   InMemoryAttempts,
