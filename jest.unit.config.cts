@@ -15,11 +15,11 @@ const UNIT_SPECS: Record<string, string[]> = {
   'libs/config': ['src/lib/load-config.spec.ts'],
   'libs/intake': ['src/**/*.unit.spec.ts'],
   'libs/meta-events': ['src/**/*.unit.spec.ts', 'src/lib/go-duration.spec.ts'],
+  'libs/messaging': ['src/**/*.unit.spec.ts', 'src/lib/doorbell.consumer.spec.ts'],
   'libs/observability': ['src/**/*.unit.spec.ts', 'src/lib/readiness.service.spec.ts'],
   'apps/dashboard': ['src/lib/**/*.spec.ts'],
   'apps/dispatcher': [
     'src/**/*.unit.spec.ts',
-    'src/common/doorbell.consumer.spec.ts',
     'src/sender/circuit-breaker.spec.ts',
     'src/sender/delivery-request.builder.spec.ts',
     'src/sender/endpoint-request.sender.spec.ts',
