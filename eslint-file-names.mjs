@@ -1,6 +1,6 @@
 /**
  * House style for source file names (CONTRIBUTING.md): `kebab-case.<role>.ts`, tests
- * `kebab-case.<role>.spec.ts`. The role says what a file holds; a file of plain functions and
+ * `kebab-case.<role>.spec.ts` (a unit-tier test `kebab-case.<role>.unit.spec.ts`). The role says what a file holds; a file of plain functions and
  * types (a domain rule, a helper module) may go without one, but a file declaring a Nest
  * artefact must say which: `@Controller` in `.controller.ts`, `@Module` in `.module.ts`,
  * `@Entity` in `.entity.ts`, any other `@Injectable` in a file with a role. Test fixtures
@@ -22,6 +22,7 @@ export const FILE_ROLES = [
   'error',
   'exception',
   'factory',
+  'fake',
   'filter',
   'guard',
   'helper',
@@ -57,7 +58,7 @@ export const FILE_ROLES = [
 ];
 
 const KEBAB = '[a-z0-9]+(?:-[a-z0-9]+)*';
-const FILE_NAME = new RegExp(`^(${KEBAB})(?:\\.(${FILE_ROLES.join('|')}))?(\\.spec|\\.d)?\\.ts$`);
+const FILE_NAME = new RegExp(`^(${KEBAB})(?:\\.(${FILE_ROLES.join('|')}))?(\\.unit\\.spec|\\.spec|\\.d)?\\.ts$`);
 const DECORATOR_ROLES = { Controller: 'controller', Module: 'module', Entity: 'entity' };
 
 const fileNames = {
@@ -90,7 +91,7 @@ const fileNames = {
       };
     }
     const role = match[2];
-    if (match[3] === '.spec') return {};
+    if (match[3] === '.spec' || match[3] === '.unit.spec') return {};
     return {
       'ClassDeclaration > Decorator'(node) {
         const callee = node.expression.type === 'CallExpression' ? node.expression.callee : node.expression;

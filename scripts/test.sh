@@ -5,12 +5,23 @@
 # then lint, format check, type-check, build, every Jest project (unit, integration, system and
 # browser tests) and the fault-injection suite's CI configuration.
 # Extra arguments go to Jest (e.g. scripts/test.sh libs/persistence).
+# `scripts/test.sh --unit` runs the unit tier alone (jest.unit.config.cts): no infrastructure,
+# lint, build or browser; extra arguments after it go to Jest as well.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/node-env.sh"
 cd "$CARAVAN_ROOT"
 STATE_DIR="${CARAVAN_STATE_DIR:-$CARAVAN_ROOT/.run}"
 mkdir -p "$STATE_DIR"
 started=$SECONDS
+
+if [[ "${1:-}" == "--unit" ]]; then
+  shift
+  echo "jest: the unit tier (jest.unit.config.cts)"
+  status=0
+  jest --config jest.unit.config.cts --ci "$@" || status=$?
+  echo "total: $(( SECONDS - started )) s"
+  exit $status
+fi
 
 "$CARAVAN_ROOT/scripts/infra.sh" up
 "$CARAVAN_ROOT/scripts/lib/chromium.sh"

@@ -173,7 +173,7 @@ describe('dispatcher: delivery lifecycle', () => {
       attempts: 3,
       description: 'Retry limit exceeded',
     });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await h.caughtUp();
     expect(h.receiver.at('/down')).toHaveLength(3);
   });
 
@@ -310,7 +310,7 @@ describe('dispatcher: delivery lifecycle', () => {
         },
       },
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await h.caughtUp();
     expect(await h.deliveriesOf(event.id)).toHaveLength(1);
     expect(h.receiver.at('/dup')).toHaveLength(1);
     expect(await h.attemptsOf(defined(delivery).id)).toHaveLength(1);
@@ -330,7 +330,7 @@ describe('dispatcher: delivery lifecycle', () => {
     });
     expect(second.isDuplicateEvent).toBe(true);
     await h.settled(first.id);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await h.caughtUp();
     expect(await h.deliveriesOf(second.id)).toHaveLength(0);
     expect(h.receiver.at('/idem')).toHaveLength(1);
   });

@@ -63,6 +63,8 @@ describe('dispatcher: endpoint protection', () => {
 
   beforeAll(async () => {
     h = await DispatcherHarness.start('protection', {
+      // The rate limiter's admissions are logged at debug level (read by the rate-limit test).
+      CARAVAN_LOG_LEVEL: 'debug',
       CARAVAN_BREAKER_SAMPLE_SECONDS: '30',
       CARAVAN_BREAKER_FAILURE_THRESHOLD: '50',
       CARAVAN_BREAKER_MIN_REQUESTS: '3',
@@ -80,17 +82,18 @@ describe('dispatcher: endpoint protection', () => {
     const events = await publishMany(project, endpoint, 8);
     const rows = await allDelivered(events.map((e) => e.id));
     expect(rows.every((row) => row.status === 'Success' && row.attempts === 1)).toBe(true);
-    const times = h.receiver
-      .at('/limited')
-      .map((r) => r.at)
-      .sort((a, b) => a - b);
-    expect(times).toHaveLength(8);
-    // Arrival times carry the machine's scheduling jitter (hundreds of ms on a loaded one), so
-    // judge spans of several windows: 2 per second admits 8 requests over at least 3 s, and any
-    // 5 consecutive ones over at least 2 s; without the limit all 8 arrive within milliseconds.
-    expect(defined(times[7]) - defined(times[0])).toBeGreaterThanOrEqual(2_500);
-    for (let i = 0; i + 4 < times.length; i++) {
-      expect(defined(times[i + 4]) - defined(times[i])).toBeGreaterThanOrEqual(1_400);
+    expect(h.receiver.at('/limited')).toHaveLength(8);
+    // What the limiter admitted, at the instants it decided (its debug record), not the arrival
+    // times at the receiver, which add the machine's scheduling jitter.
+    const pattern = new RegExp(`rate limit admitted a send to endpoint ${endpoint.id} at (\\d+)`, 'g');
+    const admitted = await eventually(
+      async () => [...h.logs().matchAll(pattern)].map((match) => Number(match[1])).sort((a, b) => a - b),
+      (found) => found.length >= 8,
+    );
+    expect(admitted).toHaveLength(8);
+    for (let i = 0; i + 2 < admitted.length; i++) {
+      // Any 3 consecutive admissions span at least one whole window: never more than 2 in any 1 s.
+      expect(defined(admitted[i + 2]) - defined(admitted[i])).toBeGreaterThanOrEqual(1_000);
     }
     expect(await metric('caravan_rate_limited_deliveries_total')).toBeGreaterThan(0);
   });

@@ -144,7 +144,9 @@ describe('dispatcher: meta events', () => {
       async () => h.receiver.at('/meta/b'),
       (found) => found.length >= 1,
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await h.caughtUp();
+    const stored = await h.dataSource.query(`SELECT event_type FROM meta_events WHERE project_id = $1`, [project.id]);
+    expect(stored).toEqual([{ event_type: 'endpoint.updated' }]);
     expect(h.receiver.at('/meta/b')).toHaveLength(1);
     expectSigned(defined(received[0]));
     expect(parsed(defined(received[0]))).toMatchObject({

@@ -31,7 +31,7 @@ describe('dispatcher: routing', () => {
         found.length >= expected && found.every((row) => ['Success', 'Failure', 'Discarded'].includes(row.status)),
     );
     expect(rows).toHaveLength(expected);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await h.caughtUp();
     return h.receiver.requests
       .filter((request) => request.headers['x-convoy-event-id'] === eventId)
       .map((request) => request.path)

@@ -1,3 +1,4 @@
+import { eventually } from '@caravan/testing';
 import { EventFixtures } from './testing/event-fixtures.helper';
 import { ApiHarness, startApiHarness } from './testing/api-harness';
 
@@ -41,9 +42,9 @@ describe('api metrics', () => {
     ).toBe(400);
     await api.request('GET', '/api/v1/nowhere');
 
-    // The doorbell is rung after the response; give the micro-batcher its few milliseconds.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const text = await scrape();
+    // The doorbell is rung after the response: wait for the producer to have sent it.
+    const produced = `caravan_kafka_produced_messages_total{topic="${api.config.kafka.topics.events}",service="api"}`;
+    const text = await eventually(scrape, (scraped) => value(scraped, produced) >= 1);
     expect(value(text, `caravan_http_requests_total{method="POST",route="${route}",status="201",service="api"}`)).toBe(
       2,
     );

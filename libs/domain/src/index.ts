@@ -23,3 +23,4 @@ export * from './lib/ssrf-guard';
 export * from './lib/event-types';
 export * from './lib/retention';
 export * from './lib/backoff';
+export * from './lib/clock';

@@ -141,6 +141,40 @@ export class DispatcherHarness {
     );
   }
 
+  /**
+   * Waits until the dispatchers have consumed every doorbell rung so far on both topics (each
+   * consumer group's committed offsets at the end of every partition). With the sender's claim
+   * deciding what is sent, a test can then assert that nothing more happens, without a sleep.
+   */
+  async caughtUp(timeoutMs = 30_000): Promise<void> {
+    const admin = createKafka(loadConfig('dispatcher', this.env).kafka, { logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const groups: Array<[string, string]> = [
+        [this.env['CARAVAN_KAFKA_EVENTS_TOPIC'] as string, this.env['CARAVAN_DISPATCHER_ROUTER_GROUP_ID'] as string],
+        [
+          this.env['CARAVAN_KAFKA_DELIVERIES_TOPIC'] as string,
+          this.env['CARAVAN_DISPATCHER_SENDER_GROUP_ID'] as string,
+        ],
+      ];
+      const behind = async () => {
+        let lag = 0;
+        for (const [topic, groupId] of groups) {
+          const ends = await admin.fetchTopicOffsets(topic);
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          for (const end of ends) {
+            const at = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+            lag += Math.max(0, Number(end.high) - Math.max(at, Number(end.low)));
+          }
+        }
+        return lag;
+      };
+      await eventually(behind, (lag) => lag === 0, timeoutMs);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /** Everything the dispatchers logged (for failure messages). */
   logs(): string {
     return this.dispatchers.map((d) => d.output()).join('\n');

@@ -1,5 +1,6 @@
 import type { Consumer } from 'kafkajs';
 import { ApiHarness, startApiHarness } from '../testing/api-harness';
+import { waitFor } from '../testing/event-fixtures.helper';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -540,7 +541,7 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
         endpoint.secrets[0].value,
         'second-secret',
       ]);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // An expiration of 0 ends the old secret at the rotation's instant: it is gone at the next one.
       const second = await api.request('PUT', path(projectId, `/${endpoint.uid}/expire_secret`), {
         key,
         body: { expiration: 60, secret: 'third-secret' },
@@ -821,10 +822,7 @@ describe('endpoints (HTTP, real Postgres and Kafka)', () => {
           doorbells.push({ key: String(message.key), value: JSON.parse(String(message.value)) });
         },
       });
-      const deadline = Date.now() + 30_000;
-      while (!doorbells.some((d) => d.value['delivery_id'] === rows[0].id) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await waitFor(() => doorbells.some((d) => d.value['delivery_id'] === rows[0].id), 30_000, 'the doorbell');
       expect(doorbells.find((d) => d.value['delivery_id'] === rows[0].id)).toEqual({
         key: `meta:${project.projectId}`,
         value: { project_id: project.projectId, endpoint_id: '', delivery_id: rows[0].id, kind: 'meta' },

@@ -1,6 +1,6 @@
 import { createServer, Server, Socket, connect } from 'node:net';
 import { Logger } from '@nestjs/common';
-import { createTestDatabase, TestDatabase } from '@caravan/testing';
+import { createTestDatabase, eventually, TestDatabase } from '@caravan/testing';
 import { ApiHarness, startApiHarness } from '../testing/api-harness';
 import { EventFixtures, waitFor } from '../testing/event-fixtures.helper';
 
@@ -100,7 +100,11 @@ describe('events when Kafka or Postgres is down', () => {
       expect(before.status).toBe(201);
 
       await relay.cut();
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Readiness queries Postgres through the same pool: once it fails, the cut is seen.
+      await eventually(
+        () => api.request('GET', '/readyz'),
+        (response) => response.status === 503,
+      );
       for (let i = 0; i < 3; i += 1) {
         const response = await api.request('POST', `/api/v1/projects/${projectId}/events`, { body });
         expect(response.status).toBe(503);

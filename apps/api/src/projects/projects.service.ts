@@ -1,5 +1,5 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
-import { generateApiKey } from '@caravan/domain';
+import { Inject, Injectable, NotFoundException, Optional } from '@nestjs/common';
+import { CLOCK, Clock, generateApiKey, systemClock } from '@caravan/domain';
 import { ProjectDirectory } from '@caravan/intake';
 import {
   ApiKeyEntity,
@@ -25,6 +25,7 @@ export class ProjectsService {
     private readonly apiKeys: ApiKeysRepository,
     private readonly directory: ProjectDirectory,
     private readonly authenticator: ApiKeyAuthenticator,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   /** Creates the project and its first key together; the key is shown only in this answer. */
@@ -73,7 +74,7 @@ export class ProjectsService {
       name: input.name,
       maskId: generated.maskId,
       keyHash: generated.secretHash,
-      expiresAt: input.expiration ? new Date(Date.now() + input.expiration * 1000) : null,
+      expiresAt: input.expiration ? new Date(this.clock.now() + input.expiration * 1000) : null,
     });
     return { record, key: generated.key };
   }

@@ -118,6 +118,8 @@ export class EventFixtures {
 
 export interface Doorbells {
   messages: Array<{ key: string; value: Record<string, string> }>;
+  /** Resolves once every message on the topic so far has been collected (consumer lag 0). */
+  caughtUp(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -132,7 +134,18 @@ export async function collectDoorbells(kafka: Kafka, topic: string): Promise<Doo
       messages.push({ key: message.key?.toString() ?? '', value: JSON.parse(message.value?.toString() ?? 'null') });
     },
   });
-  return { messages, stop: () => consumer.disconnect() };
+  const caughtUp = async (timeoutMs = 20_000) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const total = ends.reduce((sum, end) => sum + Number(end.high) - Number(end.low), 0);
+      await waitFor(() => messages.length >= total, timeoutMs, `all ${total} messages of ${topic}`);
+    } finally {
+      await admin.disconnect();
+    }
+  };
+  return { messages, caughtUp, stop: () => consumer.disconnect() };
 }
 
 /** Polls until `check` returns a value that is not undefined/false, or fails after `timeoutMs`. */

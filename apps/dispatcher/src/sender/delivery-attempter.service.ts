@@ -1,6 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { DispatcherSettings } from '@caravan/config';
-import { DeliveryStatus, HttpAttemptResult, assertTransition, newId, stateAfterHttpAttempt } from '@caravan/domain';
+import {
+  CLOCK,
+  Clock,
+  DeliveryStatus,
+  HttpAttemptResult,
+  assertTransition,
+  newId,
+  stateAfterHttpAttempt,
+  systemClock,
+} from '@caravan/domain';
 import type { EndpointEntity, EventDeliveryEntity, NewDeliveryAttempt } from '@caravan/persistence';
 import { DISPATCHER_SETTINGS, USER_AGENT } from '../common/dispatcher.tokens';
 import { DispatcherMetrics, statusClass } from '../metrics/dispatcher.metrics';
@@ -27,6 +36,7 @@ export class DeliveryAttempter {
     private readonly requests: EndpointRequestSender,
     private readonly metrics: DispatcherMetrics,
     private readonly payload: DeliveryPayload,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   /** One signed POST (EndpointRequestSender) and the state it leads to. */
@@ -57,7 +67,7 @@ export class DeliveryAttempter {
           endpoint,
           signature: project.config.signature,
           userAgent: USER_AGENT,
-          now: new Date(),
+          now: new Date(this.clock.now()),
         },
         {
           endpointId: endpoint.id,
@@ -104,7 +114,7 @@ export class DeliveryAttempter {
     };
     // A refused destination says nothing about the endpoint's health: the breaker is not fed.
     if (response.refused) return this.finish(delivery, context, attempts, result, row);
-    const breaker = this.gate.record(endpoint.id, ok, Date.now());
+    const breaker = this.gate.record(endpoint.id, ok, this.clock.now());
     const finished = this.finish(delivery, context, attempts, result, row);
     if (breaker.tripped) finished.breakerChange = 'open';
     else if (breaker.recovered) finished.breakerChange = 'closed';
@@ -131,11 +141,11 @@ export class DeliveryAttempter {
       retryLimit: delivery.retryLimit,
       strategy: { type: delivery.strategy, duration: delivery.intervalSeconds },
       goneDisablesTarget: true,
-      now: new Date(),
+      now: new Date(this.clock.now()),
       random: Math.random,
     });
     const latencyMs =
-      transition.status === Success ? Math.max(0, Date.now() - context.event.createdAt.getTime()) : null;
+      transition.status === Success ? Math.max(0, this.clock.now() - context.event.createdAt.getTime()) : null;
     return {
       ...this.base(delivery, context, attempt),
       update: deliveryUpdate(

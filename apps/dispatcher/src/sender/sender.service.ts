@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import type { DispatcherSettings } from '@caravan/config';
-import { backoffDelay, EndpointStatus } from '@caravan/domain';
+import { backoffDelay, CLOCK, Clock, EndpointStatus, systemClock } from '@caravan/domain';
 import {
   EndpointsRepository,
   EventDeliveriesRepository,
@@ -48,6 +48,7 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
     private readonly attempter: DeliveryAttempter,
     private readonly writer: OutcomeWriter,
     private readonly leases: DeliveryLeases,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   onModuleInit(): void {
@@ -104,7 +105,7 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
     // Hand the rows back first: an aborted send then finds its claim gone and writes nothing
     // (aborting first would let its "network error" outcome win the race and count an attempt).
     const released = await this.leases.fenced(() =>
-      this.deliveries.putBack(this.leases.held().map((row) => ({ ...row, nextSendTime: new Date() }))),
+      this.deliveries.putBack(this.leases.held().map((row) => ({ ...row, nextSendTime: new Date(this.clock.now()) }))),
     );
     this.abort.abort();
     return released.length;
@@ -125,7 +126,7 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
         this.logger.warn(
           `outcome of delivery ${outcome.delivery.id} (project ${outcome.delivery.projectId}) not written yet (${(error as Error).message}); retrying in ${delay} ms`,
         );
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await this.clock.sleep(delay);
       }
     }
   }
@@ -156,7 +157,7 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
     const endpointById = new Map(endpoints.map((e) => [e.id, e] as const));
     const projectById = new Map(projects.map((p) => [p.id, p] as const));
 
-    const now = Date.now();
+    const now = this.clock.now();
     const outcomes: Array<Promise<void>> = [];
     const putBack: PutBack[] = [];
     const record = (delivery: EventDeliveryEntity, settled: SettledDelivery | Promise<SettledDelivery>) =>

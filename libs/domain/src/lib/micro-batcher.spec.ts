@@ -63,16 +63,23 @@ describe('MicroBatcher', () => {
 
   it('flush sends immediately and waits for batches in flight', async () => {
     const seen: number[] = [];
+    let release: () => void = () => undefined;
+    const sending = new Promise<void>((resolve) => (release = resolve));
     const batcher = new MicroBatcher<number, number>(
       async (items) => {
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await sending;
         seen.push(...items);
         return items;
       },
       { lingerMs: 10_000, maxBatch: 100 },
     );
     const pending = batcher.submit(7);
-    await batcher.flush();
+    let flushed = false;
+    const flushing = batcher.flush().then(() => (flushed = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushed).toBe(false);
+    release();
+    await flushing;
     expect(seen).toEqual([7]);
     await expect(pending).resolves.toBe(7);
   });
