@@ -7,3 +7,7 @@ export * from './lib/health.controller';
 export * from './lib/observability.module';
 export * from './lib/service-runner';
 export * from './lib/http-metrics.middleware';
+export * from './lib/tracing/trace-context';
+export * from './lib/tracing/statement-span';
+export * from './lib/tracing/tracing';
+export * from './lib/tracing/http-tracing.middleware';

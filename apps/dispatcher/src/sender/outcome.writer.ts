@@ -7,6 +7,7 @@ import {
   EventDeliveryEntity,
 } from '@caravan/persistence';
 import { DataSource } from 'typeorm';
+import { traceStatement } from '@caravan/observability';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events';
 import { EndpointFailureNotifier } from '../notifications/endpoint-failure.notifier';
@@ -67,7 +68,18 @@ export class OutcomeWriter {
   /** Writes outcomes (fenced) and the attempts of the outcomes that were written, then their follow-ups. */
   async write(finished: SettledDelivery[]): Promise<void> {
     // Outcomes and their attempt rows commit together: an attempt counted is an attempt recorded.
-    const kept = await this.leases.fenced(() =>
+    const kept = await traceStatement(
+      { operation: 'UPDATE', table: 'event_deliveries', purpose: 'outcome and attempts' },
+      () => this.writeFenced(finished),
+      () => finished.map((f) => f.delivery.traceparent),
+    );
+    const lost = finished.length - kept.length;
+    if (lost > 0) this.logger.warn(`${lost} outcome(s) not written: their lease had passed to another sender`);
+    await this.followUp(kept);
+  }
+
+  private writeFenced(finished: SettledDelivery[]): Promise<SettledDelivery[]> {
+    return this.leases.fenced(() =>
       this.dataSource.transaction(async (manager) => {
         const written = new Set(
           await this.deliveries.recordOutcomes(
@@ -86,9 +98,10 @@ export class OutcomeWriter {
         return mine;
       }),
     );
-    const lost = finished.length - kept.length;
-    if (lost > 0) this.logger.warn(`${lost} outcome(s) not written: their lease had passed to another sender`);
+  }
 
+  /** Metrics, breaker states, endpoints to disable and meta events of the outcomes written. */
+  private async followUp(kept: SettledDelivery[]): Promise<void> {
     for (const f of kept) {
       if (f.update.status === Success || f.update.status === Failure || f.update.status === Discarded) {
         this.metrics.deliveriesFinal.inc({

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 export type ServiceName = 'api' | 'ingester' | 'dispatcher';
 
@@ -9,6 +9,17 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
   ingester: 5006,
   dispatcher: 5007,
 };
+
+/** OpenTelemetry's standard sampler names (OTEL_TRACES_SAMPLER). */
+export const TRACES_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type TracesSampler = (typeof TRACES_SAMPLERS)[number];
 
 const toBoolean = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
@@ -493,4 +504,47 @@ export class CaravanEnvironment {
   @Min(1)
   @Max(10_000)
   CARAVAN_INGESTER_MAX_CONSUMERS_PER_PROJECT = 100;
+
+  // ---------------------------------------------------------------------------- tracing
+  // OpenTelemetry's own variable names, so collectors' and platforms' defaults apply as they
+  // are. The OTLP exporter itself also reads OTEL_EXPORTER_OTLP_(TRACES_)HEADERS and _TIMEOUT.
+
+  /** Base URL of an OTLP/HTTP receiver (`/v1/traces` is appended). Unset (with the next one) = tracing off. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** Full URL traces are POSTed to (used as is); takes precedence over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  /** `true` turns tracing off whatever else is set. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  OTEL_SDK_DISABLED = false;
+
+  /** `otlp` (the only exporter) or `none` (off). */
+  @IsOptional()
+  @IsIn(['otlp', 'none'])
+  OTEL_TRACES_EXPORTER: 'otlp' | 'none' = 'otlp';
+
+  /** The `service.name` of every span; defaults to `caravan-<service>`. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  OTEL_SERVICE_NAME?: string;
+
+  @IsOptional()
+  @IsIn(TRACES_SAMPLERS)
+  OTEL_TRACES_SAMPLER: TracesSampler = 'parentbased_always_on';
+
+  /** The sampled fraction (0 to 1) of the `traceidratio` samplers. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  OTEL_TRACES_SAMPLER_ARG = 1;
 }

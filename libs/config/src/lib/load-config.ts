@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import { CaravanEnvironment, DEFAULT_PORTS, ServiceName } from './caravan-config';
+import { CaravanEnvironment, DEFAULT_PORTS, ServiceName, TracesSampler } from './caravan-config';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -31,6 +31,19 @@ export interface CaravanConfig {
   dispatcher: DispatcherSettings;
   ingester: IngesterSettings;
   transform: TransformSettings;
+  tracing: TracingSettings;
+}
+
+/**
+ * OpenTelemetry tracing (docs/operations.md#tracing). Off unless an OTLP endpoint is set; the
+ * exporter reads the endpoint and its headers from the same OTEL_* variables itself.
+ */
+export interface TracingSettings {
+  enabled: boolean;
+  serviceName: string;
+  sampler: TracesSampler;
+  /** The fraction kept by the ratio samplers. */
+  samplerRatio: number;
 }
 
 /** Limits of tenant functions, in every service that runs them. */
@@ -108,7 +121,9 @@ function describe(errors: ValidationError[]): string[] {
  */
 export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): CaravanConfig {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => key.startsWith('CARAVAN_') && value !== ''),
+    Object.entries(env).filter(
+      ([key, value]) => (key.startsWith('CARAVAN_') || key.startsWith('OTEL_')) && value !== '',
+    ),
   );
   const parsed = plainToInstance(CaravanEnvironment, present, { exposeDefaultValues: true });
   const errors = validateSync(parsed, { whitelist: false });
@@ -201,6 +216,15 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       workers: parsed.CARAVAN_TRANSFORM_WORKERS,
       timeoutMs: parsed.CARAVAN_TRANSFORM_TIMEOUT_MS,
       memoryBytes: parsed.CARAVAN_TRANSFORM_MEMORY_MB * 1024 * 1024,
+    },
+    tracing: {
+      enabled:
+        Boolean(parsed.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? parsed.OTEL_EXPORTER_OTLP_ENDPOINT) &&
+        !parsed.OTEL_SDK_DISABLED &&
+        parsed.OTEL_TRACES_EXPORTER === 'otlp',
+      serviceName: parsed.OTEL_SERVICE_NAME ?? `caravan-${service}`,
+      sampler: parsed.OTEL_TRACES_SAMPLER,
+      samplerRatio: parsed.OTEL_TRACES_SAMPLER_ARG,
     },
   };
 }

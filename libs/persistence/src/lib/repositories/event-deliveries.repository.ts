@@ -1,3 +1,4 @@
+import { traceStatement } from '@caravan/observability';
 import { DeliveryStatus } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
@@ -69,11 +70,16 @@ export class EventDeliveriesRepository {
     rows: readonly NewEventDelivery[],
     manager: EntityManager = this.dataSource.manager,
   ): Promise<string[]> {
-    const inserted = await insertRows(
-      manager,
-      EventDeliveryEntity,
-      rows,
-      'ON CONFLICT (event_id, subscription_id, generation) DO NOTHING RETURNING id',
+    const inserted = await traceStatement(
+      { operation: 'INSERT', table: 'event_deliveries' },
+      () =>
+        insertRows(
+          manager,
+          EventDeliveryEntity,
+          rows,
+          'ON CONFLICT (event_id, subscription_id, generation) DO NOTHING RETURNING id',
+        ),
+      () => rows.map((row) => row.traceparent),
     );
     return inserted.map((row) => String(row['id']));
   }
@@ -87,7 +93,11 @@ export class EventDeliveriesRepository {
    */
   async claimDue(ids: readonly string[], leaseSeconds: number): Promise<EventDeliveryEntity[]> {
     const manager = this.dataSource.manager;
-    const rows = await claimDue(manager, 'event_deliveries', ids, leaseSeconds);
+    const rows = await traceStatement(
+      { operation: 'UPDATE', table: 'event_deliveries', purpose: 'claim' },
+      () => claimDue(manager, 'event_deliveries', ids, leaseSeconds),
+      (claimed) => (claimed ?? []).map((row) => row['traceparent'] as string | null),
+    );
     return rows.map((row) => hydrate(manager, EventDeliveryEntity, row));
   }
 

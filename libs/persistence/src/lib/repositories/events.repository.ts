@@ -1,5 +1,6 @@
 import { EventStatus, newId } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
+import { traceStatement } from '@caravan/observability';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventEntity } from '../entities/event.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
@@ -54,6 +55,14 @@ export class EventsRepository {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<AcceptedEvent[]> {
     if (events.length === 0) return [];
+    return traceStatement(
+      { operation: 'INSERT', table: 'events' },
+      () => this.storeAccepted(events, manager),
+      () => events.map((event) => event.traceparent),
+    );
+  }
+
+  private async storeAccepted(events: readonly NewEvent[], manager: EntityManager): Promise<AcceptedEvent[]> {
     const originals: NewEvent[] = events.map((event) => ({
       ...event,
       id: event.id ?? newId(),
