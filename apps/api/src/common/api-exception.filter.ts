@@ -1,9 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { QueryFailedError } from 'typeorm';
 import { newId } from '@caravan/domain';
 import { EventRejectedError, EventRejection } from '@caravan/intake';
-import { InvalidPageCursorError } from '@caravan/persistence';
+import { InvalidPageCursorError, isQueryFailure } from '@caravan/persistence';
 
 interface ErrorBody {
   status: false;
@@ -107,8 +106,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       };
     }
     const errorId = newId();
-    const detail =
-      exception instanceof QueryFailedError ? `query failed: ${exception.message}` : (exception as Error)?.message;
+    const detail = isQueryFailure(exception) ? `query failed: ${exception.message}` : (exception as Error)?.message;
     this.logger.error(`error ${errorId} on ${request.method} ${request.path}: ${detail}`, (exception as Error)?.stack);
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,

@@ -70,7 +70,7 @@ describe('events when Kafka or Postgres is down', () => {
         90_000,
         'the doorbell failure log line',
       );
-      expect(logged).toContain('the scheduler will route them');
+      expect(logged).toContain('the scheduler will ring them again');
     });
   });
 

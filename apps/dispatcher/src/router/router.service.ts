@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   deliveryRetryLimit,
   DeliveryStatus,
@@ -122,8 +122,6 @@ function filterConfig(subscription: SubscriptionEntity, typed: SubscriptionFilte
  */
 @Injectable()
 export class RouterService {
-  private readonly logger = new Logger(RouterService.name);
-
   constructor(
     private readonly events: EventsRepository,
     private readonly deliveries: EventDeliveriesRepository,
@@ -256,10 +254,7 @@ export class RouterService {
         const bells = rows.map((row) =>
           deliveryBell({ id: String(row.id), projectId: row.projectId, endpointId: row.endpointId }),
         );
-        return runInContext(spans.spanOf(eventId), () => this.ringer.deliveries(bells)).catch((error: Error) =>
-          // The rows are committed; the scheduler re-rings Scheduled rows whose doorbell was lost.
-          this.logger.warn(`could not ring ${bells.length} deliveries: ${error.message}`),
-        );
+        return runInContext(spans.spanOf(eventId), () => this.ringer.afterCommit(bells));
       }),
     );
   }

@@ -1,12 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryStatus, MicroBatcher } from '@caravan/domain';
-import {
-  DeliveryAttemptsRepository,
-  EndpointsRepository,
-  EventDeliveriesRepository,
-  EventDeliveryEntity,
-} from '@caravan/persistence';
-import { DataSource } from 'typeorm';
+import { EndpointsRepository, EventDeliveriesRepository, EventDeliveryEntity } from '@caravan/persistence';
 import { traceStatement } from '@caravan/observability';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events.service';
@@ -40,9 +34,7 @@ export class OutcomeWriter {
   );
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly deliveries: EventDeliveriesRepository,
-    private readonly attempts: DeliveryAttemptsRepository,
     private readonly endpoints: EndpointsRepository,
     private readonly metaEvents: DeliveryMetaEvents,
     private readonly metrics: DispatcherMetrics,
@@ -68,36 +60,25 @@ export class OutcomeWriter {
   /** Writes outcomes (fenced) and the attempts of the outcomes that were written, then their follow-ups. */
   async write(finished: SettledDelivery[]): Promise<void> {
     // Outcomes and their attempt rows commit together: an attempt counted is an attempt recorded.
-    const kept = await traceStatement(
-      { operation: 'UPDATE', table: 'event_deliveries', purpose: 'outcome and attempts' },
-      () => this.writeFenced(finished),
-      () => finished.map((f) => f.delivery.traceparent),
+    const written = new Set(
+      await traceStatement(
+        { operation: 'UPDATE', table: 'event_deliveries', purpose: 'outcome and attempts' },
+        () =>
+          this.leases.fenced(() =>
+            this.deliveries.recordOutcomesWithAttempts(
+              finished.map((f) => ({
+                outcome: { ...f.update, leaseUntil: this.leases.leaseOf(f.delivery.id) ?? f.update.leaseUntil },
+                attempt: f.attempt,
+              })),
+            ),
+          ),
+        () => finished.map((f) => f.delivery.traceparent),
+      ),
     );
+    const kept = finished.filter((f) => written.has(f.delivery.id));
     const lost = finished.length - kept.length;
     if (lost > 0) this.logger.warn(`${lost} outcome(s) not written: their lease had passed to another sender`);
     await this.followUp(kept);
-  }
-
-  private writeFenced(finished: SettledDelivery[]): Promise<SettledDelivery[]> {
-    return this.leases.fenced(() =>
-      this.dataSource.transaction(async (manager) => {
-        const written = new Set(
-          await this.deliveries.recordOutcomes(
-            finished.map((f) => ({
-              ...f.update,
-              leaseUntil: this.leases.leaseOf(f.delivery.id) ?? f.update.leaseUntil,
-            })),
-            manager,
-          ),
-        );
-        const mine = finished.filter((f) => written.has(f.delivery.id));
-        await this.attempts.insertMany(
-          mine.flatMap((f) => (f.attempt ? [f.attempt] : [])),
-          manager,
-        );
-        return mine;
-      }),
-    );
   }
 
   /** Metrics, breaker states, endpoints to disable and meta events of the outcomes written. */

@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsRegistry, currentTraceparent, inSpan } from '@caravan/observability';
 import { eventBell, MicroBatcher, newId } from '@caravan/domain';
@@ -63,7 +63,6 @@ export interface AcceptedEventResult {
  */
 @Injectable()
 export class IntakeService {
-  private readonly logger = new Logger(IntakeService.name);
   private readonly intake: Counter<'routing' | 'outcome'>;
   /**
    * Concurrent requests' events share one INSERT: round trips to Postgres, not CPU, are what
@@ -185,15 +184,7 @@ export class IntakeService {
    */
   ring(events: ReadonlyArray<Pick<EventEntity, 'id' | 'projectId'>>): void {
     if (events.length === 0) return;
-    this.ringer.events(events.map(eventBell)).catch((error: Error) => {
-      const ids = events
-        .slice(0, 20)
-        .map((event) => `${event.projectId}/${event.id}`)
-        .join(', ');
-      this.logger.warn(
-        `${events.length} event(s) stored but their doorbell failed (${ids}${events.length > 20 ? ', …' : ''}): ${error.message}; the scheduler will route them`,
-      );
-    });
+    void this.ringer.afterCommit(events.map(eventBell));
   }
 
   /** Checks the route's target in this project; the endpoint ids shown as Convoy's `endpoints`. */
