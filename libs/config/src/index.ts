@@ -1,3 +1,4 @@
 export * from './lib/caravan-config';
 export * from './lib/config-reference.renderer';
 export * from './lib/load-config';
+export * from './lib/tracing-settings';

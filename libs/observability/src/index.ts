@@ -6,3 +6,7 @@ export * from './lib/consumer-health.service';
 export * from './lib/health.controller';
 export * from './lib/observability.module';
 export * from './lib/http-metrics.middleware';
+export * from './lib/tracing/trace-context';
+export * from './lib/tracing/statement-span';
+export * from './lib/tracing/tracing';
+export * from './lib/tracing/http-tracing.middleware';

@@ -246,11 +246,16 @@ describe('event deliveries (HTTP, real Postgres and Kafka)', () => {
       const w = await world();
       const id = await fixtures.delivery(w.projectId, w.eventId, w.endpoint.id, Success, { attempts: 2 });
       const failed = await fixtures.attempt(w.projectId, id, w.endpoint.id, null);
-      const ok = await fixtures.attempt(w.projectId, id, w.endpoint.id, 200);
+      const ok = await fixtures.attempt(w.projectId, id, w.endpoint.id, 200, '4bf92f3577b34da6a3ce929d0e0e4736');
       const list = await w.call('GET', `/${id}/deliveryattempts`);
       expect(list.status).toBe(200);
       expect(list.body.data.map((a: { uid: string }) => a.uid)).toEqual([failed, ok]);
-      expect(list.body.data[0]).toMatchObject({ http_status: '', error: 'connect ECONNREFUSED', status: false });
+      expect(list.body.data[0]).toMatchObject({
+        http_status: '',
+        error: 'connect ECONNREFUSED',
+        status: false,
+        trace_id: '',
+      });
       const one = await w.call('GET', `/${id}/deliveryattempts/${ok}`);
       expect(one.status).toBe(200);
       expect(one.body.data).toEqual({
@@ -269,6 +274,7 @@ describe('event deliveries (HTTP, real Postgres and Kafka)', () => {
         error: '',
         status: true,
         latency_ms: 12,
+        trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
         created_at: expect.any(String),
         updated_at: expect.any(String),
         deleted_at: null,

@@ -57,7 +57,7 @@ function flattenHeaders(headers: Record<string, string[]>): Record<string, strin
   );
 }
 
-/** A delivery attempt in Convoy's shape (`http_status` like "200 OK"). */
+/** A delivery attempt in Convoy's shape (`http_status` like "200 OK"), plus the `trace_id` it was sent in. */
 export function presentDeliveryAttempt(attempt: DeliveryAttemptEntity) {
   return {
     uid: attempt.id,
@@ -76,6 +76,8 @@ export function presentDeliveryAttempt(attempt: DeliveryAttemptEntity) {
     error: attempt.error ?? '',
     status: attempt.success,
     latency_ms: attempt.latencyMs,
+    // Caravan's addition (Convoy clients ignore it): the attempt's trace, "" when tracing was off.
+    trace_id: attempt.traceId ?? '',
     created_at: attempt.createdAt,
     updated_at: attempt.createdAt,
     deleted_at: null,

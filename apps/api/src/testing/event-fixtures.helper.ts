@@ -84,7 +84,13 @@ export class EventFixtures {
     return id;
   }
 
-  async attempt(projectId: string, deliveryId: string, endpointId: string, httpStatus: number | null): Promise<string> {
+  async attempt(
+    projectId: string,
+    deliveryId: string,
+    endpointId: string,
+    httpStatus: number | null,
+    traceId: string | null = null,
+  ): Promise<string> {
     const [id] = await this.app.get(DeliveryAttemptsRepository).insertMany([
       {
         projectId,
@@ -100,6 +106,7 @@ export class EventFixtures {
         error: httpStatus === null ? 'connect ECONNREFUSED' : null,
         success: httpStatus !== null && httpStatus < 300,
         latencyMs: 12,
+        traceId,
       },
     ]);
     return id;

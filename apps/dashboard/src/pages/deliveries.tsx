@@ -31,6 +31,8 @@ interface Attempt {
   status: boolean;
   error: string;
   latency_ms: number | null;
+  /** The attempt's OpenTelemetry trace ("" when tracing was off). */
+  trace_id?: string;
   request_http_header: Record<string, string>;
   response_http_header: Record<string, string>;
   response_data: string;
@@ -254,6 +256,11 @@ export function DeliveryView({
                           {attempt.latency_ms !== null && ` — ${attempt.latency_ms} ms`}
                         </summary>
                         {attempt.error && <p className="error">{attempt.error}</p>}
+                        {attempt.trace_id && (
+                          <p>
+                            Trace <code aria-label="Trace id">{attempt.trace_id}</code>
+                          </p>
+                        )}
                         <h3>Request headers</h3>
                         <Json value={attempt.request_http_header} label="Request headers" />
                         <h3>Response headers</h3>

@@ -24,8 +24,75 @@ import {
 } from '@caravan/persistence';
 import { deliveryBell } from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
+import {
+  ROOT_CONTEXT,
+  Span,
+  SpanKind,
+  contextFromTraceparent,
+  contextWith,
+  currentTraceparent,
+  failSpan,
+  isTracing,
+  runInContext,
+  startSpan,
+} from '@caravan/observability';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 import { SubscriptionResolver } from './subscription.resolver';
+
+/**
+ * One `caravan.route` CONSUMER span per event of a batch: a child of the doorbell's
+ * `send caravan.events` span (its Kafka `traceparent` header), or of the intake's context
+ * stored with the event when the doorbell had none (rung again by the scheduler). Their
+ * contexts are stored with the deliveries they create. Nothing is made when tracing is off.
+ */
+class RouteSpans {
+  private readonly started = Date.now();
+  private readonly headers = new Map<string, string>();
+  private readonly spans = new Map<string, Span>();
+
+  constructor(doorbells: EventDoorbell[]) {
+    if (!isTracing()) return;
+    for (const bell of doorbells) if (bell?.traceparent) this.headers.set(bell.event_id, bell.traceparent);
+  }
+
+  open(event: EventEntity, batchSize: number): void {
+    const span = startSpan('caravan.route', {
+      kind: SpanKind.CONSUMER,
+      parent: contextFromTraceparent(this.headers.get(event.id) ?? event.traceparent),
+      startTime: this.started,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.batch.message_count': batchSize,
+        'caravan.project.id': event.projectId,
+        'caravan.event.id': event.id,
+        'caravan.event.type': event.eventType,
+      },
+    });
+    if (span) this.spans.set(event.id, span);
+  }
+
+  spanOf(eventId: string): Span | undefined {
+    return this.spans.get(eventId);
+  }
+
+  traceparentOf(eventId: string): string | null {
+    const span = this.spans.get(eventId);
+    return span ? currentTraceparent(contextWith(span, ROOT_CONTEXT)) : null;
+  }
+
+  counted(eventId: string, deliveries: number): void {
+    this.spans.get(eventId)?.setAttribute('caravan.deliveries.created', deliveries);
+  }
+
+  fail(error: unknown): void {
+    for (const span of this.spans.values()) failSpan(span, error);
+  }
+
+  end(): void {
+    for (const span of this.spans.values()) span.end();
+  }
+}
 
 function parseBody(raw: Buffer): unknown {
   try {
@@ -67,6 +134,18 @@ export class RouterService {
   ) {}
 
   async route(doorbells: EventDoorbell[]): Promise<void> {
+    const spans = new RouteSpans(doorbells);
+    try {
+      await this.routeBatch(doorbells, spans);
+    } catch (error) {
+      spans.fail(error);
+      throw error;
+    } finally {
+      spans.end();
+    }
+  }
+
+  private async routeBatch(doorbells: EventDoorbell[], spans: RouteSpans): Promise<void> {
     const refs = new Map(
       doorbells
         .filter((d) => typeof d?.event_id === 'string' && typeof d?.project_id === 'string')
@@ -76,6 +155,7 @@ export class RouterService {
       (event) => event.status === EventStatus.Pending && !event.isDuplicateEvent,
     );
     if (pending.length === 0) return;
+    for (const event of pending) spans.open(event, doorbells.length);
 
     const projects = new Map(
       (await this.projects.findByIds(pending.map((e) => e.projectId))).map((p) => [p.id, p] as const),
@@ -143,6 +223,7 @@ export class RouterService {
         retryLimit: deliveryRetryLimit(subscription.deliveryMode, strategy.retry_count),
         strategy: strategy.type,
         intervalSeconds: Math.max(0, Math.round(strategy.duration)),
+        traceparent: spans.traceparentOf(event.id),
       });
     }
 
@@ -162,16 +243,20 @@ export class RouterService {
           status: row.status,
         });
     }
-    const bells = created
-      .filter((row) => row.status === DeliveryStatus.Scheduled)
-      .map((row) =>
-        deliveryBell({
-          id: String(row.id),
-          projectId: row.projectId,
-          endpointId: row.endpointId,
-        }),
-      );
-    await this.ringer.afterCommit(bells);
+    const scheduled = created.filter((row) => row.status === DeliveryStatus.Scheduled);
+    for (const event of pending) spans.counted(event.id, created.filter((row) => row.eventId === event.id).length);
+    const byEvent = new Map<string, NewEventDelivery[]>();
+    for (const row of scheduled) byEvent.set(row.eventId, [...(byEvent.get(row.eventId) ?? []), row]);
+    // Rung from each event's span, so each doorbell's traceparent header names its own event's
+    // trace; the producer still sends them together.
+    await Promise.all(
+      [...byEvent].map(([eventId, rows]) => {
+        const bells = rows.map((row) =>
+          deliveryBell({ id: String(row.id), projectId: row.projectId, endpointId: row.endpointId }),
+        );
+        return runInContext(spans.spanOf(eventId), () => this.ringer.afterCommit(bells));
+      }),
+    );
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   systemClock,
 } from '@caravan/domain';
 import type { EndpointEntity, EventDeliveryEntity, NewDeliveryAttempt } from '@caravan/persistence';
+import { SpanKind, SpanStatusCode, contextFromTraceparent, inSpan } from '@caravan/observability';
 import { DISPATCHER_SETTINGS, USER_AGENT } from '../common/dispatcher.tokens';
 import { DispatcherMetrics, statusClass } from '../metrics/dispatcher.metrics';
 import { DeliveryPayload } from './delivery-payload.service';
@@ -39,8 +40,54 @@ export class DeliveryAttempter {
     @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
-  /** One signed POST (EndpointRequestSender) and the state it leads to. */
-  async attempt(
+  /**
+   * One signed POST (EndpointRequestSender) and the state it leads to, in a CLIENT span that
+   * is a child of the routing span stored with the delivery: every attempt of a delivery, a
+   * retry hours later too, joins the event's trace. The receiver gets the span's `traceparent`,
+   * and the attempt row keeps its trace id.
+   */
+  attempt(delivery: EventDeliveryEntity, context: DeliveryContext, signal: AbortSignal): Promise<SettledDelivery> {
+    const { endpoint } = context;
+    const target = safeUrl(endpoint.url);
+    return inSpan(
+      'POST',
+      {
+        kind: SpanKind.CLIENT,
+        parent: contextFromTraceparent(delivery.traceparent),
+        attributes: {
+          'http.request.method': 'POST',
+          ...(target
+            ? {
+                'url.full': target.full,
+                'server.address': target.host,
+                'server.port': target.port,
+              }
+            : {}),
+          'caravan.project.id': delivery.projectId,
+          'caravan.event.id': delivery.eventId,
+          'caravan.delivery.id': delivery.id,
+          'caravan.endpoint.id': endpoint.id,
+          'caravan.attempt.number': delivery.attempts + 1,
+        },
+      },
+      async (span) => {
+        const settled = await this.attemptOnce(delivery, context, signal);
+        if (!span) return settled;
+        const status = settled.attempt?.httpStatus ?? null;
+        if (settled.attempt) settled.attempt.traceId = span.spanContext().traceId;
+        if (status !== null) span.setAttribute('http.response.status_code', status);
+        span.setAttribute('caravan.delivery.status', settled.update.status);
+        if (status === null || status >= 400) {
+          const reason = status === null ? (settled.attempt?.error ?? 'no response') : String(status);
+          span.setAttribute('error.type', status === null ? 'no_response' : String(status));
+          span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+        }
+        return settled;
+      },
+    );
+  }
+
+  private async attemptOnce(
     delivery: EventDeliveryEntity,
     context: DeliveryContext,
     signal: AbortSignal,
@@ -204,5 +251,16 @@ export class DeliveryAttempter {
       success: httpStatus !== null && httpStatus >= 200 && httpStatus < 300,
       latencyMs: durationMs,
     };
+  }
+}
+
+/** The endpoint's URL for a span: no credentials, no query string (either may hold a secret). */
+function safeUrl(url: string): { full: string; host: string; port: number } | null {
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
+    return { full: `${parsed.protocol}//${parsed.host}${parsed.pathname}`, host: parsed.hostname, port };
+  } catch {
+    return null;
   }
 }

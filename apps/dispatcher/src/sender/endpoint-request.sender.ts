@@ -7,6 +7,7 @@ import {
   oauth2TokenRequestBody,
   oauth2TokenFromAnswer,
 } from '@caravan/domain';
+import { traceHeaders } from '@caravan/observability';
 import { buildDeliveryRequest, DeliveryRequest, DeliveryRequestInput } from './delivery-request.builder';
 import { WebhookClient, WebhookResponse } from './webhook.client';
 
@@ -62,6 +63,9 @@ export class EndpointRequestSender {
 
   private async post(input: DeliveryRequestInput, target: EndpointTarget): Promise<SentRequest> {
     const request = buildDeliveryRequest(input);
+    // The attempt's span (active here) reaches the receiver as `traceparent`, as Standard
+    // Webhooks and Svix send it; recorded with the attempt's other request headers.
+    Object.assign(request.headers, traceHeaders());
     const response = await this.client.post({
       url: target.url,
       body: request.body,

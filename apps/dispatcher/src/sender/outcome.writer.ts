@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryStatus, MicroBatcher } from '@caravan/domain';
 import { EndpointsRepository, EventDeliveriesRepository, EventDeliveryEntity } from '@caravan/persistence';
+import { traceStatement } from '@caravan/observability';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events.service';
 import { EndpointFailureNotifier } from '../notifications/endpoint-failure.notifier';
@@ -60,19 +61,28 @@ export class OutcomeWriter {
   async write(finished: SettledDelivery[]): Promise<void> {
     // Outcomes and their attempt rows commit together: an attempt counted is an attempt recorded.
     const written = new Set(
-      await this.leases.fenced(() =>
-        this.deliveries.recordOutcomesWithAttempts(
-          finished.map((f) => ({
-            outcome: { ...f.update, leaseUntil: this.leases.leaseOf(f.delivery.id) ?? f.update.leaseUntil },
-            attempt: f.attempt,
-          })),
-        ),
+      await traceStatement(
+        { operation: 'UPDATE', table: 'event_deliveries', purpose: 'outcome and attempts' },
+        () =>
+          this.leases.fenced(() =>
+            this.deliveries.recordOutcomesWithAttempts(
+              finished.map((f) => ({
+                outcome: { ...f.update, leaseUntil: this.leases.leaseOf(f.delivery.id) ?? f.update.leaseUntil },
+                attempt: f.attempt,
+              })),
+            ),
+          ),
+        () => finished.map((f) => f.delivery.traceparent),
       ),
     );
     const kept = finished.filter((f) => written.has(f.delivery.id));
     const lost = finished.length - kept.length;
     if (lost > 0) this.logger.warn(`${lost} outcome(s) not written: their lease had passed to another sender`);
+    await this.followUp(kept);
+  }
 
+  /** Metrics, breaker states, endpoints to disable and meta events of the outcomes written. */
+  private async followUp(kept: SettledDelivery[]): Promise<void> {
     for (const f of kept) {
       if (f.update.status === Success || f.update.status === Failure || f.update.status === Discarded) {
         this.metrics.deliveriesFinal.inc({

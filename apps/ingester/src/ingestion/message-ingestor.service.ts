@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { parsePubSubMessage } from '@caravan/domain';
 import { EventRejectedError, IntakeService } from '@caravan/intake';
+import { SpanKind, contextFromHeaders, inSpan } from '@caravan/observability';
 import type { SourceBinding } from '../sources/source-binding.interface';
 import { TransformFailedError } from '@caravan/sandbox';
 import type { BrokerMessage, IngestOutcome } from './broker-message.interface';
@@ -24,8 +25,37 @@ export class MessageIngestor {
     private readonly metrics: IngesterMetrics,
   ) {}
 
-  async ingest(binding: SourceBinding, message: BrokerMessage): Promise<IngestOutcome> {
+  /**
+   * In a CONSUMER span `ingest <broker>`: a child of the message's own `traceparent` attribute
+   * when its producer sent one, else the root of the event's trace.
+   */
+  ingest(binding: SourceBinding, message: BrokerMessage): Promise<IngestOutcome> {
     const sourceType = binding.source.pubSub?.type ?? 'unknown';
+    return inSpan(
+      `ingest ${sourceType}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromHeaders(message.attributes),
+        attributes: {
+          'messaging.system': sourceType,
+          'messaging.operation.type': 'process',
+          'caravan.project.id': binding.project.id,
+          'caravan.source.id': binding.source.id,
+        },
+      },
+      async (span) => {
+        const outcome = await this.ingestMessage(binding, message, sourceType);
+        span?.setAttribute('caravan.ingest.outcome', outcome.accepted ? 'accepted' : outcome.kind);
+        return outcome;
+      },
+    );
+  }
+
+  private async ingestMessage(
+    binding: SourceBinding,
+    message: BrokerMessage,
+    sourceType: string,
+  ): Promise<IngestOutcome> {
     this.metrics.received.inc({ source_type: sourceType });
     const stopTimer = this.metrics.processing.startTimer({ source_type: sourceType });
     try {

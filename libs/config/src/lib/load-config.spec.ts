@@ -249,3 +249,50 @@ describe('loadConfig: consumer-group timings', () => {
     ).toMatchObject({ sessionTimeoutMs: 30_000, heartbeatIntervalMs: 10_000 });
   });
 });
+
+describe('loadConfig: tracing (OTEL_* variables)', () => {
+  it('is off unless an OTLP endpoint is configured, and names spans caravan-<service>', () => {
+    expect(loadConfig('api', {}).tracing).toEqual({
+      enabled: false,
+      serviceName: 'caravan-api',
+      sampler: 'parentbased_always_on',
+      samplerRatio: 1,
+    });
+    expect(loadConfig('api', { OTEL_EXPORTER_OTLP_ENDPOINT: '' }).tracing.enabled).toBe(false);
+  });
+
+  it('turns on with either endpoint variable, and off again with OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER=none', () => {
+    expect(loadConfig('dispatcher', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing.enabled).toBe(
+      true,
+    );
+    expect(
+      loadConfig('dispatcher', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://tempo:4318/v1/traces' }).tracing.enabled,
+    ).toBe(true);
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(loadConfig('api', { ...endpoint, OTEL_SDK_DISABLED: 'true' }).tracing.enabled).toBe(false);
+    expect(loadConfig('api', { ...endpoint, OTEL_TRACES_EXPORTER: 'none' }).tracing.enabled).toBe(false);
+  });
+
+  it('reads the service name and the sampler', () => {
+    const tracing = loadConfig('ingester', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_SERVICE_NAME: 'ingest-eu',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+    }).tracing;
+    expect(tracing).toEqual({
+      enabled: true,
+      serviceName: 'ingest-eu',
+      sampler: 'parentbased_traceidratio',
+      samplerRatio: 0.1,
+    });
+  });
+
+  it('names a bad sampler, ratio or endpoint', () => {
+    expect(() => loadConfig('api', { OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(/OTEL_TRACES_SAMPLER/);
+    expect(() => loadConfig('api', { OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(/OTEL_TRACES_SAMPLER_ARG/);
+    expect(() => loadConfig('api', { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import { readTracingSettings, TracingSettings } from './tracing-settings';
 import { CaravanEnvironment, CONFIG_VARIABLES, DEFAULT_PORTS, ServiceName, VariableDefinition } from './caravan-config';
 
 export class ConfigValidationError extends Error {
@@ -29,6 +30,7 @@ export interface CaravanConfig {
   dispatcher: DispatcherSettings;
   ingester: IngesterSettings;
   transform: TransformSettings;
+  tracing: TracingSettings;
 }
 
 /** Limits of tenant functions, in every service that runs them. */
@@ -151,7 +153,16 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): CaravanEnvironment {
 
 /** Reads and validates the environment of one service (see parseEnvironment). */
 export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): CaravanConfig {
-  const parsed = parseEnvironment(env);
+  const tracing = readTracingSettings(service, env);
+  let parsed: CaravanEnvironment;
+  try {
+    parsed = parseEnvironment(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError)
+      throw new ConfigValidationError([...error.problems, ...tracing.problems]);
+    throw error;
+  }
+  if (tracing.problems.length > 0) throw new ConfigValidationError(tracing.problems);
   return {
     service,
     http: { host: parsed.CARAVAN_HTTP_HOST, port: parsed.CARAVAN_HTTP_PORT ?? DEFAULT_PORTS[service] },
@@ -239,6 +250,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       timeoutMs: parsed.CARAVAN_TRANSFORM_TIMEOUT_MS,
       memoryBytes: parsed.CARAVAN_TRANSFORM_MEMORY_MB * 1024 * 1024,
     },
+    tracing: tracing.settings,
   };
 }
 

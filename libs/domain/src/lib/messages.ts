@@ -5,6 +5,8 @@
 export interface EventDoorbell {
   project_id: string;
   event_id: string;
+  /** The W3C trace context of the message's `traceparent` header (never in its JSON), when it had one. */
+  traceparent?: string;
 }
 
 export interface DeliveryDoorbell {
@@ -13,6 +15,8 @@ export interface DeliveryDoorbell {
   delivery_id: string;
   /** `delivery` for event deliveries, `meta` for meta-event deliveries. */
   kind: 'delivery' | 'meta';
+  /** The W3C trace context of the message's `traceparent` header (never in its JSON), when it had one. */
+  traceparent?: string;
 }
 
 /** An accepted (or replayed) event's doorbell. */

@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { MetricsRegistry } from '@caravan/observability';
+import { MetricsRegistry, currentTraceparent, inSpan } from '@caravan/observability';
 import { eventBell, MicroBatcher, newId } from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
 import {
@@ -131,7 +131,29 @@ export class IntakeService {
     }
   }
 
-  private async store(input: AcceptEventInput): Promise<AcceptedEventResult> {
+  /**
+   * Runs in a `caravan.intake` span (a child of the request's or the broker message's span):
+   * its trace context is stored with the event, so the router joins the trace however late.
+   */
+  private store(input: AcceptEventInput): Promise<AcceptedEventResult> {
+    return inSpan(
+      'caravan.intake',
+      {
+        attributes: {
+          'caravan.project.id': input.project.id,
+          'caravan.event.type': input.eventType,
+          'caravan.event.routing': input.route.routing,
+        },
+      },
+      async (span) => {
+        const result = await this.storeEvent(input);
+        span?.setAttributes({ 'caravan.event.id': result.event.id, 'caravan.event.duplicate': result.duplicate });
+        return result;
+      },
+    );
+  }
+
+  private async storeEvent(input: AcceptEventInput): Promise<AcceptedEventResult> {
     const { project, route } = input;
     IntakeService.assertWithinLimit(project, input.raw.length);
     await this.schemas.check(project, input.eventType, input.raw);
@@ -149,6 +171,7 @@ export class IntakeService {
       urlQueryParams: input.urlQueryParams ?? '',
       idempotencyKey: input.idempotencyKey || null,
       acknowledgedAt: input.acknowledgedAt ?? null,
+      traceparent: currentTraceparent(),
     });
     if (!duplicate) this.ring([event]);
     return { event, duplicate };

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { backoffDelay } from '@caravan/domain';
 import type { ConsumerHealth } from '@caravan/observability';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The consumer-group timings (CARAVAN_KAFKA_SESSION_TIMEOUT_MS and its siblings). */
@@ -164,7 +164,7 @@ export class DoorbellConsumer<T> {
       for (let start = 0; start < batch.messages.length; start += CHUNK) {
         if (abort.signal.aborted || this.stopping || !isRunning() || isStale()) break;
         const chunk = batch.messages.slice(start, start + CHUNK);
-        const doorbells = chunk.flatMap((message) => this.parse(message.value));
+        const doorbells = chunk.flatMap((message) => this.parse(message.value, message.headers));
         if (doorbells.length > 0) await this.options.handle(doorbells, abort.signal);
         if (abort.signal.aborted) break;
         last = chunk[chunk.length - 1]?.offset;
@@ -178,9 +178,17 @@ export class DoorbellConsumer<T> {
     if (last !== undefined) this.reportLag(batch.partition, Number(batch.highWatermark) - Number(last) - 1);
   }
 
-  private parse(value: Buffer | null): T[] {
+  /** The doorbell in the message's JSON, with the trace context of its `traceparent` header. */
+  private parse(value: Buffer | null, headers: IHeaders | undefined): T[] {
     try {
-      return value ? [JSON.parse(value.toString('utf8')) as T] : [];
+      if (!value) return [];
+      const doorbell = JSON.parse(value.toString('utf8')) as T & { traceparent?: string };
+      const traceparent = headers?.['traceparent'];
+      if (doorbell && typeof doorbell === 'object') {
+        delete doorbell.traceparent;
+        if (traceparent) doorbell.traceparent = traceparent.toString();
+      }
+      return [doorbell];
     } catch {
       this.logger.warn(`skipping a malformed doorbell on ${this.options.topic}`);
       return [];

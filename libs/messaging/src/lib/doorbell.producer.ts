@@ -2,7 +2,15 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@ne
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { Counter } from 'prom-client';
 import { MicroBatcher } from '@caravan/domain';
-import { MetricsRegistry } from '@caravan/observability';
+import {
+  MetricsRegistry,
+  SpanKind,
+  contextWith,
+  failSpan,
+  hasActiveSpan,
+  startSpan,
+  traceHeaders,
+} from '@caravan/observability';
 import { KAFKA_CLIENT } from './tokens';
 
 export interface Doorbell {
@@ -53,11 +61,37 @@ export class DoorbellProducer implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * When the caller is traced, each doorbell gets a PRODUCER span (`send <topic>`, ended when
+   * Kafka answers) whose W3C `traceparent` travels in the message's headers: the consumer's
+   * span becomes its child.
+   */
   async ring(topic: string, doorbells: Doorbell[]): Promise<void> {
     await Promise.all(
-      doorbells.map((doorbell) =>
-        this.batcher.submit({ topic, message: { key: doorbell.key, value: JSON.stringify(doorbell.value) } }),
-      ),
+      doorbells.map((doorbell) => {
+        const message: Message = { key: doorbell.key, value: JSON.stringify(doorbell.value) };
+        const span = hasActiveSpan()
+          ? startSpan(`send ${topic}`, {
+              kind: SpanKind.PRODUCER,
+              attributes: {
+                'messaging.system': 'kafka',
+                'messaging.operation.type': 'send',
+                'messaging.destination.name': topic,
+                'messaging.kafka.message.key': doorbell.key,
+              },
+            })
+          : undefined;
+        if (!span) return this.batcher.submit({ topic, message });
+        message.headers = traceHeaders(contextWith(span));
+        return this.batcher.submit({ topic, message }).then(
+          () => span.end(),
+          (error: unknown) => {
+            failSpan(span, error);
+            span.end();
+            throw error;
+          },
+        );
+      }),
     );
   }
 

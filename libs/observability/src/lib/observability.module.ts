@@ -10,6 +10,7 @@ import {
 import { ConsumerHealth } from './consumer-health.service';
 import { HealthController } from './health.controller';
 import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.middleware';
+import { HttpTracingMiddleware } from './tracing/http-tracing.middleware';
 import { MetricsRegistry } from './metrics.registry';
 import { READINESS_CHECKS, READINESS_TIMEOUT_MS, ReadinessCheck } from './readiness-check';
 import { ReadinessService } from './readiness.service';
@@ -23,7 +24,7 @@ export interface ObservabilityOptions {
   checks: Array<Type<ReadinessCheck> | InjectionToken>;
 }
 
-/** /healthz, /readyz and /metrics, plus HTTP request metrics, the same on every service. */
+/** /healthz, /readyz and /metrics, plus HTTP request metrics and spans, the same on every service. */
 @Module({})
 export class ObservabilityModule implements NestModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
@@ -49,6 +50,6 @@ export class ObservabilityModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+    consumer.apply(HttpTracingMiddleware, HttpMetricsMiddleware).forRoutes('*path');
   }
 }

@@ -17,6 +17,7 @@ import { InitialSchema1732300000000 } from './migrations/1732300000000-initial-s
 import { DeliveryFeatures1796323456672 } from './migrations/1796323456672-delivery-features.migration';
 import { ApiLimitsAndRetention1733100000000 } from './migrations/1733100000000-api-limits-and-retention.migration';
 import { PortalLinksAndStatistics1732500000000 } from './migrations/1732500000000-portal-links-and-statistics.migration';
+import { TraceContext1796400000000 } from './migrations/1796400000000-trace-context.migration';
 
 /** Structurally CaravanConfig['database'], so persistence does not depend on the config lib. */
 export interface DatabaseOptions {
@@ -48,6 +49,7 @@ export const CARAVAN_MIGRATIONS = [
   Catalogue1732530000000,
   ApiLimitsAndRetention1733100000000,
   DeliveryFeatures1796323456672,
+  TraceContext1796400000000,
 ];
 
 export const MIGRATIONS_TABLE_NAME = 'caravan_migrations';

@@ -2,7 +2,7 @@ import { INestApplication, LoggerService, NestApplicationOptions } from '@nestjs
 import { NestFactory } from '@nestjs/core';
 import { CaravanConfig, ConfigValidationError, ServiceName, loadConfig } from '@caravan/config';
 import { dependencyGuidance, isDatabaseUnreachable } from './boot-guidance';
-import { createLogger, ReadinessService } from '@caravan/observability';
+import { createLogger, ReadinessService, Tracing, startTracing } from '@caravan/observability';
 
 export interface ServiceDefinition {
   service: ServiceName;
@@ -31,6 +31,11 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
     throw error;
   }
   const logger = createLogger(config);
+  // Before the app is built, so every span (and every traceparent stored) comes from one provider.
+  const tracing = startTracing(config.tracing);
+  if (config.tracing.enabled) {
+    logger.log(`tracing on: ${config.tracing.serviceName}, sampler ${config.tracing.sampler}`);
+  }
   let app: INestApplication;
   try {
     // abortOnError off: a failed start rejects here, so it can be explained before exiting.
@@ -50,7 +55,7 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
   await definition.configure?.(app, config);
   await app.listen(config.http.port, config.http.host);
   logger.log(`listening on http://${config.http.host}:${config.http.port}`);
-  installShutdown(app, logger, config.shutdownTimeoutMs);
+  installShutdown(app, logger, config.shutdownTimeoutMs, tracing);
   explainMissingDependencies(app, logger, config).catch((error: Error) =>
     logger.warn(`could not check dependencies after start: ${error.message}`),
   );
@@ -71,7 +76,7 @@ async function explainMissingDependencies(
   }
 }
 
-function installShutdown(app: INestApplication, logger: LoggerService, timeoutMs: number): void {
+function installShutdown(app: INestApplication, logger: LoggerService, timeoutMs: number, tracing: Tracing): void {
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -84,6 +89,10 @@ function installShutdown(app: INestApplication, logger: LoggerService, timeoutMs
     deadline.unref();
     try {
       await app.close();
+      // The last spans (the shutdown's own work included) are exported before exiting.
+      await tracing
+        .shutdown()
+        .catch((error: Error) => logger.warn(`could not export the last spans: ${error.message}`));
       logger.log('stopped cleanly');
       process.exit(0);
     } catch (error) {

@@ -46,6 +46,10 @@ export class DeliveryAttemptEntity {
   @Column({ name: 'latency_ms', type: 'integer' })
   latencyMs!: number;
 
+  /** The trace the attempt's HTTP span belongs to (shown as `trace_id`); null when tracing is off. */
+  @Column({ name: 'trace_id', type: 'text', nullable: true })
+  traceId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

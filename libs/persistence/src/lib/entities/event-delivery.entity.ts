@@ -43,6 +43,13 @@ export class EventDeliveryEntity {
   @Column({ name: 'url_query_params', type: 'text' })
   urlQueryParams!: string;
 
+  /**
+   * W3C trace context of the routing that created it: every attempt, the first or a retry
+   * hours later, is a child span of it. Null when tracing is off.
+   */
+  @Column({ name: 'traceparent', type: 'text', nullable: true })
+  traceparent!: string | null;
+
   /** Attempts made so far (Convoy's `num_trials`). */
   @Column({ name: 'attempts', type: 'integer' })
   attempts!: number;

@@ -44,6 +44,13 @@ export class EventEntity {
   @Column({ name: 'url_query_params', type: 'text' })
   urlQueryParams!: string;
 
+  /**
+   * W3C trace context of the intake that accepted it, so the router (maybe another process,
+   * maybe much later) joins the same trace. Null when tracing is off.
+   */
+  @Column({ name: 'traceparent', type: 'text', nullable: true })
+  traceparent!: string | null;
+
   @Column({ name: 'idempotency_key', type: 'text', nullable: true })
   idempotencyKey!: string | null;
 

@@ -1,3 +1,4 @@
+import { traceStatement } from '@caravan/observability';
 import { DeliveryStatus } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
@@ -69,10 +70,15 @@ export class EventDeliveriesRepository {
    * ids actually inserted come back.
    */
   async insertScheduled(rows: readonly NewEventDelivery[]): Promise<string[]> {
-    const inserted = await EVENT_DELIVERY_TABLE.insert(
-      this.dataSource.manager,
-      rows,
-      'ON CONFLICT (event_id, subscription_id, generation) DO NOTHING RETURNING id',
+    const inserted = await traceStatement(
+      { operation: 'INSERT', table: 'event_deliveries' },
+      () =>
+        EVENT_DELIVERY_TABLE.insert(
+          this.dataSource.manager,
+          rows,
+          'ON CONFLICT (event_id, subscription_id, generation) DO NOTHING RETURNING id',
+        ),
+      () => rows.map((row) => row.traceparent),
     );
     return inserted.map((row) => String(row['id']));
   }
@@ -86,7 +92,11 @@ export class EventDeliveriesRepository {
    */
   async claimDue(ids: readonly string[], leaseSeconds: number): Promise<EventDeliveryEntity[]> {
     const manager = this.dataSource.manager;
-    const rows = await claimDue(manager, 'event_deliveries', ids, leaseSeconds);
+    const rows = await traceStatement(
+      { operation: 'UPDATE', table: 'event_deliveries', purpose: 'claim' },
+      () => claimDue(manager, 'event_deliveries', ids, leaseSeconds),
+      (claimed) => (claimed ?? []).map((row) => row['traceparent'] as string | null),
+    );
     return rows.map((row) => EVENT_DELIVERY_TABLE.fromRow(row));
   }
 

@@ -1,5 +1,6 @@
 import { EventStatus, newId } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
+import { traceStatement } from '@caravan/observability';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventEntity } from '../entities/event.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
@@ -53,7 +54,14 @@ export class EventsRepository {
    */
   async insertAcceptedMany(events: readonly NewEvent[]): Promise<AcceptedEvent[]> {
     if (events.length === 0) return [];
-    const manager = this.dataSource.manager;
+    return traceStatement(
+      { operation: 'INSERT', table: 'events' },
+      () => this.storeAccepted(events, this.dataSource.manager),
+      () => events.map((event) => event.traceparent),
+    );
+  }
+
+  private async storeAccepted(events: readonly NewEvent[], manager: EntityManager): Promise<AcceptedEvent[]> {
     const originals: NewEvent[] = events.map((event) => ({
       ...event,
       id: event.id ?? newId(),
