@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { queryRows } from './sql-rows.helper';
 
 /** The tables whose rows are claimed with a lease (event deliveries and meta events). */
@@ -67,4 +67,42 @@ export function releaseExpiredLeases(
      RETURNING ${columns.map((column) => `t.${column}`).join(', ')}`,
     [limit],
   );
+}
+
+/**
+ * The scheduler's sweep of one leased table, the one owner of the re-ring rule: due rows
+ * whose doorbell must be rung (again), locked with SKIP LOCKED for the duration of `work` so
+ * concurrent schedulers take disjoint rows. Rows that became due after their last update
+ * (Retry rows, rows put back by the rate limiter) are rung as soon as they are due; other
+ * rows only once untouched for `graceSeconds` (a fresh Scheduled row's first doorbell is in
+ * flight). Rung rows are marked (updated_at), so a row is not rung again before the grace
+ * passes, however long the dispatchers stall. Returns what `work` returns.
+ */
+export function withDueDoorbells<T>(
+  dataSource: DataSource,
+  table: LeasedTable,
+  columns: readonly string[],
+  limit: number,
+  graceSeconds: number,
+  work: (due: Record<string, unknown>[]) => Promise<T>,
+): Promise<T> {
+  return dataSource.transaction(async (manager) => {
+    const rows = await queryRows(
+      manager,
+      `SELECT ${['id', ...columns.filter((column) => column !== 'id')].join(', ')} FROM ${table}
+       WHERE ${CLAIMABLE[table]}
+         AND (next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
+       ORDER BY next_send_time
+       LIMIT $1
+       FOR UPDATE SKIP LOCKED`,
+      [limit, graceSeconds],
+    );
+    const result = await work(rows);
+    if (rows.length > 0) {
+      await queryRows(manager, `UPDATE ${table} SET updated_at = now() WHERE id = ANY($1::text[])`, [
+        rows.map((row) => String(row['id'])),
+      ]);
+    }
+    return result;
+  });
 }
