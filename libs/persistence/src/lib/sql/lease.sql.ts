@@ -40,7 +40,14 @@ export async function claimDue(
 }
 
 /**
- * Processing rows whose lease expired (their sender died) go back to Scheduled (never
+ * How long past its lease a row is left to its holder before it is handed out again: a live
+ * sender that could not renew while Postgres restarted renews within a moment of its return
+ * (and writes the outcomes of the attempts it made), instead of racing the scheduler.
+ */
+export const RELEASE_MARGIN_SECONDS = 2;
+
+/**
+ * Processing rows whose lease expired (their sender died) RELEASE_MARGIN_SECONDS ago go back to Scheduled (never
  * attempted) or Retry, due now; SKIP LOCKED so several schedulers never take the same rows.
  * Returns the released rows' `columns` so the caller can ring their doorbells.
  */
@@ -54,7 +61,7 @@ export function releaseExpiredLeases(
     manager,
     `WITH expired AS (
        SELECT id FROM ${table}
-       WHERE status = 'Processing' AND lease_until < now()
+       WHERE status = 'Processing' AND lease_until < now() - $2::int * interval '1 second'
        ORDER BY lease_until
        LIMIT $1
        FOR UPDATE SKIP LOCKED
@@ -65,7 +72,7 @@ export function releaseExpiredLeases(
      FROM expired e
      WHERE t.id = e.id
      RETURNING ${columns.map((column) => `t.${column}`).join(', ')}`,
-    [limit],
+    [limit, RELEASE_MARGIN_SECONDS],
   );
 }
 
