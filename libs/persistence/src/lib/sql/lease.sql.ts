@@ -47,7 +47,16 @@ export async function claimDue(
 export const RELEASE_MARGIN_SECONDS = 2;
 
 /**
- * Processing rows whose lease expired (their sender died) RELEASE_MARGIN_SECONDS ago go back to Scheduled (never
+ * No lease is handed out this soon after Postgres (re)started: every live sender's leases
+ * lapsed while it could not renew (the restart outlasted them), and each renews within a
+ * moment of reconnecting. Releasing them first had hundreds of rows sent twice per restart
+ * (the fault suite's Postgres restart); a dead sender's rows wait these seconds more, once.
+ */
+export const RESTART_GRACE_SECONDS = 10;
+
+/**
+ * Processing rows whose lease expired (their sender died) RELEASE_MARGIN_SECONDS ago (and
+ * Postgres up for RESTART_GRACE_SECONDS) go back to Scheduled (never
  * attempted) or Retry, due now; SKIP LOCKED so several schedulers never take the same rows.
  * Returns the released rows' `columns` so the caller can ring their doorbells.
  */
@@ -62,6 +71,7 @@ export function releaseExpiredLeases(
     `WITH expired AS (
        SELECT id FROM ${table}
        WHERE status = 'Processing' AND lease_until < now() - $2::int * interval '1 second'
+         AND pg_postmaster_start_time() < now() - $3::int * interval '1 second'
        ORDER BY lease_until
        LIMIT $1
        FOR UPDATE SKIP LOCKED
@@ -72,7 +82,7 @@ export function releaseExpiredLeases(
      FROM expired e
      WHERE t.id = e.id
      RETURNING ${columns.map((column) => `t.${column}`).join(', ')}`,
-    [limit, RELEASE_MARGIN_SECONDS],
+    [limit, RELEASE_MARGIN_SECONDS, RESTART_GRACE_SECONDS],
   );
 }
 
