@@ -248,6 +248,8 @@ async function exercise(postgres, kafka, services) {
   // The receiver: 200 at once; notes every delivery of every token.
   const deliveries = new Map();
   const deliveryTimes = [];
+  // When each repeated delivery (a duplicate) arrived, to charge it to the fault before it.
+  const duplicateTimes = [];
   let totalDeliveries = 0;
   const receiver = createServer((request, response) => {
     const chunks = [];
@@ -264,8 +266,10 @@ async function exercise(postgres, kafka, services) {
         totalDeliveries += 1;
         deliveryTimes.push(at);
         const seen = deliveries.get(token);
-        if (seen) seen.count += 1;
-        else deliveries.set(token, { count: 1, first: at });
+        if (seen) {
+          seen.count += 1;
+          duplicateTimes.push(at);
+        } else deliveries.set(token, { count: 1, first: at });
       }
       response.writeHead(200).end('ok');
     });
@@ -475,8 +479,10 @@ async function exercise(postgres, kafka, services) {
     let previous = first ?? from;
     for (const at of deliveryTimes) {
       if (at <= previous) continue;
-      if (at > windowEnd) break;
+      // A pause that starts before the next fault counts whole, however far past it it lasts
+      // (cut at the next fault, a 22 s stall after a dispatcher kill once read as 0 s).
       longest = Math.max(longest, at - previous);
+      if (at > windowEnd) break;
       previous = at;
     }
     return {
@@ -486,6 +492,8 @@ async function exercise(postgres, kafka, services) {
       measured_from: fault.kind === 'kill' ? 'the kill' : 'the restart',
       longest_without_deliveries_s: Math.round(longest / 100) / 10,
       limit_s: fault.kind === 'kill' ? profile.gapLimitKill : profile.gapLimitRestart,
+      // Repeated deliveries that arrived between this fault and the next (load-independent per fault).
+      duplicates: duplicateTimes.filter((at) => at >= fault.at && at < windowEnd).length,
       ...(fault.error ? { error: fault.error } : {}),
     };
   });
@@ -510,6 +518,13 @@ async function exercise(postgres, kafka, services) {
     duplicates,
     duplicates_percent: totalDeliveries ? Math.round((duplicates / totalDeliveries) * 10_000) / 100 : 0,
     rows_left_non_final: nonFinal,
+    duplicates_by_fault: Object.fromEntries(
+      [...new Set(faultReports.map((fault) => fault.fault))].map((name) => {
+        const of = faultReports.filter((fault) => fault.fault === name);
+        const total = of.reduce((sum, fault) => sum + fault.duplicates, 0);
+        return [name, { faults: of.length, duplicates: total, per_fault: Math.round((total / of.length) * 10) / 10 }];
+      }),
+    ),
     latency_ms: { p50: pct(50), p90: pct(90), p99: pct(99), max: latencies.at(-1) ?? null },
     faults: faultReports,
     ...(lostDetail.length ? { lost_sample: lostDetail } : {}),

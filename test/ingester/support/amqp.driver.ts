@@ -22,9 +22,12 @@ export class AmqpDriver implements BrokerDriver {
   private channel?: Promise<ConfirmChannel>;
   private readonly names: string[] = [];
 
-  async createChannel(): Promise<string> {
+  channelName(): string {
+    return `test.ingester.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
+  }
+
+  async createChannel(name = this.channelName()): Promise<string> {
     const channel = await this.open();
-    const name = `test.ingester.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
     await channel.assertExchange(`${name}.in`, 'direct', { durable: false, autoDelete: false });
     await channel.assertExchange(`${name}.dlx`, 'fanout', { durable: false, autoDelete: false });
     await channel.assertQueue(`${name}.dlq`, { durable: true });

@@ -1,5 +1,5 @@
 import type { SourceEntity } from '@caravan/persistence';
-import { insertSubscription, ServiceProcess } from '@caravan/testing';
+import { eventually, insertSubscription, ServiceProcess } from '@caravan/testing';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BrokerDriver } from './broker-driver';
@@ -281,6 +281,95 @@ export function describeIngesterOn<D extends BrokerDriver>(
       await h.dispatch.settled(event.id);
       await sleep(1_000);
       expect(await h.eventsOf(source)).toHaveLength(1);
+    });
+
+    it('stores a message redelivered by the broker after a kill between commit and ack as a duplicate, not a second event', async () => {
+      const target = await h.endpoint('/redelivered');
+      const { channel, source } = await liveSource();
+      const received = (process: ServiceProcess) =>
+        h.metric(process, 'caravan_ingester_messages_received_total', { source_type: type });
+      const before = await received(ingester);
+
+      // Hold every INSERT into events, so the process can be frozen with its INSERT sent.
+      const lock = h.dataSource.createQueryRunner();
+      await lock.connect();
+      await lock.startTransaction();
+      await lock.query('LOCK TABLE events IN EXCLUSIVE MODE');
+      try {
+        // No idempotency_key: the broker's identity of the message is the key.
+        await driver.publish(channel, JSON.stringify({ endpoint_id: target.id, event_type: 'redelivered', data: {} }));
+        await h.metricEventually(
+          ingester,
+          'caravan_ingester_messages_received_total',
+          { source_type: type },
+          before + 1,
+        );
+        await eventually(
+          async () =>
+            Number(
+              (
+                await h.dataSource.query(
+                  `SELECT count(*) AS n FROM pg_stat_activity
+                   WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO "events"%'`,
+                )
+              )[0].n,
+            ),
+          (waiting) => waiting > 0,
+          20_000,
+        );
+        // Frozen: the INSERT commits once the lock goes, but the ack / offset commit never leaves.
+        ingester.child.kill('SIGSTOP');
+      } finally {
+        await lock.rollbackTransaction();
+        await lock.release();
+      }
+      const [stored] = await h.eventsEventually(source, 1);
+      ingester.child.kill('SIGKILL');
+      await ingester.exited;
+      expect(stored.isDuplicateEvent).toBe(false);
+      expect(stored.idempotencyKey).toMatch(new RegExp(`^source:${source.id}:`));
+
+      // The broker hands the message out again (offset not committed, visibility timeout,
+      // connection lost with the message unacked, ack deadline passed).
+      ingester = await h.startIngester();
+      await h.metricEventually(ingester, 'caravan_ingester_messages_received_total', { source_type: type }, 1);
+      const events = await h.eventsEventually(source, 2, 90_000);
+      const originals = events.filter((event) => !event.isDuplicateEvent);
+      expect(originals.map((event) => event.id)).toEqual([stored.id]);
+      const [duplicate] = events.filter((event) => event.isDuplicateEvent);
+      expect(duplicate?.idempotencyKey).toBe(stored.idempotencyKey);
+      await h.dispatch.settled(stored.id);
+      await sleep(1_000);
+      expect(h.receiver.at('/redelivered')).toHaveLength(1);
+    });
+
+    // Last: its source is down on purpose for a while (/readyz answers 503 meanwhile).
+    it('names a worker that cannot run in /readyz, counts its restarts, and consumes once it can', async () => {
+      const target = await h.endpoint('/recovered');
+      const channel = driver.channelName(); // not created yet: the worker cannot consume
+      const source = await h.source(driver.pubSubConfig(channel));
+      await h.consuming(ingester, source);
+      const worker = `${type} source ${source.id} worker 0`;
+      const readyz = async () => {
+        const response = await fetch(`${ingester.url}/readyz`);
+        return { status: response.status, body: await response.text() };
+      };
+      const down = await eventually(readyz, (answer) => answer.body.includes(worker), 60_000);
+      expect(down.status).toBe(503);
+      expect(down.body).toContain(`${worker} consumer not running`);
+      const restarts = await h.metricEventually(ingester, 'caravan_consumer_restarts_total', { consumer: worker }, 1);
+      expect(restarts).toBeGreaterThanOrEqual(1);
+
+      await driver.createChannel(channel);
+      const up = await eventually(readyz, (answer) => answer.status === 200, 60_000);
+      expect(up.body).not.toContain(worker);
+      await driver.publish(channel, JSON.stringify({ endpoint_id: target.id, event_type: 'recovered', data: {} }));
+      expect((await h.eventsEventually(source, 1)).map((event) => event.eventType)).toEqual(['recovered']);
+
+      // Stopped on purpose (disabled): no longer reported.
+      await h.changeSource(source, { isDisabled: true });
+      await h.logged(ingester, `stopped consuming source ${source.id} (disabled or deleted)`);
+      expect((await readyz()).body).not.toContain(worker);
     });
 
     more?.(() => ({ h, ingester, driver, liveSource }));

@@ -3,8 +3,10 @@ import type { PubSubConfig, PubSubType } from '@caravan/domain';
 /** What the shared ingester scenarios need from one broker, through its real client. */
 export interface BrokerDriver {
   readonly type: PubSubType;
-  /** Creates a fresh topic / queue / subscription (unique name) and returns its name. */
-  createChannel(): Promise<string>;
+  /** A fresh, unique channel name (nothing created yet). */
+  channelName(): string;
+  /** Creates a topic / queue / subscription (a fresh name unless given) and returns its name. */
+  createChannel(name?: string): Promise<string>;
   /** A source's pub_sub config that consumes the channel. */
   pubSubConfig(channel: string): PubSubConfig;
   /** Publishes one message with attributes / headers, as a producer would. */

@@ -13,8 +13,11 @@ export class GoogleDriver implements BrokerDriver {
   /** subscription → its topic */
   private readonly topics = new Map<string, Topic>();
 
-  async createChannel(): Promise<string> {
-    const name = `test-ingester-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  channelName(): string {
+    return `test-ingester-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  }
+
+  async createChannel(name = this.channelName()): Promise<string> {
     const [topic] = await this.client.createTopic(`${name}-topic`);
     await topic.createSubscription(name, { ackDeadlineSeconds: 10 });
     this.topics.set(name, topic);

@@ -16,8 +16,11 @@ export class KafkaDriver implements BrokerDriver {
   private admin?: Admin;
   private producer?: Promise<Producer>;
 
-  async createChannel(): Promise<string> {
-    const topic = `test.ingester.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
+  channelName(): string {
+    return `test.ingester.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
+  }
+
+  async createChannel(topic = this.channelName()): Promise<string> {
     this.admin ??= this.kafka.admin();
     await this.admin.connect();
     await this.admin.createTopics({

@@ -24,8 +24,11 @@ export class SqsDriver implements BrokerDriver {
   private readonly client = new SQSClient({ region: REGION, endpoint: SQS_ENDPOINT, credentials: CREDENTIALS });
   private readonly queues: string[] = [];
 
-  async createChannel(): Promise<string> {
-    const name = `test-ingester-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  channelName(): string {
+    return `test-ingester-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  }
+
+  async createChannel(name = this.channelName()): Promise<string> {
     const dlq = await this.client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
     const { Attributes } = await this.client.send(
       new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),

@@ -1,4 +1,4 @@
-import { claimSize, HeldLease, LeaseKeeper, LeaseStore } from './lease-keeper';
+import { claimSize, HeldLease, LeaseKeeper, LeaseStore, RENEW_RETRY_MS } from './lease-keeper';
 
 /** A store that renews every row it is asked to, to `now + seconds` on a fake clock. */
 class FakeStore implements LeaseStore {
@@ -82,6 +82,32 @@ describe('LeaseKeeper', () => {
     keeper.stop();
     await jest.advanceTimersByTimeAsync(30_000);
     expect(store.calls).toHaveLength(3);
+  });
+
+  it('retries a failed renewal within RENEW_RETRY_MS, then goes back to every third of the lease', async () => {
+    jest.useFakeTimers();
+    const store = new FakeStore();
+    let down = true;
+    const failing: LeaseStore = {
+      renewLeases: (rows, seconds) =>
+        down ? Promise.reject(new Error('connect ECONNREFUSED')) : store.renewLeases(rows, seconds),
+    };
+    const errors: string[] = [];
+    const keeper = new LeaseKeeper(failing, 9, (error) => errors.push(error.message));
+    keeper.hold('a', new Date(store.now));
+    keeper.start();
+    await jest.advanceTimersByTimeAsync(3_000);
+    expect(errors).toEqual(['connect ECONNREFUSED']);
+    // Postgres is back: the lease is renewed within a retry, not 3 s later.
+    down = false;
+    await jest.advanceTimersByTimeAsync(RENEW_RETRY_MS);
+    expect(store.calls).toHaveLength(1);
+    expect(keeper.leaseOf('a')).toEqual(new Date(store.now + 9_000));
+    await jest.advanceTimersByTimeAsync(2_999);
+    expect(store.calls).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(store.calls).toHaveLength(2);
+    keeper.stop();
   });
 
   it('never lets a fenced write overlap a renewal', async () => {

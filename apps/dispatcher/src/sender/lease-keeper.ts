@@ -1,3 +1,6 @@
+/** A renewal that failed is retried this soon (not a third of the lease later). */
+export const RENEW_RETRY_MS = 250;
+
 /** A claim as the store sees it: the row and the lease that fences its writes. */
 export interface HeldLease {
   id: string;
@@ -21,7 +24,8 @@ export class LeaseKeeper {
   private writers = 0;
   private idle: Array<() => void> = [];
   private renewing?: Promise<void>;
-  private timer?: ReturnType<typeof setInterval>;
+  private timer?: ReturnType<typeof setTimeout>;
+  private running = false;
 
   constructor(
     private readonly store: LeaseStore,
@@ -51,18 +55,36 @@ export class LeaseKeeper {
     return [...this.leases].map(([id, leaseUntil]) => ({ id, leaseUntil }));
   }
 
-  /** Renews every third of the lease until `stop`. */
+  /**
+   * Renews every third of the lease until `stop`. A renewal that fails (Postgres restarting) is
+   * retried every RENEW_RETRY_MS, so the leases are renewed as soon as Postgres is back: the
+   * rows' attempts are made and their outcomes on the way, and a lease that lapsed meanwhile
+   * would have them handed to a sender again (a duplicate send). See RELEASE_MARGIN in lease.sql.
+   */
   start(): void {
-    this.timer ??= setInterval(
-      () => void this.renew().catch((error: Error) => this.onError(error)),
-      (this.leaseSeconds * 1000) / 3,
-    );
-    this.timer.unref?.();
+    if (this.running) return;
+    this.running = true;
+    this.schedule((this.leaseSeconds * 1000) / 3);
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.running = false;
+    clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.renew().then(
+        () => this.schedule((this.leaseSeconds * 1000) / 3),
+        (error: Error) => {
+          this.onError(error);
+          this.schedule(Math.min(RENEW_RETRY_MS, (this.leaseSeconds * 1000) / 3));
+        },
+      );
+    }, ms);
+    this.timer.unref?.();
   }
 
   /**

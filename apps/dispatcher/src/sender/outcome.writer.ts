@@ -11,7 +11,8 @@ import { PutBack, SettledDelivery } from './settled-delivery';
 const { Success, Failure, Discarded } = DeliveryStatus;
 
 /** Outcomes settling within this many ms share one write (an outcome's added wait). */
-export const OUTCOME_LINGER_MS = 5;
+/** A 200 not yet recorded is sent again if the dispatcher dies meanwhile: the window is kept short. */
+export const OUTCOME_LINGER_MS = 2;
 export const OUTCOME_MAX_BATCH = 200;
 
 /**

@@ -18,8 +18,12 @@ import { PutBack, SettledDelivery, leaseOf } from './settled-delivery';
 
 const SENDABLE = new Set<string>([EndpointStatus.Active, EndpointStatus.Pending]);
 
-/** Outcome writes that failed (Postgres unreachable) are retried after 250 ms, 500 ms … 5 s. */
-const OUTCOME_RETRY = { initialMs: 250, maxMs: 5_000 };
+/**
+ * Outcome writes that failed (Postgres unreachable) are retried after 250 ms, 500 ms, then
+ * every second: written within a second of Postgres coming back, well before the claim's lease
+ * could lapse and the row be sent again.
+ */
+const OUTCOME_RETRY = { initialMs: 250, maxMs: 1_000 };
 
 /**
  * The sender: claims deliveries with one conditional update (no claim, no send), only as many

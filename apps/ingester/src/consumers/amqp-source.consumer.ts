@@ -60,11 +60,17 @@ export class AmqpSourceConsumer implements SourceConsumer {
     const problem = (what: string) => (error: Error) => {
       if (this.stopping) return;
       this.context.metrics.consumerErrors.inc({ source_type: 'amqp' });
+      this.context.status.down(`${what}: ${error.message}`);
       this.context.logger.warn(`amqp source ${sourceId}: ${what} (${error.message}); reconnecting`);
     };
     this.connection.on('disconnect', problem('connection lost'));
     this.connection.on('connect-failed', problem(`cannot consume ${config.queue} on ${config.host}:${config.port}`));
     this.connection.on('error', problem('connection error'));
+    // Each reconnection after a loss or a failed set-up is a restart; running again once set up.
+    this.connection.on('reconnect-scheduled', () => {
+      if (!this.stopping) this.context.status.restarting();
+    });
+    this.connection.on('connect', () => this.context.status.up());
   }
 
   async stop(): Promise<void> {

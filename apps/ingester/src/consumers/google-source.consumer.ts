@@ -45,10 +45,20 @@ export class GoogleSourceConsumer implements SourceConsumer {
     this.subscription = subscription;
     subscription.on('message', (message: Message) => this.inFlight.track(this.handle(message)));
     subscription.on('error', (error: Error) => this.failed(subscription, error));
+    this.checkSubscription(subscription);
+  }
+
+  /** Reads the subscription's dead-letter policy; reachable means the worker runs (the stream's own error says otherwise). */
+  private checkSubscription(subscription: Subscription): void {
     subscription
       .getMetadata()
-      .then(([metadata]) => (this.deadLetters = Boolean(metadata.deadLetterPolicy?.deadLetterTopic)))
-      .catch(() => undefined); // the stream's own error reports an unreachable subscription
+      .then(([metadata]) => {
+        this.deadLetters = Boolean(metadata.deadLetterPolicy?.deadLetterTopic);
+        if (!this.stopping && !this.reopening) this.context.status.up();
+      })
+      .catch((error: Error) => {
+        if (!this.stopping) this.context.status.down(error.message);
+      });
   }
 
   async stop(): Promise<void> {
@@ -62,6 +72,7 @@ export class GoogleSourceConsumer implements SourceConsumer {
   private failed(subscription: Subscription, error: Error): void {
     if (this.stopping) return;
     this.context.metrics.consumerErrors.inc({ source_type: 'google' });
+    this.context.status.down(error.message);
     this.context.logger.warn(
       `google source ${this.context.binding.source.id}: subscription ${this.config.subscription_id} failed (${error.message}); reopening`,
     );
@@ -71,7 +82,10 @@ export class GoogleSourceConsumer implements SourceConsumer {
       await subscription.close().catch(() => undefined);
       await sleep(this.context.settings.retryDelayMs);
       this.reopening = false;
-      if (!this.stopping) subscription.open();
+      if (this.stopping) return;
+      this.context.status.restarting();
+      subscription.open();
+      this.checkSubscription(subscription);
     })();
   }
 

@@ -53,12 +53,17 @@ export class KafkaSourceConsumer implements SourceConsumer {
       // A batch stops at its next message once a rebalance starts (see handle), well within this.
       rebalanceTimeout: REBALANCE_TIMEOUT_MS,
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.context.status.up());
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (this.stopping) return;
       this.context.metrics.consumerErrors.inc({ source_type: 'kafka' });
+      this.context.status.down(payload.error.message);
       this.context.logger.error(
         `kafka consumer of source ${source.id} crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'reconnecting'}`,
       );
-      if (!payload.restart && !this.stopping) this.running = this.connect();
+      // Down until it has joined its group again; kafkajs restarts it itself on a retriable error.
+      this.context.status.restarting();
+      if (!payload.restart) this.running = this.connect();
     });
     this.running = this.connect();
   }
@@ -86,12 +91,15 @@ export class KafkaSourceConsumer implements SourceConsumer {
         });
         return;
       } catch (error) {
+        if (this.stopping) return;
         this.context.metrics.consumerErrors.inc({ source_type: 'kafka' });
+        this.context.status.down((error as Error).message);
         this.context.logger.warn(
           `kafka source ${this.context.binding.source.id}: cannot consume ${this.config.topic_name} on ${this.config.brokers.join(',')} (${(error as Error).message}); retrying`,
         );
         await consumer.disconnect().catch(() => undefined);
         await sleep(this.context.settings.retryDelayMs);
+        if (!this.stopping) this.context.status.restarting();
       }
     }
   }

@@ -2,14 +2,16 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IngesterSettings } from '@caravan/config';
 import { PubSubType, SsrfGuard } from '@caravan/domain';
 import { KAFKA_SETTINGS, KafkaSettings } from '@caravan/messaging';
+import { ConsumerHealth } from '@caravan/observability';
 import { INGESTER_SETTINGS } from '../ingester-settings.token';
 import { IngesterMetrics } from '../ingestion/ingester.metrics';
 import { MessageIngestor } from '../ingestion/message-ingestor.service';
 import type { SourceBinding } from '../sources/source-binding.interface';
 import { AmqpSourceConsumer } from './amqp-source.consumer';
+import { ConsumerStatus } from './consumer-status';
 import { GoogleSourceConsumer } from './google-source.consumer';
 import { KafkaSourceConsumer } from './kafka-source.consumer';
-import type { SourceConsumer } from './source-consumer.interface';
+import type { ConsumerContext, SourceConsumer } from './source-consumer.interface';
 import { SqsSourceConsumer } from './sqs-source.consumer';
 
 /** The consumer for a source's broker type. */
@@ -23,11 +25,14 @@ export class SourceConsumerFactory {
     private readonly metrics: IngesterMetrics,
     @Inject(INGESTER_SETTINGS) private readonly settings: IngesterSettings,
     @Inject(KAFKA_SETTINGS) private readonly kafkaSettings: KafkaSettings,
+    private readonly health: ConsumerHealth,
   ) {
     this.guard = new SsrfGuard(settings.brokerAllowCidrs, 'CARAVAN_INGESTER_BROKER_ALLOW_CIDRS');
   }
 
   create(binding: SourceBinding, worker: number): SourceConsumer {
+    const type = binding.source.pubSub?.type ?? 'unknown';
+    const status = new ConsumerStatus(this.health, type, binding.source.id, worker);
     const context = {
       binding,
       worker,
@@ -36,8 +41,13 @@ export class SourceConsumerFactory {
       settings: this.settings,
       logger: this.logger,
       guard: this.guard,
+      status,
     };
-    const type = binding.source.pubSub?.type;
+    return new ReportedConsumer(this.consumerFor(context), status);
+  }
+
+  private consumerFor(context: ConsumerContext): SourceConsumer {
+    const type = context.binding.source.pubSub?.type;
     switch (type) {
       case PubSubType.Kafka:
         return new KafkaSourceConsumer(context, this.kafkaSettings);
@@ -48,7 +58,33 @@ export class SourceConsumerFactory {
       case PubSubType.Google:
         return new GoogleSourceConsumer(context);
       default:
-        throw new Error(`source ${binding.source.id} has an unknown pub_sub type ${String(type)}`);
+        context.status.close();
+        throw new Error(`source ${context.binding.source.id} has an unknown pub_sub type ${String(type)}`);
+    }
+  }
+}
+
+/** A source worker whose start that fails is reported down (it cannot run), and whose stop ends its report. */
+class ReportedConsumer implements SourceConsumer {
+  constructor(
+    private readonly inner: SourceConsumer,
+    private readonly status: ConsumerStatus,
+  ) {}
+
+  async start(): Promise<void> {
+    try {
+      await this.inner.start();
+    } catch (error) {
+      this.status.down((error as Error).message);
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.inner.stop();
+    } finally {
+      this.status.close();
     }
   }
 }

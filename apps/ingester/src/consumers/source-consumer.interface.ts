@@ -4,6 +4,7 @@ import type { SsrfGuard } from '@caravan/domain';
 import type { IngesterMetrics } from '../ingestion/ingester.metrics';
 import type { MessageIngestor } from '../ingestion/message-ingestor.service';
 import type { SourceBinding } from '../sources/source-binding.interface';
+import type { ConsumerStatus } from './consumer-status';
 
 /**
  * One worker consuming one pub_sub source. Acknowledges a message only after its event is
@@ -27,4 +28,6 @@ export interface ConsumerContext {
   logger: Logger;
   /** Judges every broker address the consumer dials (CARAVAN_INGESTER_BROKER_ALLOW_CIDRS). */
   guard: SsrfGuard;
+  /** Where the worker reports itself down (with the reason), running again, and its restarts. */
+  status: ConsumerStatus;
 }

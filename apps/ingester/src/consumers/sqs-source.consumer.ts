@@ -85,16 +85,19 @@ export class SqsSourceConsumer implements SourceConsumer {
           }),
           { abortSignal: this.receiving.signal },
         );
+        this.context.status.up();
         const visibleAgainAt = Date.now() + visibilitySeconds * 1000 - VISIBILITY_MARGIN_MS;
         await this.handleAll(client, queue, received.Messages ?? [], visibleAgainAt);
       } catch (error) {
         if (this.stopping) break;
         this.context.metrics.consumerErrors.inc({ source_type: 'sqs' });
+        this.context.status.down((error as Error).message);
         this.context.logger.warn(
           `sqs source ${this.context.binding.source.id}: cannot receive from ${this.config.queue_name} (${(error as Error).message}); retrying`,
         );
         queue = undefined;
         await sleep(this.context.settings.retryDelayMs);
+        if (!this.stopping) this.context.status.restarting();
       }
     }
   }

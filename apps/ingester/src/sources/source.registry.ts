@@ -121,8 +121,9 @@ export class SourceRegistry implements OnApplicationBootstrap, BeforeApplication
     try {
       for (let worker = 0; worker < workers; worker++) {
         const consumer = this.consumers.create(binding, worker);
-        await consumer.start();
+        // Kept even if its start fails: it is reported down (/readyz) until the source changes.
         consumers.push(consumer);
+        await consumer.start();
       }
       this.logger.log(`consuming source ${source.id} (project ${project.id}, ${type}, ${workers} worker(s))`);
     } catch (error) {

@@ -49,6 +49,12 @@ export class ConsumerHealth implements ReadinessCheck {
     this.restarts.inc({ consumer });
   }
 
+  /** A consumer stopped on purpose (its source deleted, changed or disabled): no longer reported. */
+  unregister(consumer: string): void {
+    this.failures.delete(consumer);
+    this.restarts.remove({ consumer });
+  }
+
   async check(): Promise<void> {
     const down = [...this.failures].filter(([, reason]) => reason !== null);
     if (down.length > 0) {

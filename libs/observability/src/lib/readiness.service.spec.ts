@@ -102,4 +102,22 @@ describe('ReadinessService with consumers', () => {
       /caravan_consumer_restarts_total\{consumer="sender",service="dispatcher"\} 2/,
     );
   });
+
+  it('forgets a consumer stopped on purpose: no longer named, its counter gone', async () => {
+    const metrics = new MetricsRegistry('ingester');
+    const consumers = new ConsumerHealth(metrics);
+    const service = new ReadinessService([up], 1000, metrics, consumers);
+    consumers.register('kafka source s1 worker 0');
+    consumers.register('sqs source s2 worker 0');
+    consumers.failed('kafka source s1 worker 0', 'topic missing');
+    consumers.restarted('kafka source s1 worker 0');
+    expect((await service.report()).ready).toBe(false);
+    consumers.unregister('kafka source s1 worker 0');
+    expect(await service.report()).toEqual({
+      ready: true,
+      checks: { postgres: { status: 'up' }, consumers: { status: 'up' } },
+    });
+    expect(await metrics.render()).not.toContain('kafka source s1 worker 0');
+    expect(await metrics.render()).toContain('consumer="sqs source s2 worker 0"');
+  });
 });

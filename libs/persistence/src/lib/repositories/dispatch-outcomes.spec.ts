@@ -9,6 +9,7 @@ import {
 } from '@caravan/testing';
 import { EndpointsRepository } from './endpoints.repository';
 import { EventDeliveriesRepository } from './event-deliveries.repository';
+import { MetaEventsRepository } from './meta-events.repository';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
 /** The dispatcher's writes: fenced outcomes, put-backs, the doorbell sweep, catch-all creation. */
@@ -121,6 +122,38 @@ describe('dispatcher queries', () => {
     expect(again).not.toEqual(expect.arrayContaining([retry.deliveryIds[0]]));
     expect(again).not.toContain(deferred.deliveryIds[0]);
     expect(again).not.toContain(old.deliveryIds[0]);
+  });
+
+  it('the meta-event sweep rings a due Retry row once, then not again before the grace passes', async () => {
+    const project = await insertProject(db.dataSource);
+    const metaEvents = new MetaEventsRepository(db.dataSource);
+    const insert = () =>
+      metaEvents.insert({
+        projectId: project.id,
+        eventType: 'endpoint.created',
+        payload: Buffer.from('{}'),
+        retryLimit: 3,
+      });
+    const retry = await insert();
+    const fresh = await insert();
+    // A Retry row as the meta-event sender writes it: its next send comes after its update.
+    await db.dataSource.query(
+      `UPDATE meta_events SET status = 'Retry', attempts = 1, next_send_time = now() - interval '1 second', updated_at = now() - interval '3 seconds' WHERE id = $1`,
+      [retry.id],
+    );
+    const sweep = () => metaEvents.withDueDoorbells(100, 10, async (due) => due.map((row) => row.id));
+    const first = await sweep();
+    expect(first).toContain(retry.id);
+    // A fresh Scheduled row's own doorbell is in flight: not rung before the grace.
+    expect(first).not.toContain(fresh.id);
+    // Rung once: however often the scheduler sweeps, not again before the grace passes.
+    expect(await sweep()).not.toContain(retry.id);
+    expect(await sweep()).not.toContain(retry.id);
+    // Once the grace has passed since the ring, it is rung again (its doorbell may be lost).
+    await db.dataSource.query(`UPDATE meta_events SET updated_at = now() - interval '11 seconds' WHERE id = $1`, [
+      retry.id,
+    ]);
+    expect(await sweep()).toContain(retry.id);
   });
 
   it('ensureCatchAll creates exactly one catch-all subscription under concurrency', async () => {

@@ -11,6 +11,7 @@ import {
 } from '@caravan/testing';
 import { DataSource } from 'typeorm';
 import { createDataSourceOptions } from '../data-source.factory';
+import { RELEASE_MARGIN_SECONDS } from '../sql/lease.sql';
 import { EventDeliveriesRepository } from './event-deliveries.repository';
 
 describe('EventDeliveriesRepository', () => {
@@ -213,12 +214,15 @@ describe('EventDeliveriesRepository', () => {
   });
 
   describe('releaseExpiredLeases', () => {
-    it('returns Processing rows with an expired lease to Scheduled or Retry, due now', async () => {
-      const world = await insertDeliveryWorld(db.dataSource, { eventCount: 3, subscriptionCount: 1 });
-      const [neverTried, triedOnce, stillLeased] = world.deliveryIds;
-      await setRows([neverTried], `status = 'Processing', lease_until = now() - interval '1 second'`);
-      await setRows([triedOnce], `status = 'Processing', attempts = 1, lease_until = now() - interval '1 second'`);
+    it('returns Processing rows whose lease expired past the margin to Scheduled or Retry, due now', async () => {
+      const world = await insertDeliveryWorld(db.dataSource, { eventCount: 4, subscriptionCount: 1 });
+      const [neverTried, triedOnce, stillLeased, justLapsed] = world.deliveryIds;
+      const expired = `now() - interval '${RELEASE_MARGIN_SECONDS + 1} seconds'`;
+      await setRows([neverTried], `status = 'Processing', lease_until = ${expired}`);
+      await setRows([triedOnce], `status = 'Processing', attempts = 1, lease_until = ${expired}`);
       await setRows([stillLeased], `status = 'Processing', lease_until = now() + interval '1 minute'`);
+      // Lapsed a moment ago: its live holder may be renewing it as Postgres comes back.
+      await setRows([justLapsed], `status = 'Processing', lease_until = now() - interval '200 milliseconds'`);
 
       const released = await repo.releaseExpiredLeases(1000);
       expect(released.map((ref) => ref.id).sort()).toEqual([neverTried, triedOnce].sort());
@@ -227,6 +231,7 @@ describe('EventDeliveriesRepository', () => {
       expect(statuses.get(neverTried)).toBe('Scheduled');
       expect(statuses.get(triedOnce)).toBe('Retry');
       expect(statuses.get(stillLeased)).toBe('Processing');
+      expect(statuses.get(justLapsed)).toBe('Processing');
       // And they are claimable again.
       expect((await repo.claimDue([neverTried, triedOnce], 30)).map((row) => row.id).sort()).toEqual(
         [neverTried, triedOnce].sort(),

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventDeliveryEntity } from '../entities/event-delivery.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { claimDue, releaseExpiredLeases } from '../sql/lease.sql';
+import { claimDue, releaseExpiredLeases, withDueDoorbells } from '../sql/lease.sql';
 import { NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
 import { DELIVERY_ATTEMPT_TABLE, EVENT_DELIVERY_TABLE } from '../sql/tables.sql';
 import type { NewDeliveryAttempt } from './delivery-attempts.repository';
@@ -272,35 +272,16 @@ export class EventDeliveriesRepository {
     return updated.map((row) => String(row['id']));
   }
 
-  /**
-   * The scheduler's sweep: due rows whose doorbell must be rung (again), locked with SKIP
-   * LOCKED for the duration of `work` so concurrent schedulers take disjoint rows. Rows that
-   * became due after their last update (Retry rows, rows put back by the rate limiter) are
-   * rung as soon as they are due; other rows only once untouched for `graceSeconds` (a fresh
-   * Scheduled row's first doorbell is in flight). Rung rows are marked (updated_at), so a
-   * row is not rung again before the grace passes, however long the dispatchers stall.
-   */
+  /** The scheduler's sweep for deliveries (lease.sql's withDueDoorbells: rung once per grace at most). */
   async withDueDoorbells<T>(limit: number, graceSeconds: number, work: (due: DeliveryRef[]) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await queryRows(
-        manager,
-        `SELECT id, project_id, endpoint_id FROM event_deliveries
-         WHERE ${CLAIMABLE} AND next_send_time <= now() AND deleted_at IS NULL
-           AND (next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
-         ORDER BY next_send_time
-         LIMIT $1
-         FOR UPDATE SKIP LOCKED`,
-        [limit, graceSeconds],
-      );
-      const due = rows.map(toRef);
-      const result = await work(due);
-      if (due.length > 0) {
-        await queryRows(manager, `UPDATE event_deliveries SET updated_at = now() WHERE id = ANY($1::text[])`, [
-          due.map((row) => row.id),
-        ]);
-      }
-      return result;
-    });
+    return withDueDoorbells(
+      this.dataSource,
+      'event_deliveries',
+      ['project_id', 'endpoint_id'],
+      limit,
+      graceSeconds,
+      (rows) => work(rows.map(toRef)),
+    );
   }
 
   /** Due rows not yet claimed and how long the oldest has waited (the scheduler backlog). */

@@ -3,10 +3,10 @@ import { DataSource } from 'typeorm';
 import { MetaEventStatus } from '@caravan/domain';
 import { MetaEventEntity, MetaEventLastResponse } from '../entities/meta-event.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { claimDue, releaseExpiredLeases } from '../sql/lease.sql';
+import { claimDue, releaseExpiredLeases, withDueDoorbells } from '../sql/lease.sql';
 import { NewRow, queryRows } from '../sql/sql-rows.helper';
 import { META_EVENT_TABLE } from '../sql/tables.sql';
-import { META_CLAIMABLE_IN, META_EVENT } from '../sql/status-literals.sql';
+import { META_EVENT } from '../sql/status-literals.sql';
 
 export type NewMetaEvent = NewRow<MetaEventEntity, 'projectId' | 'eventType' | 'payload' | 'retryLimit'>;
 
@@ -90,30 +90,15 @@ export class MetaEventsRepository {
     return rows.map((row) => String(row['id']));
   }
 
-  /** The scheduler's sweep for meta events; same contract as EventDeliveriesRepository.withDueDoorbells. */
+  /** The scheduler's sweep for meta events (lease.sql's withDueDoorbells: rung once per grace at most). */
   async withDueDoorbells<T>(
     limit: number,
     graceSeconds: number,
     work: (due: Array<{ id: string; projectId: string }>) => Promise<T>,
   ): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await queryRows(
-        manager,
-        `SELECT id, project_id FROM meta_events
-         WHERE status IN ${META_CLAIMABLE_IN} AND next_send_time <= now()
-           AND (status = ${META_EVENT.Retry} OR next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
-         ORDER BY next_send_time
-         LIMIT $1
-         FOR UPDATE SKIP LOCKED`,
-        [limit, graceSeconds],
-      );
-      return work(
-        rows.map((row) => ({
-          id: String(row['id']),
-          projectId: String(row['project_id']),
-        })),
-      );
-    });
+    return withDueDoorbells(this.dataSource, 'meta_events', ['project_id'], limit, graceSeconds, (rows) =>
+      work(rows.map((row) => ({ id: String(row['id']), projectId: String(row['project_id']) }))),
+    );
   }
 
   /** Processing meta events whose lease expired go back to Retry (or Scheduled), due now. */

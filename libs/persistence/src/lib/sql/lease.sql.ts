@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { queryRows } from './sql-rows.helper';
 import { CLAIMABLE_IN, DELIVERY, META_CLAIMABLE_IN, META_EVENT } from './status-literals.sql';
 
@@ -51,7 +51,23 @@ export async function claimDue(
 }
 
 /**
- * Processing rows whose lease expired (their sender died) go back to Scheduled (never
+ * How long past its lease a row is left to its holder before it is handed out again: a live
+ * sender that could not renew while Postgres restarted renews within a moment of its return
+ * (and writes the outcomes of the attempts it made), instead of racing the scheduler.
+ */
+export const RELEASE_MARGIN_SECONDS = 2;
+
+/**
+ * No lease is handed out this soon after Postgres (re)started: every live sender's leases
+ * lapsed while it could not renew (the restart outlasted them), and each renews within a
+ * moment of reconnecting. Releasing them first had hundreds of rows sent twice per restart
+ * (the fault suite's Postgres restart); a dead sender's rows wait these seconds more, once.
+ */
+export const RESTART_GRACE_SECONDS = 10;
+
+/**
+ * Processing rows whose lease expired (their sender died) RELEASE_MARGIN_SECONDS ago (and
+ * Postgres up for RESTART_GRACE_SECONDS) go back to Scheduled (never
  * attempted) or Retry, due now; SKIP LOCKED so several schedulers never take the same rows.
  * Returns the released rows' `columns` so the caller can ring their doorbells.
  */
@@ -65,7 +81,8 @@ export function releaseExpiredLeases(
     manager,
     `WITH expired AS (
        SELECT id FROM ${table}
-       WHERE status = ${PROCESSING[table]} AND lease_until < now()
+       WHERE status = ${PROCESSING[table]} AND lease_until < now() - $2::int * interval '1 second'
+         AND pg_postmaster_start_time() < now() - $3::int * interval '1 second'
        ORDER BY lease_until
        LIMIT $1
        FOR UPDATE SKIP LOCKED
@@ -76,6 +93,44 @@ export function releaseExpiredLeases(
      FROM expired e
      WHERE t.id = e.id
      RETURNING ${columns.map((column) => `t.${column}`).join(', ')}`,
-    [limit],
+    [limit, RELEASE_MARGIN_SECONDS, RESTART_GRACE_SECONDS],
   );
+}
+
+/**
+ * The scheduler's sweep of one leased table, the one owner of the re-ring rule: due rows
+ * whose doorbell must be rung (again), locked with SKIP LOCKED for the duration of `work` so
+ * concurrent schedulers take disjoint rows. Rows that became due after their last update
+ * (Retry rows, rows put back by the rate limiter) are rung as soon as they are due; other
+ * rows only once untouched for `graceSeconds` (a fresh Scheduled row's first doorbell is in
+ * flight). Rung rows are marked (updated_at), so a row is not rung again before the grace
+ * passes, however long the dispatchers stall. Returns what `work` returns.
+ */
+export function withDueDoorbells<T>(
+  dataSource: DataSource,
+  table: LeasedTable,
+  columns: readonly string[],
+  limit: number,
+  graceSeconds: number,
+  work: (due: Record<string, unknown>[]) => Promise<T>,
+): Promise<T> {
+  return dataSource.transaction(async (manager) => {
+    const rows = await queryRows(
+      manager,
+      `SELECT ${['id', ...columns.filter((column) => column !== 'id')].join(', ')} FROM ${table}
+       WHERE ${CLAIMABLE[table]}
+         AND (next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
+       ORDER BY next_send_time
+       LIMIT $1
+       FOR UPDATE SKIP LOCKED`,
+      [limit, graceSeconds],
+    );
+    const result = await work(rows);
+    if (rows.length > 0) {
+      await queryRows(manager, `UPDATE ${table} SET updated_at = now() WHERE id = ANY($1::text[])`, [
+        rows.map((row) => String(row['id'])),
+      ]);
+    }
+    return result;
+  });
 }
