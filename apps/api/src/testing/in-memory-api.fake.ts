@@ -194,10 +194,11 @@ export class InMemoryApiDeliveries implements Pick<
   }
 }
 
-export class RecordingApiRinger implements Pick<DoorbellRinger, 'deliveries'> {
+/** Records the delivery doorbells the api rings after its commits (the only kind it rings here). */
+export class RecordingApiRinger implements Pick<DoorbellRinger, 'afterCommit'> {
   constructor(private readonly store: ApiStore) {}
 
-  async deliveries(bells: Parameters<DoorbellRinger['deliveries']>[0]): Promise<void> {
-    this.store.rung.push(...bells);
+  async afterCommit(bells: Parameters<DoorbellRinger['afterCommit']>[0]): Promise<void> {
+    for (const bell of bells) if (!('event_id' in bell)) this.store.rung.push(bell);
   }
 }
