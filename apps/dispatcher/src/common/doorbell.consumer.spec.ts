@@ -55,7 +55,7 @@ function setup() {
     groupId: 'group',
     partitionsConcurrency: 1,
     timings: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000, rebalanceTimeoutMs: 10_000 },
-    metrics: new DispatcherMetrics(registry),
+    metrics: new DispatcherMetrics(registry, { projectLabels: false }),
     health,
     handle: async () => undefined,
     wait: (ms) => {

@@ -137,6 +137,24 @@ export class CaravanEnvironment {
   CARAVAN_READINESS_TIMEOUT_MS = 2_000;
 
   /**
+   * When set, every service's /metrics answers only `Authorization: Bearer <token>` (401
+   * otherwise). Unset, /metrics is open: keep it off the public network.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'CARAVAN_METRICS_TOKEN must be at least 16 characters' })
+  CARAVAN_METRICS_TOKEN?: string;
+
+  /**
+   * Whether per-project series carry the project id in their `project` label. Off, the label
+   * is empty (one series for all projects), so an open /metrics does not list every tenant.
+   */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  CARAVAN_METRICS_PROJECT_LABELS = false;
+
+  /**
    * Requests per project per CARAVAN_API_RATE_LIMIT_WINDOW_SECONDS on the REST API's project
    * routes, counted in Postgres so every api replica shares one budget. 0 = unlimited.
    */
