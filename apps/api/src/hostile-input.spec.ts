@@ -2,7 +2,7 @@ import { ConsoleLogger } from '@nestjs/common';
 import { connect } from 'node:net';
 import { eventually } from '@caravan/testing';
 import { VerifierType } from '@caravan/domain';
-import { EventFixtures } from './events/event-fixtures.helper';
+import { EventFixtures } from './testing/event-fixtures.helper';
 import { ADMIN_KEY, ApiHarness, startApiHarness } from './testing/api-harness';
 import { servedRoutes } from './testing/served-routes';
 

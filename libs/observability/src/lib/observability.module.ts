@@ -7,7 +7,7 @@ import {
   NestModule,
   Type,
 } from '@nestjs/common';
-import { ConsumerHealth } from './consumer-health';
+import { ConsumerHealth } from './consumer-health.service';
 import { HealthController } from './health.controller';
 import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.middleware';
 import { METRICS_SETTINGS, MetricsRegistry, MetricsSettings } from './metrics.registry';

@@ -2,8 +2,7 @@ import { INestApplication, LoggerService, NestApplicationOptions } from '@nestjs
 import { NestFactory } from '@nestjs/core';
 import { CaravanConfig, ConfigValidationError, ServiceName, loadConfig } from '@caravan/config';
 import { dependencyGuidance, isDatabaseUnreachable } from './boot-guidance';
-import { createLogger } from './logger';
-import { ReadinessService } from './readiness.service';
+import { createLogger, ReadinessService } from '@caravan/observability';
 
 export interface ServiceDefinition {
   service: ServiceName;
