@@ -2,11 +2,13 @@
  * The abuse tier: hostile input over every served route of the built api, at a small size
  * (CARAVAN_ABUSE_RUNS per route, default 6). Asserts no 5xx, /healthz answering within 1 s
  * throughout, the cross-tenant matrix (another project's key → 403, another project's ids →
- * 404) and reports requests, statuses, max /healthz latency and the api's peak RSS.
+ * 404 on every route that takes one, that project's rows unchanged) and reports requests, statuses, max /healthz latency and the api's peak RSS.
  * The SSRF forms are checked against the guard in libs/domain/src/lib/ssrf-guard.spec.ts.
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
+import { DeliveryStatus, newId, RetryStrategyType } from '@caravan/domain';
+import { DeliveryAttemptsRepository, EventDeliveriesRepository, MetaEventsRepository } from '@caravan/persistence';
 import { createTestDatabase, ServiceProcess, spawnService, TestDatabase } from '@caravan/testing';
 import { freePort, isolatedKafkaEnv } from '../dispatcher/support/dispatcher-harness';
 
@@ -202,6 +204,151 @@ describe('abuse tier: hostile input over every served route', () => {
         ]);
       }
     }
+  });
+
+  /** Every row of a project, table by table (every table with a project_id), for before/after comparison. */
+  async function rowsOf(projectId: string): Promise<Record<string, unknown[]>> {
+    const tables: Array<{ table_name: string }> = await database.dataSource.query(
+      `SELECT table_name FROM information_schema.columns
+        WHERE column_name = 'project_id' AND table_schema = 'public' ORDER BY table_name`,
+    );
+    const rows: Record<string, unknown[]> = {};
+    for (const { table_name: table } of tables) {
+      rows[table] = await database.dataSource.query(`SELECT * FROM "${table}" WHERE project_id = $1 ORDER BY 1`, [
+        projectId,
+      ]);
+    }
+    const [project] = await database.dataSource.query('SELECT * FROM projects WHERE id = $1', [projectId]);
+    return { ...rows, projects: [project] };
+  }
+
+  /** One resource of every kind in project B, made through B's own key (and, for what only the dispatcher writes, its repositories). */
+  async function resourcesOfB(): Promise<Record<string, string>> {
+    const { b } = tenants;
+    const make = async (path: string, body: unknown, key = b.key) => {
+      const response = await call('POST', `/api/v1/projects/${b.project}${path}`, key, JSON.stringify(body));
+      if (response.status >= 300) throw new Error(`B's ${path}: ${response.status} ${response.text}`);
+      return JSON.parse(response.text).data;
+    };
+    const subscription = await make('/subscriptions', { name: 'b-sub', endpoint_id: b.endpoint });
+    const source = await make('/sources', { name: 'b-src', type: 'http', verifier: { type: 'noop' } });
+    const event = await make('/events', { endpoint_id: b.endpoint, event_type: 'b.created', data: { b: 1 } });
+    const filter = await make(`/subscriptions/${subscription.uid}/filters`, { event_type: 'b.created' });
+    const eventType = await make('/event-types', { name: 'b.created' });
+    const portalLink = await make('/portal-links', { name: 'b-link', endpoints: [b.endpoint] });
+    const key = await make('/keys', { name: 'b-key' });
+    const [delivery] = await new EventDeliveriesRepository(database.dataSource).insertScheduled([
+      {
+        id: newId(),
+        projectId: b.project,
+        eventId: event.uid,
+        endpointId: b.endpoint,
+        subscriptionId: subscription.uid,
+        eventType: 'b.created',
+        status: DeliveryStatus.Failure,
+        description: 'b',
+        attempts: 1,
+        retryLimit: 1,
+        strategy: RetryStrategyType.Linear,
+        intervalSeconds: 10,
+        nextSendTime: new Date(Date.now() + 3_600_000),
+      },
+    ]);
+    const [attempt] = await new DeliveryAttemptsRepository(database.dataSource).insertMany([
+      {
+        projectId: b.project,
+        eventDeliveryId: delivery,
+        endpointId: b.endpoint,
+        url: 'https://example.com/hook',
+        method: 'POST',
+        ipAddress: '93.184.216.34:443',
+        requestHttpHeader: {},
+        responseHttpHeader: {},
+        httpStatus: 500,
+        responseData: 'no',
+        error: null,
+        success: false,
+        latencyMs: 1,
+      },
+    ]);
+    const metaEvent = await new MetaEventsRepository(database.dataSource).insert({
+      projectId: b.project,
+      eventType: 'endpoint.created',
+      payload: Buffer.from('{"event_type":"endpoint.created","data":{}}'),
+      retryLimit: 1,
+      status: 'Failure' as never,
+    });
+    return {
+      endpointID: b.endpoint,
+      subscriptionID: subscription.uid,
+      sourceID: source.uid,
+      eventID: event.uid,
+      filterID: filter.uid,
+      eventTypeId: eventType.uid,
+      eventTypeID: eventType.uid,
+      portalLinkID: portalLink.uid,
+      keyID: key.uid,
+      eventDeliveryID: delivery,
+      attemptID: attempt,
+      metaEventID: metaEvent.id,
+      eventType: 'b.created',
+    };
+  }
+
+  it("refuses project B's resource ids to project A's key on every route that takes one (404), B's rows unchanged", async () => {
+    const { a, b } = tenants;
+    const ids = await resourcesOfB();
+    const before = await rowsOf(b.project);
+    // A body every route accepts (unknown fields are ignored), so only the foreign id can refuse it.
+    const body = JSON.stringify({
+      name: 'from-a',
+      url: 'https://example.com/from-a',
+      type: 'http',
+      verifier: { type: 'noop' },
+      endpoint_id: a.endpoint,
+      event_type: 'a.created',
+      expiration: 3600,
+      endpoints: [a.endpoint],
+    });
+    const arrayBody = JSON.stringify([{ uid: ids['filterID'], event_type: 'a.created' }]);
+    const idRoutes = routes.filter(
+      (route) => route.path.includes('{projectID}') && /\{(?!projectID\})\w+\}/.test(route.path),
+    );
+    expect(idRoutes.length).toBeGreaterThan(30);
+    const unexpected: string[] = [];
+    for (const route of idRoutes) {
+      const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((name) => name !== 'projectID');
+      const missing = names.filter((name) => ids[name] === undefined);
+      if (missing.length > 0) throw new Error(`${route.method} ${route.path}: no B resource for ${missing.join(', ')}`);
+      const path = fill(route.path, { ...ids, projectID: a.project });
+      const hasBody = route.method !== 'GET' && route.method !== 'DELETE';
+      const answer = await call(
+        route.method,
+        path,
+        a.key,
+        hasBody ? (/bulk/.test(route.path) ? arrayBody : body) : undefined,
+      );
+      if (answer.status !== 404)
+        unexpected.push(`${route.method} ${route.path} → ${answer.status}: ${answer.text.slice(0, 160)}`);
+    }
+    expect(unexpected).toEqual([]);
+
+    // Foreign ids inside bodies: refused (4xx) and nothing of B's touched.
+    const bodyIds: Array<[string, string, unknown]> = [
+      ['POST', '/subscriptions', { name: 'x', endpoint_id: ids['endpointID'] }],
+      ['POST', '/subscriptions', { name: 'x', endpoint_id: a.endpoint, source_id: ids['sourceID'] }],
+      ['POST', '/events', { endpoint_id: ids['endpointID'], event_type: 'x', data: {} }],
+      ['POST', '/portal-links', { name: 'x', endpoints: [ids['endpointID']] }],
+      ['POST', '/eventdeliveries/forceresend', { ids: [ids['eventDeliveryID']] }],
+    ];
+    for (const [method, path, payload] of bodyIds) {
+      const answer = await call(method, `/api/v1/projects/${a.project}${path}`, a.key, JSON.stringify(payload));
+      const acted = answer.status < 300 && /"num_success":[1-9]/.test(answer.text);
+      if (answer.status >= 500 || (answer.status < 300 && (path !== '/eventdeliveries/forceresend' || acted)))
+        unexpected.push(`${method} ${path} with B's id in the body → ${answer.status}: ${answer.text.slice(0, 160)}`);
+    }
+    expect(unexpected).toEqual([]);
+    expect(await rowsOf(b.project)).toEqual(before);
   });
 
   it('kept /healthz answering within 1 s and the api under 300 MB RSS', () => {

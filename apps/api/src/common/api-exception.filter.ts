@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { newId } from '@caravan/domain';
 import { EventRejectedError, EventRejection } from '@caravan/intake';
 import { InvalidPageCursorError, isQueryFailure } from '@caravan/persistence';
+import { isClientAbort } from './client-abort';
 
 interface ErrorBody {
   status: false;
@@ -46,6 +47,16 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
+    if (isClientAbort(exception, request)) {
+      // A cancelled upload: logged as what it is, and the connection closed without a 500.
+      this.logger.debug(`${request.method} ${request.path}: the client closed the connection mid-request`);
+      if (!response.headersSent && response.writable) {
+        response.setHeader('Connection', 'close');
+        response.status(HttpStatus.BAD_REQUEST).json({ status: false, message: 'the request body was not received' });
+      }
+      request.socket?.destroy();
+      return;
+    }
     const { status, body, headers } = this.toResponse(exception, request);
     if (response.headersSent) return;
     for (const [name, value] of Object.entries(headers ?? {})) response.setHeader(name, value);

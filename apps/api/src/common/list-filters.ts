@@ -1,4 +1,5 @@
 import { InvalidFieldsException } from './invalid-fields.exception';
+import { parseIsoDate } from './iso-date';
 
 /** Without dates, lists and batch operations cover this many days back (Convoy's default). */
 export const DEFAULT_LOOKBACK_DAYS = 7;
@@ -13,13 +14,10 @@ export function repeated<T extends string>(plain: T[] | undefined, bracketed: T[
   return values.length > 0 ? values : undefined;
 }
 
-/** A query date as Convoy reads it: ISO 8601 (already validated); without a zone, UTC. */
+/** A query date as Convoy reads it: ISO 8601 (see parseIsoDate); without a zone, UTC. */
 export function parseQueryDate(field: string, value: string): Date {
-  const text = value.trim();
-  const hasTime = /\d[T\s]\d/i.test(text);
-  const hasZone = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(text) && hasTime;
-  const date = new Date(hasTime && !hasZone ? `${text.replace(/\s/, 'T')}Z` : text);
-  if (Number.isNaN(date.getTime())) throw InvalidFieldsException.of(field, 'must be an ISO 8601 date and time');
+  const date = parseIsoDate(value);
+  if (!date) throw InvalidFieldsException.of(field, 'must be an ISO 8601 date and time');
   return date;
 }
 

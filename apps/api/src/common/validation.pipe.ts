@@ -2,6 +2,7 @@ import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/co
 import type { ValidatorOptions } from '@nestjs/common/interfaces/external/validator-options.interface';
 import { getMetadataStorage, IS_OPTIONAL, ValidationTypes } from 'class-validator';
 import { recordIgnoredFields } from './ignored-fields.context';
+import { NULL_IS_UNSET } from './null-is-unset.decorator';
 
 /** Most field errors one 400 lists. */
 export const MAX_REPORTED_ERRORS = 20;
@@ -39,6 +40,8 @@ interface ZeroValueRules {
   positive: Set<string>;
   /** Optional arrays and maps: null (a nil slice or map in Go) there means "not set". */
   collections: Set<string>;
+  /** Properties marked @NullIsUnset: null there means "not set", required or not. */
+  nullUnset: Set<string>;
 }
 
 const COLLECTION_RULES = new Set(['isArray', 'isObject', 'isHeaderMap']);
@@ -67,7 +70,10 @@ function zeroValueRules(target: object): ZeroValueRules {
         .filter((entry) => COLLECTION_RULES.has(entry.name ?? '') && optional.has(entry.propertyName))
         .map((entry) => entry.propertyName),
     );
-    rules = { optional, positive, collections };
+    const nullUnset = new Set(
+      metadata.filter((entry) => entry.name === NULL_IS_UNSET).map((entry) => entry.propertyName),
+    );
+    rules = { optional, positive, collections, nullUnset };
     rulesByClass.set(target, rules);
   }
   return rules;
@@ -77,7 +83,7 @@ function zeroValueRules(target: object): ZeroValueRules {
  * Go clients send a zero value for every field they leave unset, so, as Convoy reads them:
  * an optional property given as "" is "not set", and so are an optional number given as 0
  * where 0 is not a valid value (a timeout, a duration) and an optional array or map given as
- * null (Go's nil slice or map). They are removed, in nested DTOs too, before validation. A required property keeps its "" and fails its own rule, naming it.
+ * null (Go's nil slice or map), and null wherever a DTO marks it @NullIsUnset. They are removed, in nested DTOs too, before validation. A required property keeps its "" and fails its own rule, naming it.
  */
 export function clearGoZeroValues(value: unknown): void {
   if (Array.isArray(value)) {
@@ -85,13 +91,13 @@ export function clearGoZeroValues(value: unknown): void {
     return;
   }
   if (!isDtoInstance(value)) return;
-  const { optional, positive, collections } = zeroValueRules(value.constructor);
+  const { optional, positive, collections, nullUnset } = zeroValueRules(value.constructor);
   const record = value as Record<string, unknown>;
   for (const [name, property] of Object.entries(record)) {
     const unset =
       (property === '' && optional.has(name)) ||
       (property === 0 && positive.has(name)) ||
-      (property === null && collections.has(name));
+      (property === null && (collections.has(name) || nullUnset.has(name)));
     if (unset) delete record[name];
     else clearGoZeroValues(property);
   }

@@ -1,4 +1,5 @@
 import { createdRange, repeated } from '../common/list-filters';
+import { parseIsoDate } from '../common/iso-date';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { rawJsonMember } from '@caravan/domain';
 import { AcceptedEventResult, EventRoute, IntakeService } from '@caravan/intake';
@@ -77,7 +78,7 @@ export class EventsService {
     body: CreateBroadcastEventDto,
     rawBody: Buffer | undefined,
   ): Promise<AcceptedEventResult> {
-    const acknowledgedAt = body.acknowledged_at ? new Date(body.acknowledged_at) : undefined;
+    const acknowledgedAt = body.acknowledged_at ? (parseIsoDate(body.acknowledged_at) ?? undefined) : undefined;
     return this.accept(projectId, { routing: 'broadcast' }, body, rawBody, acknowledgedAt);
   }
 

@@ -2,6 +2,7 @@ import { RequestTimeoutException } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import { EventRejectedError } from '@caravan/intake';
+import { ClientAbortedError } from '../common/client-abort';
 
 export const INGEST_PATH = '/ingest/';
 
@@ -79,16 +80,24 @@ export function readBodyWithin(
     };
     const onError = (error: Error) => {
       cleanup();
-      reject(error);
+      reject(request.complete ? error : new ClientAbortedError());
+    };
+    // The client hung up before the end: no 'end' will come, so do not wait for the timeout.
+    const onClose = () => {
+      if (request.complete) return;
+      cleanup();
+      reject(new ClientAbortedError());
     };
     const cleanup = () => {
       clearTimeout(timer);
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);
+      request.off('close', onClose);
     };
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);
+    request.on('close', onClose);
   });
 }

@@ -208,6 +208,52 @@ describe('projects and API keys (HTTP, real Postgres and Kafka)', () => {
         401,
       );
     });
+
+    it('lets an expiring key create only keys that expire no later than itself', async () => {
+      const { projectId, apiKey } = await api.createProject();
+      const short = await api.request('POST', `/api/v1/projects/${projectId}/keys`, {
+        key: apiKey,
+        body: { name: 'short', expiration: 600 },
+      });
+      const shortKey = short.body.data.key as string;
+      const shortExpiry = new Date(short.body.data.expires_at).getTime();
+
+      // No expiration: the child expires with its issuer, never "never".
+      const inherited = await api.request('POST', `/api/v1/projects/${projectId}/keys`, {
+        key: shortKey,
+        body: { name: 'child' },
+      });
+      expect(inherited.status).toBe(201);
+      expect(new Date(inherited.body.data.expires_at).getTime()).toBe(shortExpiry);
+
+      // A later expiry is refused, naming the field; an earlier one is fine.
+      const longer = await api.request('POST', `/api/v1/projects/${projectId}/keys`, {
+        key: shortKey,
+        body: { name: 'child', expiration: 3600 },
+      });
+      expect(longer.status).toBe(400);
+      expect(longer.body.message).toMatch(/^expiration: must not outlive the key that creates it/);
+      const sooner = await api.request('POST', `/api/v1/projects/${projectId}/keys`, {
+        key: shortKey,
+        body: { name: 'child', expiration: 120 },
+      });
+      expect(sooner.status).toBe(201);
+      expect(new Date(sooner.body.data.expires_at).getTime()).toBeLessThanOrEqual(shortExpiry);
+
+      const rows = await api.database.dataSource.query(
+        `SELECT count(*)::int AS n FROM api_keys WHERE project_id = $1 AND expires_at IS NULL`,
+        [projectId],
+      );
+      expect(rows[0].n).toBe(1); // only the project's default key, created by the admin
+    });
+
+    it('lets a non-expiring key and the admin key create non-expiring keys', async () => {
+      const { projectId, apiKey } = await api.createProject();
+      for (const key of [apiKey, undefined]) {
+        const created = await api.request('POST', `/api/v1/projects/${projectId}/keys`, { key, body: { name: 'k' } });
+        expect([created.status, created.body.data.expires_at]).toEqual([201, null]);
+      }
+    });
   });
 
   describe('errors', () => {

@@ -64,9 +64,10 @@ export class ProjectsController {
 
   @Post(':projectID/keys')
   @UseGuards(ProjectAccessGuard)
-  async createKey(@ProjectId() projectId: string, @Body() body: CreateApiKeyDto) {
+  async createKey(@ProjectId() projectId: string, @Body() body: CreateApiKeyDto, @Req() request: AuthenticatedRequest) {
     await this.projects.get(projectId);
-    const issued = await this.projects.issueKey(projectId, body);
+    const issuer = request.principal;
+    const issued = await this.projects.issueKey(projectId, body, issuer?.kind === 'project' ? issuer.expiresAt : null);
     return envelope('API key created successfully', { ...presentApiKey(issued.record), key: issued.key });
   }
 

@@ -11,6 +11,7 @@ import {
 import type { CreateProjectDto, UpdateProjectDto } from './dto/project.dto';
 import type { CreateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyAuthenticator } from '../common/auth/api-key-authenticator.service';
+import { InvalidFieldsException } from '../common/invalid-fields.exception';
 
 export interface IssuedApiKey {
   record: ApiKeyEntity;
@@ -35,7 +36,7 @@ export class ProjectsService {
       type: input.type,
       config: input.config as ProjectConfigInput | undefined,
     });
-    const apiKey = await this.issueKey(project.id, { name: `${input.name} default key` });
+    const apiKey = await this.issueKey(project.id, { name: `${input.name} default key` }, null);
     return { project, apiKey };
   }
 
@@ -67,14 +68,27 @@ export class ProjectsService {
     this.authenticator.forgetProject(projectId);
   }
 
-  async issueKey(projectId: string, input: CreateApiKeyDto): Promise<IssuedApiKey> {
+  /**
+   * A new key of the project. A key that expires can only create keys that expire no later
+   * than itself (else a short-lived key could outlive itself through its child): without an
+   * `expiration` the new key expires with its issuer, and a later one is refused.
+   */
+  async issueKey(projectId: string, input: CreateApiKeyDto, issuerExpiresAt: Date | null): Promise<IssuedApiKey> {
+    const asked = input.expiration ? new Date(this.clock.now() + input.expiration * 1000) : null;
+    if (issuerExpiresAt && asked && asked > issuerExpiresAt) {
+      const left = Math.max(0, Math.floor((issuerExpiresAt.getTime() - this.clock.now()) / 1000));
+      throw InvalidFieldsException.of(
+        'expiration',
+        `must not outlive the key that creates it (at most ${left} seconds, until ${issuerExpiresAt.toISOString()})`,
+      );
+    }
     const generated = generateApiKey();
     const record = await this.apiKeys.insert({
       projectId,
       name: input.name,
       maskId: generated.maskId,
       keyHash: generated.secretHash,
-      expiresAt: input.expiration ? new Date(this.clock.now() + input.expiration * 1000) : null,
+      expiresAt: asked ?? issuerExpiresAt,
     });
     return { record, key: generated.key };
   }

@@ -22,7 +22,7 @@ describe('ProjectsService keys (in memory, manual clock)', () => {
 
   it('stores only the hash of an issued key; the key itself is given once', async () => {
     const { service, store } = world();
-    const issued = await service.issueKey('p1', { name: 'ci' });
+    const issued = await service.issueKey('p1', { name: 'ci' }, null);
     const parsed = parseApiKey(issued.key);
     expect(parsed?.maskId).toBe(issued.record.maskId);
     const stored = store.apiKeys.get(issued.record.id);
@@ -33,15 +33,27 @@ describe('ProjectsService keys (in memory, manual clock)', () => {
   it('a key with an expiration expires that many seconds after issue; without one it never does', async () => {
     const { service, clock } = world();
     await clock.advance(5_000);
-    const expiring = await service.issueKey('p1', { name: 'short', expiration: 3_600 });
+    const expiring = await service.issueKey('p1', { name: 'short', expiration: 3_600 }, null);
     expect(expiring.record.expiresAt).toEqual(new Date(clock.now() + 3_600_000));
-    const lasting = await service.issueKey('p1', { name: 'forever' });
+    const lasting = await service.issueKey('p1', { name: 'forever' }, null);
     expect(lasting.record.expiresAt).toBeNull();
+  });
+
+  it('a key that expires creates keys expiring no later than itself: by default with it, a later expiry refused', async () => {
+    const { service, clock } = world();
+    const issuerExpiresAt = new Date(clock.now() + 3_600_000);
+    const inherited = await service.issueKey('p1', { name: 'child' }, issuerExpiresAt);
+    expect(inherited.record.expiresAt).toEqual(issuerExpiresAt);
+    const shorter = await service.issueKey('p1', { name: 'shorter', expiration: 60 }, issuerExpiresAt);
+    expect(shorter.record.expiresAt).toEqual(new Date(clock.now() + 60_000));
+    await expect(service.issueKey('p1', { name: 'longer', expiration: 7_200 }, issuerExpiresAt)).rejects.toThrow(
+      /expiration/,
+    );
   });
 
   it('revoking is scoped to the project and forgets the cached key at once', async () => {
     const { service, forgotten, store } = world();
-    const issued = await service.issueKey('p1', { name: 'ci' });
+    const issued = await service.issueKey('p1', { name: 'ci' }, null);
     await expect(service.revokeKey('p2', issued.record.id)).rejects.toThrow(`api key ${issued.record.id} not found`);
     expect(store.apiKeys.get(issued.record.id)?.revokedAt).toBeNull();
     await service.revokeKey('p1', issued.record.id);

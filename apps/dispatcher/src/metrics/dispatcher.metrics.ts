@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { MetricsRegistry } from '@caravan/observability';
+import { Inject, Injectable } from '@nestjs/common';
+import { METRICS_SETTINGS, MetricsRegistry, MetricsSettings } from '@caravan/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** `2xx`…`5xx` for an HTTP status, `none` when no response came back. */
@@ -9,7 +9,8 @@ export function statusClass(httpStatus: number | null | undefined): string {
 
 /**
  * Every dispatcher metric, registered once on the service registry. Labels stay
- * low-cardinality: project ids at most, never an endpoint URL.
+ * low-cardinality: project ids at most (and only with CARAVAN_METRICS_PROJECT_LABELS), never
+ * an endpoint URL.
  */
 @Injectable()
 export class DispatcherMetrics {
@@ -33,7 +34,15 @@ export class DispatcherMetrics {
     this.breakerStates = source;
   }
 
-  constructor(metrics: MetricsRegistry) {
+  /** A delivery reached a final status; its project is named only when project labels are on. */
+  deliveryFinished(projectId: string, status: string): void {
+    this.deliveriesFinal.inc({ project: MetricsRegistry.projectLabel(this.settings, projectId), status });
+  }
+
+  constructor(
+    metrics: MetricsRegistry,
+    @Inject(METRICS_SETTINGS) private readonly settings: MetricsSettings,
+  ) {
     const registers = [metrics.registry];
     this.eventsRouted = new Counter({
       name: 'caravan_events_routed_total',

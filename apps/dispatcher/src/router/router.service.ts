@@ -237,11 +237,7 @@ export class RouterService {
     for (const row of created) this.metrics.deliveriesCreated.inc({ status: row.status });
     for (const event of pending) this.metrics.eventsRouted.inc({ routing: event.routing });
     for (const row of created) {
-      if (row.status === DeliveryStatus.Discarded)
-        this.metrics.deliveriesFinal.inc({
-          project: row.projectId,
-          status: row.status,
-        });
+      if (row.status === DeliveryStatus.Discarded) this.metrics.deliveryFinished(row.projectId, row.status);
     }
     const scheduled = created.filter((row) => row.status === DeliveryStatus.Scheduled);
     for (const event of pending) spans.counted(event.id, created.filter((row) => row.eventId === event.id).length);

@@ -86,10 +86,7 @@ export class OutcomeWriter {
   private async followUp(kept: SettledDelivery[]): Promise<void> {
     for (const f of kept) {
       if (f.update.status === Success || f.update.status === Failure || f.update.status === Discarded) {
-        this.metrics.deliveriesFinal.inc({
-          project: f.delivery.projectId,
-          status: f.update.status,
-        });
+        this.metrics.deliveryFinished(f.delivery.projectId, f.update.status);
       }
       if (f.update.status === Success && f.update.latencyMs !== null && f.delivery.latencyMs === null) {
         this.metrics.endToEndLatency.observe(f.update.latencyMs / 1000);

@@ -34,7 +34,8 @@ export function dispatcherSettings(env: Record<string, string> = {}): Dispatcher
 }
 
 export function dispatcherMetrics(): DispatcherMetrics {
-  return new DispatcherMetrics(new MetricsRegistry('dispatcher'));
+  // Project labels on, so the tests can read per-project series.
+  return new DispatcherMetrics(new MetricsRegistry('dispatcher'), { projectLabels: true });
 }
 
 /** The value of one counter or gauge series (0 when absent). */

@@ -210,6 +210,20 @@ export const CONFIG_VARIABLES = {
     helmValue: 'config.readinessTimeoutMs',
     description: 'Timeout of each `/readyz` check (Postgres, Kafka).',
   }),
+  CARAVAN_METRICS_TOKEN: string({
+    default: undefined,
+    minLength: 16,
+    usedBy: 'all',
+    secret: true,
+    description:
+      'When set, `GET /metrics` answers only `Authorization: Bearer <token>`, else 401. Unset, `/metrics` is open: keep the port off public networks.',
+  }),
+  CARAVAN_METRICS_PROJECT_LABELS: boolean({
+    default: false,
+    usedBy: 'all',
+    description:
+      "Whether `caravan_deliveries_total` names each project in its `project` label. Off, the label is empty (one series per status), so `/metrics` lists no project ids; on, per-project success rates and the endpoint-health dashboard's per-project panels work.",
+  }),
   CARAVAN_ADMIN_API_KEY: string({
     default: undefined,
     minLength: 32,

@@ -26,11 +26,18 @@ export interface CaravanConfig {
   log: { level: CaravanEnvironment['CARAVAN_LOG_LEVEL']; format: 'json' | 'pretty' };
   shutdownTimeoutMs: number;
   readinessTimeoutMs: number;
+  /** /metrics on every service: CARAVAN_METRICS_TOKEN and CARAVAN_METRICS_PROJECT_LABELS. */
+  metrics: MetricsSettings;
   api: { adminApiKey?: string; publicUrl: string; rateLimits: { api: RequestLimit; ingest: RequestLimit } };
   dispatcher: DispatcherSettings;
   ingester: IngesterSettings;
   transform: TransformSettings;
   tracing: TracingSettings;
+}
+
+export interface MetricsSettings {
+  token?: string;
+  projectLabels: boolean;
 }
 
 /** Limits of tenant functions, in every service that runs them. */
@@ -189,6 +196,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     log: { level: parsed.CARAVAN_LOG_LEVEL, format: parsed.CARAVAN_LOG_FORMAT },
     shutdownTimeoutMs: parsed.CARAVAN_SHUTDOWN_TIMEOUT_MS,
     readinessTimeoutMs: parsed.CARAVAN_READINESS_TIMEOUT_MS,
+    metrics: { token: parsed.CARAVAN_METRICS_TOKEN, projectLabels: parsed.CARAVAN_METRICS_PROJECT_LABELS },
     api: {
       adminApiKey: parsed.CARAVAN_ADMIN_API_KEY,
       publicUrl: parsed.CARAVAN_PUBLIC_URL.replace(/\/+$/, ''),

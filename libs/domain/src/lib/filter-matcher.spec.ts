@@ -537,6 +537,8 @@ describe('filter matcher', () => {
         }),
       ).toEqual({ 'x-a': ['1', '2'] });
       expect(normaliseHeaders(undefined)).toEqual({});
+      // Headers from hostile input: a number or an object is no value, never a TypeError.
+      expect(normaliseHeaders({ 'X-N': 5, 'X-O': { a: 1 } } as never)).toEqual({ 'x-n': [], 'x-o': [] });
       expect(matchesHeaderFilter({ 'x-a': '2' }, { 'X-A': ['1'], 'x-a': '2' })).toBe(true);
     });
 

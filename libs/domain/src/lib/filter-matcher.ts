@@ -153,7 +153,9 @@ export function normaliseHeaders(headers: EventHeaders | null | undefined): Reco
   if (!isPlainObject(headers)) return out;
   for (const [name, value] of Object.entries(headers)) {
     if (value === null || value === undefined) continue;
-    const values = (typeof value === 'string' ? [value] : [...value]).filter((v): v is string => typeof v === 'string');
+    // Anything but a string or an array of them (a number, an object) carries no header value.
+    const candidates: unknown[] = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+    const values = candidates.filter((v): v is string => typeof v === 'string');
     const key = name.toLowerCase();
     out[key] = [...(out[key] ?? []), ...values];
   }

@@ -11,13 +11,15 @@ import { ConsumerHealth } from './consumer-health.service';
 import { HealthController } from './health.controller';
 import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.middleware';
 import { HttpTracingMiddleware } from './tracing/http-tracing.middleware';
-import { MetricsRegistry } from './metrics.registry';
+import { METRICS_SETTINGS, MetricsRegistry, MetricsSettings } from './metrics.registry';
 import { READINESS_CHECKS, READINESS_TIMEOUT_MS, ReadinessCheck } from './readiness-check';
 import { ReadinessService } from './readiness.service';
 
 export interface ObservabilityOptions {
   service: string;
   readinessTimeoutMs: number;
+  /** Who may read /metrics, and whether series carry project ids. */
+  metrics?: MetricsSettings;
   /** Modules that provide the readiness checks. */
   imports?: ModuleMetadata['imports'];
   /** Tokens of the providers that implement ReadinessCheck. */
@@ -35,6 +37,7 @@ export class ObservabilityModule implements NestModule {
       controllers: [HealthController],
       providers: [
         { provide: MetricsRegistry, useValue: new MetricsRegistry(options.service) },
+        { provide: METRICS_SETTINGS, useValue: options.metrics ?? { projectLabels: false } },
         { provide: READINESS_TIMEOUT_MS, useValue: options.readinessTimeoutMs },
         {
           provide: READINESS_CHECKS,
@@ -45,7 +48,7 @@ export class ObservabilityModule implements NestModule {
         ReadinessService,
         HttpMetrics,
       ],
-      exports: [MetricsRegistry, ConsumerHealth],
+      exports: [MetricsRegistry, METRICS_SETTINGS, ConsumerHealth],
     };
   }
 

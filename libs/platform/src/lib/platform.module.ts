@@ -25,6 +25,7 @@ export class PlatformModule {
         ObservabilityModule.forRoot({
           service: config.service,
           readinessTimeoutMs: config.readinessTimeoutMs,
+          metrics: config.metrics,
           checks: [PostgresReadinessCheck, KafkaReadinessCheck],
         }),
         IntakeModule,

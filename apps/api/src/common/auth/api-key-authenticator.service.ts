@@ -42,7 +42,7 @@ export class ApiKeyAuthenticator {
     if (!key || !apiKeySecretMatches(parsed.secret, key.keyHash)) {
       throw new UnauthorizedException('Invalid API key');
     }
-    const principal = { kind: 'project' as const, projectId: key.projectId, keyId: key.id };
+    const principal = { kind: 'project' as const, projectId: key.projectId, keyId: key.id, expiresAt: key.expiresAt };
     // An expiring key is trusted no longer than it lives.
     const ttl = key.expiresAt ? Math.min(AUTH_CACHE_TTL_MS, key.expiresAt.getTime() - Date.now()) : AUTH_CACHE_TTL_MS;
     if (ttl > 0) this.verified.set(fingerprint, principal, { ttl });

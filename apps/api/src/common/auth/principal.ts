@@ -1,7 +1,10 @@
 import type { Request } from 'express';
 
 /** Who is calling: the instance admin, or a project's key (which sees only that project). */
-export type Principal = { kind: 'admin' } | { kind: 'project'; projectId: string; keyId: string };
+export type Principal =
+  | { kind: 'admin' }
+  /** `expiresAt`: when the presented key stops working (null: never). */
+  | { kind: 'project'; projectId: string; keyId: string; expiresAt: Date | null };
 
 export interface AuthenticatedRequest extends Request {
   principal?: Principal;

@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { EndpointContentType, SignatureFormat } from '@caravan/domain';
 import { EndpointAuthenticationDto, MtlsClientCertDto } from './endpoint-authentication.dto';
+import { NullIsUnset } from '../../common/null-is-unset.decorator';
 
 const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
@@ -27,12 +28,14 @@ export class CreateEndpointDto {
   })
   @IsUrl(HTTP_URL)
   @MaxLength(2048)
+  @NullIsUnset()
   url!: string;
 
   @ApiProperty({ example: 'billing service' })
   @IsString()
   @MinLength(1)
   @MaxLength(255)
+  @NullIsUnset()
   name!: string;
 
   @ApiPropertyOptional({
@@ -42,23 +45,27 @@ export class CreateEndpointDto {
   @IsOptional()
   @IsString()
   @MaxLength(512)
+  @NullIsUnset()
   secret?: string;
 
   @ApiPropertyOptional({ description: 'Groups endpoints for fan-out (POST /events/fanout)' })
   @IsOptional()
   @IsString()
   @MaxLength(255)
+  @NullIsUnset()
   owner_id?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @MaxLength(2048)
+  @NullIsUnset()
   description?: string;
 
   @ApiPropertyOptional({ description: 'Sign with t=<unix>,v1=<sig> (one signature per live secret)' })
   @IsOptional()
   @IsBoolean()
+  @NullIsUnset()
   advanced_signatures?: boolean;
 
   @ApiPropertyOptional({ description: 'Seconds', minimum: 1, maximum: 300 })
@@ -66,6 +73,7 @@ export class CreateEndpointDto {
   @IsInt()
   @Min(1)
   @Max(300)
+  @NullIsUnset()
   http_timeout?: number;
 
   @ApiPropertyOptional({ description: 'Deliveries per rate_limit_duration; 0 = unlimited', minimum: 0 })
@@ -73,6 +81,7 @@ export class CreateEndpointDto {
   @IsInt()
   @Min(0)
   @Max(1_000_000)
+  @NullIsUnset()
   rate_limit?: number;
 
   @ApiPropertyOptional({ description: 'Seconds', minimum: 1, maximum: 86400 })
@@ -80,18 +89,21 @@ export class CreateEndpointDto {
   @IsInt()
   @Min(1)
   @Max(86_400)
+  @NullIsUnset()
   rate_limit_duration?: number;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsEmail()
   @MaxLength(320)
+  @NullIsUnset()
   support_email?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsUrl({ ...HTTP_URL, protocols: ['https'] })
   @MaxLength(2048)
+  @NullIsUnset()
   slack_webhook_url?: string;
 
   @ApiPropertyOptional({ type: () => EndpointAuthenticationDto })
@@ -107,6 +119,7 @@ export class CreateEndpointDto {
   })
   @IsOptional()
   @IsIn(Object.values(EndpointContentType))
+  @NullIsUnset()
   content_type?: EndpointContentType | '';
 
   @ApiPropertyOptional({
@@ -123,10 +136,12 @@ export class CreateEndpointDto {
   })
   @IsOptional()
   @IsBoolean()
+  @NullIsUnset()
   is_disabled?: boolean;
 
   @ApiPropertyOptional({ enum: SignatureFormat, default: SignatureFormat.Convoy })
   @IsOptional()
   @IsIn(Object.values(SignatureFormat))
+  @NullIsUnset()
   signature_format?: SignatureFormat;
 }

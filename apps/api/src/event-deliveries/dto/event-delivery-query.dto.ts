@@ -1,18 +1,10 @@
 import { IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayNotEmpty,
-  IsArray,
-  IsIn,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  MinLength,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, MinLength } from 'class-validator';
 import { DeliveryStatus } from '@caravan/domain';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { toArray } from '../../events/dto/event-query.dto';
+import { IsIsoDate } from '../../common/iso-date';
 
 const STATUSES = Object.values(DeliveryStatus);
 
@@ -66,11 +58,11 @@ export class EventDeliveryFilterQueryDto {
   'status[]'?: DeliveryStatus[];
 
   @IsOptional()
-  @IsISO8601()
+  @IsIsoDate()
   startDate?: string;
 
   @IsOptional()
-  @IsISO8601()
+  @IsIsoDate()
   endDate?: string;
 }
 

@@ -1,15 +1,6 @@
-import {
-  IsDefined,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUrl,
-  MaxLength,
-  MinLength,
-  IsArray,
-  ArrayMaxSize,
-} from 'class-validator';
+import { IsDefined, IsOptional, IsString, IsUrl, MaxLength, MinLength, IsArray, ArrayMaxSize } from 'class-validator';
 import { IsHeaderMap } from './custom-headers.validator';
+import { IsIsoDate } from '../../common/iso-date';
 
 /** Fields every event-creating body shares. `data` is any JSON value; its exact bytes are kept. */
 export class EventBodyDto {
@@ -49,7 +40,7 @@ export class CreateFanoutEventDto extends EventBodyDto {
 /** `POST /events/broadcast` (Convoy's shape, docs/architecture.md#convoy-compatibility). */
 export class CreateBroadcastEventDto extends EventBodyDto {
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoDate()
   acknowledged_at?: string;
 }
 

@@ -1,7 +1,8 @@
 import { IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/page-query.dto';
+import { IsIsoDate } from '../../common/iso-date';
 
 /**
  * A repeatable query parameter (`?a=1&a=2` arrives as an array, a single one as a string);
@@ -59,11 +60,11 @@ export class EventFilterQueryDto {
   query?: string;
 
   @IsOptional()
-  @IsISO8601()
+  @IsIsoDate()
   startDate?: string;
 
   @IsOptional()
-  @IsISO8601()
+  @IsIsoDate()
   endDate?: string;
 }
 

@@ -1,18 +1,19 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, IsString } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString } from 'class-validator';
 import { toArray } from '../../events/dto/event-query.dto';
+import { IsIsoDate } from '../../common/iso-date';
 
 /** A date range; both ends default as Convoy's lists do (the last 7 days). */
 export class DateRangeQueryDto {
   @ApiPropertyOptional({ description: 'ISO 8601; default 7 days before endDate' })
   @IsOptional()
-  @IsISO8601()
+  @IsIsoDate()
   startDate?: string;
 
   @ApiPropertyOptional({ description: 'ISO 8601; default now' })
   @IsOptional()
-  @IsISO8601()
+  @IsIsoDate()
   endDate?: string;
 }
 

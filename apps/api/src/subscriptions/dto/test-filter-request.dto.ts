@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow, IsObject, IsOptional } from 'class-validator';
+import { Allow, IsOptional } from 'class-validator';
+import { IsSampleHeaders } from './sample-headers.validator';
 
 /** A sample request: its JSON body and headers. */
 export class TestFilterRequestDto {
@@ -9,6 +10,6 @@ export class TestFilterRequestDto {
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
-  @IsObject()
+  @IsSampleHeaders()
   header?: Record<string, string | string[]>;
 }
