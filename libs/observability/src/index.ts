@@ -1,4 +1,6 @@
-export * from './lib/logger';
+export * from './lib/logger.config';
+export * from './lib/log-context';
+export * from './lib/log-redaction';
 export * from './lib/metrics.registry';
 export * from './lib/readiness-check';
 export * from './lib/readiness.service';

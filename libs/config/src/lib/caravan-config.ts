@@ -118,9 +118,10 @@ export class CaravanEnvironment {
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   CARAVAN_LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
+  /** Unset: pretty when stdout is a terminal, JSON lines otherwise (a container, a pipe). */
   @IsOptional()
   @IsIn(['json', 'pretty'])
-  CARAVAN_LOG_FORMAT: 'json' | 'pretty' = 'json';
+  CARAVAN_LOG_FORMAT?: 'json' | 'pretty';
 
   /** How long a service may take to finish in-flight work after SIGTERM. */
   @IsOptional()

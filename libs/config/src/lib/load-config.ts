@@ -24,7 +24,7 @@ export interface CaravanConfig {
     /** The dispatcher's consumer-group timings (see CARAVAN_KAFKA_SESSION_TIMEOUT_MS…). */
     consumer: { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number };
   };
-  log: { level: CaravanEnvironment['CARAVAN_LOG_LEVEL']; format: 'json' | 'pretty' };
+  log: { level: CaravanEnvironment['CARAVAN_LOG_LEVEL']; format?: 'json' | 'pretty' };
   shutdownTimeoutMs: number;
   readinessTimeoutMs: number;
   api: { adminApiKey?: string; publicUrl: string; rateLimits: { api: RequestLimit; ingest: RequestLimit } };

@@ -24,6 +24,7 @@ export class PlatformModule {
         ObservabilityModule.forRoot({
           service: config.service,
           readinessTimeoutMs: config.readinessTimeoutMs,
+          log: config.log,
           checks: [PostgresReadinessCheck, KafkaReadinessCheck],
         }),
         IntakeModule,
