@@ -154,13 +154,17 @@ export class EventDeliveriesService {
   /** After commit: one doorbell per moved delivery, keyed by endpoint; a lost one is re-rung by the scheduler. */
   private ring(moved: DeliveryRef[]): void {
     if (moved.length === 0) return;
-    this.ringer
-      .deliveries(moved.map(deliveryBell))
-      .catch((error: Error) =>
-        this.logger.warn(
-          `${moved.length} delivery(ies) rescheduled (project ${moved[0].projectId}) but their doorbell failed: ${error.message}; the scheduler will send them`,
-        ),
-      );
+    this.ringer.deliveries(moved.map(deliveryBell)).catch((error: Error) =>
+      this.logger.warn(
+        {
+          project_id: moved[0].projectId,
+          delivery_ids: moved.slice(0, 20).map((delivery) => delivery.id),
+          deliveries: moved.length,
+          err: error,
+        },
+        'deliveries rescheduled but their doorbell failed; the scheduler will send them',
+      ),
+    );
   }
 }
 

@@ -43,7 +43,8 @@ export class MetaEventsService {
       .deliveries([metaBell(requeued)])
       .catch((error: Error) =>
         this.logger.warn(
-          `meta event ${requeued.id} (project ${projectId}) rescheduled but its doorbell failed: ${error.message}; the scheduler will send it`,
+          { project_id: projectId, meta_event_id: requeued.id, err: error },
+          'meta event rescheduled but its doorbell failed; the scheduler will send it',
         ),
       );
     return requeued;

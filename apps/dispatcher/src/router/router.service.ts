@@ -175,7 +175,7 @@ export class RouterService {
       );
     await this.ringer.deliveries(bells).catch((error: Error) =>
       // The rows are committed; the scheduler re-rings Scheduled rows whose doorbell was lost.
-      this.logger.warn(`could not ring ${bells.length} deliveries: ${error.message}`),
+      this.logger.warn({ deliveries: bells.length, err: error }, 'could not ring deliveries'),
     );
   }
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { deliveryLogIds } from '@caravan/observability';
 import { DeliveryStatus, MicroBatcher } from '@caravan/domain';
 import {
   DeliveryAttemptsRepository,
@@ -87,7 +88,9 @@ export class OutcomeWriter {
       }),
     );
     const lost = finished.length - kept.length;
-    if (lost > 0) this.logger.warn(`${lost} outcome(s) not written: their lease had passed to another sender`);
+    if (lost > 0)
+      this.logger.warn({ outcomes: lost }, 'outcomes not written: their lease had passed to another sender');
+    for (const f of kept) this.logOutcome(f);
 
     for (const f of kept) {
       if (f.update.status === Success || f.update.status === Failure || f.update.status === Discarded) {
@@ -107,6 +110,20 @@ export class OutcomeWriter {
     await this.publishMetaEvents(kept);
   }
 
+  /** One line per failed attempt, with the ids as fields: what an operator greps for a customer's complaint. */
+  private logOutcome({ delivery, update, attempt }: SettledDelivery): void {
+    if (update.status === Success) return;
+    const fields = {
+      ...deliveryLogIds(delivery),
+      status: update.status,
+      attempts: update.attempts,
+      http_status: attempt?.httpStatus ?? null,
+      reason: update.description,
+    };
+    if (update.status === DeliveryStatus.Retry) this.logger.log(fields, 'delivery attempt failed; retrying');
+    else this.logger.warn(fields, 'delivery failed');
+  }
+
   private async disableEndpoints(finished: SettledDelivery[]): Promise<void> {
     const done = new Set<string>();
     for (const f of finished) {
@@ -115,7 +132,8 @@ export class OutcomeWriter {
       const updated = await this.endpoints.deactivate(f.project.id, f.endpoint.id);
       if (updated) {
         this.logger.warn(
-          `endpoint ${updated.id} of project ${updated.projectId} set inactive (${f.update.description})`,
+          { project_id: updated.projectId, endpoint_id: updated.id, reason: f.update.description },
+          'endpoint set inactive',
         );
         await this.metaEvents.endpointUpdated(updated, f.project);
         // Only the caller whose update made the transition gets here: one notification each.

@@ -63,7 +63,8 @@ export class GoogleSourceConsumer implements SourceConsumer {
     if (this.stopping) return;
     this.context.metrics.consumerErrors.inc({ source_type: 'google' });
     this.context.logger.warn(
-      `google source ${this.context.binding.source.id}: subscription ${this.config.subscription_id} failed (${error.message}); reopening`,
+      { subscription: this.config.subscription_id, err: error },
+      'subscription failed; reopening',
     );
     if (this.reopening) return;
     this.reopening = true;
@@ -92,7 +93,8 @@ export class GoogleSourceConsumer implements SourceConsumer {
       else message.nack();
     } catch (error) {
       this.context.logger.warn(
-        `google source ${this.context.binding.source.id}: ${where} not ingested (${(error as Error).message}); redelivered in ${this.context.settings.retryDelayMs} ms`,
+        { where, err: error, retry_in_ms: this.context.settings.retryDelayMs },
+        'message not ingested; redelivered later',
       );
       if (!this.stopping) await sleep(this.context.settings.retryDelayMs);
       message.nack();

@@ -56,7 +56,8 @@ export class KafkaSourceConsumer implements SourceConsumer {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.context.metrics.consumerErrors.inc({ source_type: 'kafka' });
       this.context.logger.error(
-        `kafka consumer of source ${source.id} crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'reconnecting'}`,
+        { err: payload.error, restart: payload.restart },
+        payload.restart ? 'consumer crashed; restarting' : 'consumer crashed; reconnecting',
       );
       if (!payload.restart && !this.stopping) this.running = this.connect();
     });
@@ -88,7 +89,8 @@ export class KafkaSourceConsumer implements SourceConsumer {
       } catch (error) {
         this.context.metrics.consumerErrors.inc({ source_type: 'kafka' });
         this.context.logger.warn(
-          `kafka source ${this.context.binding.source.id}: cannot consume ${this.config.topic_name} on ${this.config.brokers.join(',')} (${(error as Error).message}); retrying`,
+          { topic: this.config.topic_name, brokers: this.config.brokers, err: error },
+          'cannot consume the topic; retrying',
         );
         await consumer.disconnect().catch(() => undefined);
         await sleep(this.context.settings.retryDelayMs);
@@ -132,7 +134,8 @@ export class KafkaSourceConsumer implements SourceConsumer {
         return true;
       } catch (error) {
         this.context.logger.warn(
-          `kafka source ${this.context.binding.source.id}: ${where} not ingested (${(error as Error).message}); retrying in ${this.context.settings.retryDelayMs} ms`,
+          { where, err: error, retry_in_ms: this.context.settings.retryDelayMs },
+          'message not ingested; retrying',
         );
         if (this.stopping) return false;
         await sleep(this.context.settings.retryDelayMs);

@@ -163,12 +163,15 @@ export class IntakeService {
   ring(events: ReadonlyArray<Pick<EventEntity, 'id' | 'projectId'>>): void {
     if (events.length === 0) return;
     this.ringer.events(events.map(eventBell)).catch((error: Error) => {
-      const ids = events
-        .slice(0, 20)
-        .map((event) => `${event.projectId}/${event.id}`)
-        .join(', ');
+      const projects = [...new Set(events.map((event) => event.projectId))];
       this.logger.warn(
-        `${events.length} event(s) stored but their doorbell failed (${ids}${events.length > 20 ? ', …' : ''}): ${error.message}; the scheduler will route them`,
+        {
+          ...(projects.length === 1 ? { project_id: projects[0] } : { project_ids: projects.slice(0, 20) }),
+          event_ids: events.slice(0, 20).map((event) => event.id),
+          events: events.length,
+          err: error,
+        },
+        'events stored but their doorbell failed; the scheduler will route them',
       );
     });
   }

@@ -49,13 +49,17 @@ export class MetaEventPublisher {
       }));
     if (rows.length === 0) return [];
     const stored = await this.metaEvents.insertMany(rows);
-    this.ringer
-      .deliveries(stored.map(metaBell))
-      .catch((error: Error) =>
-        this.logger.warn(
-          `${stored.length} meta event(s) stored (project ${stored[0].projectId}) but their doorbell failed: ${error.message}; the scheduler will send them`,
-        ),
-      );
+    this.ringer.deliveries(stored.map(metaBell)).catch((error: Error) =>
+      this.logger.warn(
+        {
+          project_id: stored[0].projectId,
+          meta_event_ids: stored.slice(0, 20).map((row) => row.id),
+          meta_events: stored.length,
+          err: error,
+        },
+        'meta events stored but their doorbell failed; the scheduler will send them',
+      ),
+    );
     return stored.map((row) => row.id);
   }
 }
