@@ -73,6 +73,8 @@ export function spawnService(name: ServiceName, port: number, env: Record<string
         }
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
+      // The caller gets no handle to a service that never became ready, so nothing else would stop it.
+      child.kill('SIGKILL');
       throw new Error(`${name} not ready within ${timeoutMs} ms (last: ${last}):\n${log}`);
     },
     async stop(signal = 'SIGTERM') {

@@ -23,6 +23,8 @@ const databaseExists = (name: string) =>
   );
 
 describe('createTestDatabase', () => {
+  // Cloning a template database waits on Postgres, which a busy machine slows far past Jest's 5 s default.
+  jest.setTimeout(60_000);
   const stale = `caravan_t_${Date.now() - 2 * 60 * 60 * 1000}_deadbeef`;
   const fresh = `caravan_t_${Date.now()}_cafef00d`;
 
