@@ -61,16 +61,18 @@ describe('events when Kafka or Postgres is down', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0].status).toBe('Pending');
       expect(rows[0].raw.toString()).toBe('{"safe":true}');
-      // The lost doorbell is logged with the project and event ids once Kafka's retries give up.
+      // The lost doorbell is logged with the project and event ids (fields) once Kafka's retries give up.
       const logged = await waitFor(
         () =>
-          warn.mock.calls
-            .map((call) => String(call[0]))
-            .find((line) => line.includes(`${projectId}/${response.body.data.uid}`)),
+          warn.mock.calls.find((call) => {
+            const fields = call[0] as { project_id?: string; event_ids?: string[] } | undefined;
+            return fields?.project_id === projectId && !!fields.event_ids?.includes(response.body.data.uid);
+          }),
         90_000,
         'the doorbell failure log line',
       );
-      expect(logged).toContain('the scheduler will route them');
+      expect(logged?.[1]).toBe('events stored but their doorbell failed; the scheduler will route them');
+      expect(logged?.[0]).toMatchObject({ events: 1, err: expect.any(Error) });
     });
   });
 
