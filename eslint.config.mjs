@@ -1,13 +1,16 @@
 import nx from '@nx/eslint-plugin';
+import { caravanPlugin } from './eslint-file-names.mjs';
 
 /**
- * Dependency rules of DESIGN.md §7, enforced on every import:
+ * Dependency rules of docs/architecture.md#layout-and-dependency-rules, enforced on every import:
  *   domain        → nothing of ours, no framework (only ulid, re2js, ipaddr.js and Node built-ins)
  *   config        → domain
  *   observability → domain, config
  *   persistence   → domain, config, observability      (never messaging)
  *   messaging     → domain, config, observability      (never persistence)
  *   intake        → domain, config, observability, persistence, messaging, sandbox
+ *   meta-events   → domain, config, observability, persistence, messaging
+ *   platform      → every lib above (the root module every app stands on, the service runner)
  *   sandbox       → domain, no framework (QuickJS and Node built-ins: usable by every app)
  *   apps          → any lib, never another app; libs/testing only from test files
  *   testing       → any lib
@@ -52,6 +55,29 @@ const productionConstraints = [
       'layer:persistence',
       'layer:messaging',
       'layer:sandbox',
+    ],
+  },
+  {
+    sourceTag: 'layer:meta-events',
+    onlyDependOnLibsWithTags: [
+      'layer:domain',
+      'layer:config',
+      'layer:observability',
+      'layer:persistence',
+      'layer:messaging',
+    ],
+  },
+  {
+    sourceTag: 'layer:platform',
+    onlyDependOnLibsWithTags: [
+      'layer:domain',
+      'layer:config',
+      'layer:observability',
+      'layer:persistence',
+      'layer:messaging',
+      'layer:sandbox',
+      'layer:intake',
+      'layer:meta-events',
     ],
   },
   {
@@ -104,6 +130,12 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
     },
+  },
+  {
+    // kebab-case.<role>.ts for the services' and libraries' sources (eslint-file-names.mjs).
+    files: ['apps/{api,ingester,dispatcher}/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    plugins: { caravan: caravanPlugin },
+    rules: { 'caravan/file-names': 'error' },
   },
   {
     // Test harnesses answer with whatever JSON the route returned.

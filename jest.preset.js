@@ -3,30 +3,40 @@ const nxPreset = require('@nx/jest/preset').default;
 // SWC instead of ts-jest: an order of magnitude faster, and it emits the decorator
 // metadata NestJS's dependency injection needs. Types are checked by `npm run typecheck`.
 // got (the HTTP sender) and its dependencies ship only as ES modules. Node 24 loads them from
-// the CommonJS bundles natively, but Jest's module system cannot, so Jest compiles them too.
-const ESM_PACKAGES = [
-  'got',
-  '@sindresorhus/is',
-  'byte-counter',
-  'cacheable-request',
-  'get-stream',
-  '@sec-ant/readable-stream',
-  'is-stream',
-  'keyv',
-  '@keyv/serialize',
-  'mimic-response',
-  'normalize-url',
-  'responselike',
-  'lowercase-keys',
-  'chunk-data',
-  'decompress-response',
-  'type-fest',
-  'tagged-tag',
-  'uint8array-extras',
-  '@octokit/webhooks-methods',
-];
+// the CommonJS bundles natively (require(esm)), but Jest's module system does so only under
+// the experimental `--experimental-vm-modules` flag, so Jest compiles them to CommonJS instead.
+// The list is derived from the installed packages (every ES-module package reachable from
+// these roots), so an upgrade of got needs no edit here.
+const ESM_ROOTS = ['got', '@octokit/webhooks-methods'];
 
-const { join } = require('node:path');
+const { dirname, join } = require('node:path');
+const { existsSync, readFileSync } = require('node:fs');
+
+function esmPackages(roots) {
+  const found = new Set();
+  const seen = new Set();
+  const visit = (name, fromDir) => {
+    // Node's resolution by hand: many of these packages do not export their package.json.
+    let manifestPath;
+    for (let dir = fromDir; !manifestPath; dir = dirname(dir)) {
+      const candidate = join(dir, 'node_modules', name, 'package.json');
+      if (existsSync(candidate)) manifestPath = candidate;
+      else if (dirname(dir) === dir) return; // an optional dependency that is not installed
+    }
+    if (seen.has(manifestPath)) return;
+    seen.add(manifestPath);
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    const conditions = JSON.stringify(manifest.exports ?? {});
+    if (manifest.type === 'module' || (conditions.includes('"import"') && !conditions.includes('"require"'))) {
+      found.add(name);
+    }
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) visit(dependency, dirname(manifestPath));
+  };
+  for (const root of roots) visit(root, __dirname);
+  return [...found].sort();
+}
+
+const ESM_PACKAGES = esmPackages(ESM_ROOTS);
 
 module.exports = {
   ...nxPreset,

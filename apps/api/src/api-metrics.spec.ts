@@ -1,4 +1,4 @@
-import { EventFixtures } from './events/event-fixtures.helper';
+import { EventFixtures } from './testing/event-fixtures.helper';
 import { ApiHarness, startApiHarness } from './testing/api-harness';
 
 /** The api's own metrics move with traffic: requests by route template, intake outcomes, doorbells. */

@@ -3,7 +3,7 @@ import type { CaravanConfig } from '@caravan/config';
 import { CommonModule } from './common/common.module';
 import { JsonContentTypeMiddleware } from './common/json-content-type.middleware';
 import { ProjectsModule } from './projects/projects.module';
-import { PlatformModule } from '@caravan/intake';
+import { PlatformModule } from '@caravan/platform';
 import { EventsModule } from './events/events.module';
 import { EventDeliveriesModule } from './event-deliveries/event-deliveries.module';
 import { MetaEventsModule } from './meta-events/meta-events.module';

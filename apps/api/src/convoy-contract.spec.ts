@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DeliveryStatus, MetaEventStatus, SourceProvider, VerifierType } from '@caravan/domain';
 import { ADMIN_KEY, ApiHarness, startApiHarness } from './testing/api-harness';
 import { servedRoutes } from './testing/served-routes';
-import { EventFixtures } from './events/event-fixtures.helper';
+import { EventFixtures } from './testing/event-fixtures.helper';
 import * as convoy from './testing/convoy-response-schemas';
 import type { JsonType } from './testing/convoy-response-schemas';
 

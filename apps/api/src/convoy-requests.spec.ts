@@ -1,7 +1,7 @@
 import { ConsoleLogger } from '@nestjs/common';
 import { DeliveryStatus, MetaEventStatus, SourceProvider, SourceType, VerifierType } from '@caravan/domain';
 import { ApiHarness, startApiHarness } from './testing/api-harness';
-import { EventFixtures } from './events/event-fixtures.helper';
+import { EventFixtures } from './testing/event-fixtures.helper';
 
 const IGNORED = 'caravan-ignored-fields';
 const DAY_MS = 86_400_000;

@@ -1,4 +1,4 @@
-import { runService } from '@caravan/observability';
+import { runService } from '@caravan/platform';
 import { ApiModule } from './api.module';
 import { join } from 'node:path';
 import { configureApi } from './configure-api';

@@ -1,4 +1,4 @@
-import { runService } from '@caravan/observability';
+import { runService } from '@caravan/platform';
 import { DispatcherModule } from './dispatcher.module';
 
 runService({ service: 'dispatcher', rootModule: (config) => DispatcherModule.forRoot(config) }).catch(

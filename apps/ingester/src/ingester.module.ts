@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { CaravanConfig } from '@caravan/config';
-import { PlatformModule } from '@caravan/intake';
+import { PlatformModule } from '@caravan/platform';
 import { SourceConsumerFactory } from './consumers/source-consumer.factory';
 import { INGESTER_SETTINGS } from './ingester-settings.token';
 import { IngesterMetrics } from './ingestion/ingester.metrics';

@@ -1,4 +1,4 @@
-import { runService } from '@caravan/observability';
+import { runService } from '@caravan/platform';
 import { IngesterModule } from './ingester.module';
 
 runService({ service: 'ingester', rootModule: (config) => IngesterModule.forRoot(config) }).catch((error: Error) => {

@@ -1,2 +1,3 @@
 export * from './lib/caravan-config';
+export * from './lib/config-reference.renderer';
 export * from './lib/load-config';

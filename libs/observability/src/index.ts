@@ -1,4 +1,4 @@
-export * from './lib/logger.config';
+export * from './lib/logger.factory';
 export * from './lib/log-context';
 export * from './lib/log-redaction';
 export * from './lib/log-fields';
@@ -6,8 +6,7 @@ export * from './lib/bound-logger';
 export * from './lib/metrics.registry';
 export * from './lib/readiness-check';
 export * from './lib/readiness.service';
-export * from './lib/consumer-health';
+export * from './lib/consumer-health.service';
 export * from './lib/health.controller';
 export * from './lib/observability.module';
-export * from './lib/service-runner';
 export * from './lib/http-metrics.middleware';

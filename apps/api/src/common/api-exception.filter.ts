@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { newId } from '@caravan/domain';
+import { EventRejectedError, EventRejection } from '@caravan/intake';
 import { InvalidPageCursorError } from '@caravan/persistence';
 
 interface ErrorBody {
@@ -10,6 +11,13 @@ interface ErrorBody {
   errors?: unknown;
   error_id?: string;
 }
+
+/** The HTTP answer to each reason the intake refuses an event. */
+const REJECTION_STATUS: Readonly<Record<EventRejection, number>> = {
+  invalid: HttpStatus.BAD_REQUEST,
+  'project-not-found': HttpStatus.NOT_FOUND,
+  'too-large': HttpStatus.PAYLOAD_TOO_LARGE,
+};
 
 /** Postgres/driver failures that mean "the database is unreachable", not "your request is bad". */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '53300']);
@@ -91,6 +99,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
             ? `route not found: ${request.method} ${request.path}`
             : String((payload as { message?: unknown }).message ?? exception.message);
       return { status, body: { status: false, message } };
+    }
+    if (exception instanceof EventRejectedError) {
+      const { field, message } = exception;
+      const body: ErrorBody = field
+        ? { status: false, message, errors: [{ field, message }] }
+        : { status: false, message };
+      return { status: REJECTION_STATUS[exception.reason], body };
     }
     if (exception instanceof InvalidPageCursorError) {
       return { status: HttpStatus.BAD_REQUEST, body: { status: false, message: exception.message } };

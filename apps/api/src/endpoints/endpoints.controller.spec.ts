@@ -7,7 +7,7 @@ const CONVOY_SECRET = /^[A-Za-z0-9_-]{43}$/;
 const WHSEC = /^whsec_[A-Za-z0-9+/]{43}=$/;
 const GIVEN_WHSEC = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 
-/** The keys of Convoy's endpoint.* meta-event data (libs/intake/src/lib/meta-event.payloads.ts). */
+/** The keys of Convoy's endpoint.* meta-event data (libs/meta-events/src/lib/meta-event.payloads.ts). */
 const META_ENDPOINT_KEYS = [
   'advanced_signatures',
   'authentication',

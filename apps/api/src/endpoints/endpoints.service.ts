@@ -15,7 +15,7 @@ import {
   newId,
   SignatureFormat,
 } from '@caravan/domain';
-import { MetaEventPayloads, MetaEventPublisher } from '@caravan/intake';
+import { MetaEventPayloads, MetaEventPublisher } from '@caravan/meta-events';
 import {
   EndpointEntity,
   EndpointFilter,

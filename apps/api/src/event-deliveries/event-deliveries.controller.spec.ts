@@ -1,6 +1,6 @@
 import { DeliveryStatus, EndpointStatus } from '@caravan/domain';
 import { ApiHarness, startApiHarness } from '../testing/api-harness';
-import { collectDoorbells, Doorbells, EventFixtures, waitFor } from '../events/event-fixtures.helper';
+import { collectDoorbells, Doorbells, EventFixtures, waitFor } from '../testing/event-fixtures.helper';
 
 const { Scheduled, Processing, Success, Retry, Failure, Discarded } = DeliveryStatus;
 

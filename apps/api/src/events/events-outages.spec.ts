@@ -2,7 +2,7 @@ import { createServer, Server, Socket, connect } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createTestDatabase, TestDatabase } from '@caravan/testing';
 import { ApiHarness, startApiHarness } from '../testing/api-harness';
-import { EventFixtures, waitFor } from './event-fixtures.helper';
+import { EventFixtures, waitFor } from '../testing/event-fixtures.helper';
 
 /** A TCP relay in front of Postgres that the test can cut, making the database unreachable. */
 async function startRelay(target: { host: string; port: number }): Promise<{ port: number; cut(): Promise<void> }> {

@@ -1,7 +1,7 @@
 import { VerifierType } from '@caravan/domain';
 import { createHmac } from 'node:crypto';
 import { ApiHarness, startApiHarness } from '../testing/api-harness';
-import { collectDoorbells, Doorbells, EventFixtures, waitFor } from './event-fixtures.helper';
+import { collectDoorbells, Doorbells, EventFixtures, waitFor } from '../testing/event-fixtures.helper';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 

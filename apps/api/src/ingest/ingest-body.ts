@@ -1,7 +1,7 @@
-import { HttpStatus, RequestTimeoutException } from '@nestjs/common';
+import { RequestTimeoutException } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
-import { EventRejectedException } from '@caravan/intake';
+import { EventRejectedError } from '@caravan/intake';
 
 export const INGEST_PATH = '/ingest/';
 
@@ -26,9 +26,9 @@ function closeAfterResponse(request: IncomingMessage): void {
   (request as Request).res?.setHeader('Connection', 'close');
 }
 
-function tooLarge(limit: number, bytes?: number): EventRejectedException {
-  return new EventRejectedException(
-    HttpStatus.PAYLOAD_TOO_LARGE,
+function tooLarge(limit: number, bytes?: number): EventRejectedError {
+  return new EventRejectedError(
+    'too-large',
     bytes === undefined
       ? `request body is larger than the source project's max_payload_read_size of ${limit} bytes`
       : `request body is ${bytes} bytes, over the source project's max_payload_read_size of ${limit} bytes`,

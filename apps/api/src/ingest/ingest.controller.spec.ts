@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { sign as signLikeGitHub } from '@octokit/webhooks-methods';
 import { SourceProvider, VerifierType } from '@caravan/domain';
 import { ApiHarness, startApiHarness } from '../testing/api-harness';
-import { collectDoorbells, Doorbells, EventFixtures, waitFor } from '../events/event-fixtures.helper';
+import { collectDoorbells, Doorbells, EventFixtures, waitFor } from '../testing/event-fixtures.helper';
 
 const hmac = (algorithm: string, secret: string, body: string | Buffer, encoding: 'hex' | 'base64') =>
   createHmac(algorithm, secret).update(body).digest(encoding);

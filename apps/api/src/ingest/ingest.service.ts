@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { parseRequestLocation, readRequestLocation, RequestView, SourceProvider, SourceType } from '@caravan/domain';
-import { AcceptedEventResult, EventRejectedException, IntakeService } from '@caravan/intake';
+import { AcceptedEventResult, EventRejectedError, IntakeService } from '@caravan/intake';
 import { SourceEntity, SourcesRepository } from '@caravan/persistence';
 import { RequestRateLimiter } from '../common/rate-limit/request-rate.limiter';
 import { readBodyWithin } from './ingest-body';
@@ -180,10 +180,7 @@ export class IngestService {
       try {
         return { raw: bytes, body: JSON.parse(bytes.toString('utf8')) };
       } catch (error) {
-        throw new EventRejectedException(
-          HttpStatus.BAD_REQUEST,
-          `request body is not valid JSON: ${(error as Error).message}`,
-        );
+        throw new EventRejectedError('invalid', `request body is not valid JSON: ${(error as Error).message}`);
       }
     }
     return { raw: bytes, body: undefined };

@@ -1,6 +1,6 @@
 import { MetaEventStatus } from '@caravan/domain';
 import { ApiHarness, startApiHarness } from '../testing/api-harness';
-import { collectDoorbells, Doorbells, EventFixtures, waitFor } from '../events/event-fixtures.helper';
+import { collectDoorbells, Doorbells, EventFixtures, waitFor } from '../testing/event-fixtures.helper';
 
 describe('meta events (HTTP, real Postgres and Kafka)', () => {
   jest.setTimeout(60_000);

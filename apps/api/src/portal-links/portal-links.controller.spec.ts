@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliveryStatus } from '@caravan/domain';
 import { ApiHarness, startApiHarness } from '../testing/api-harness';
-import { EventFixtures } from '../events/event-fixtures.helper';
+import { EventFixtures } from '../testing/event-fixtures.helper';
 
 describe('portal links and the customer portal (HTTP, real Postgres and Kafka)', () => {
   jest.setTimeout(60_000);

@@ -1,6 +1,6 @@
 import { DeliveryStatus } from '@caravan/domain';
 import { ApiHarness, startApiHarness } from '../testing/api-harness';
-import { EventFixtures } from '../events/event-fixtures.helper';
+import { EventFixtures } from '../testing/event-fixtures.helper';
 
 const { Success, Failure, Discarded, Retry } = DeliveryStatus;
 

@@ -9,9 +9,9 @@ import {
 } from '@caravan/persistence';
 import { DataSource } from 'typeorm';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
-import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events';
+import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events.service';
 import { EndpointFailureNotifier } from '../notifications/endpoint-failure.notifier';
-import { DeliveryLeases } from './delivery-leases';
+import { DeliveryLeases } from './delivery-leases.service';
 import { PutBack, SettledDelivery } from './settled-delivery';
 
 const { Success, Failure, Discarded } = DeliveryStatus;

@@ -10,11 +10,11 @@ import {
   ProjectsRepository,
 } from '@caravan/persistence';
 import { DISPATCHER_SETTINGS } from '../common/dispatcher.tokens';
-import { DeliveryAttempter } from './delivery-attempter';
-import { EndpointGate } from './endpoint-gate';
+import { DeliveryAttempter } from './delivery-attempter.service';
+import { EndpointGate } from './endpoint-gate.service';
 import { claimSize } from './lease-keeper';
 import { OutcomeWriter } from './outcome.writer';
-import { DeliveryLeases } from './delivery-leases';
+import { DeliveryLeases } from './delivery-leases.service';
 import { PutBack, SettledDelivery, leaseOf } from './settled-delivery';
 
 const SENDABLE = new Set<string>([EndpointStatus.Active, EndpointStatus.Pending]);

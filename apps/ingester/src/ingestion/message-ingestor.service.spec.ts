@@ -1,5 +1,4 @@
-import { HttpStatus } from '@nestjs/common';
-import { EventRejectedException, IntakeService } from '@caravan/intake';
+import { EventRejectedError, IntakeService } from '@caravan/intake';
 import { MetricsRegistry } from '@caravan/observability';
 import type { ProjectEntity, SourceEntity } from '@caravan/persistence';
 import { SourceTransforms } from '../transform/source-transforms';
@@ -90,9 +89,7 @@ describe('MessageIngestor', () => {
   });
 
   it('refuses what the intake refuses (unknown endpoint) and a failing transform', async () => {
-    accept.mockRejectedValueOnce(
-      new EventRejectedException(HttpStatus.BAD_REQUEST, 'endpoint_id: no endpoint e1', 'endpoint_id'),
-    );
+    accept.mockRejectedValueOnce(new EventRejectedError('invalid', 'endpoint_id: no endpoint e1', 'endpoint_id'));
     expect(await ingestor.ingest(binding(), message('{"endpoint_id":"e1","event_type":"t","data":1}'))).toEqual({
       accepted: false,
       kind: 'refused',

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { parsePubSubMessage } from '@caravan/domain';
-import { EventRejectedException, IntakeService } from '@caravan/intake';
+import { EventRejectedError, IntakeService } from '@caravan/intake';
 import type { SourceBinding } from '../sources/source-binding.interface';
 import { TransformFailedError } from '@caravan/sandbox';
 import type { BrokerMessage, IngestOutcome } from './broker-message.interface';
@@ -81,7 +81,7 @@ export class MessageIngestor {
       });
       return { accepted: true };
     } catch (error) {
-      if (error instanceof EventRejectedException) return refused('refused', error.message);
+      if (error instanceof EventRejectedError) return refused('refused', error.message);
       throw error;
     }
   }

@@ -52,6 +52,40 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: validation from the definitions', () => {
+  it('says what a value must be', () => {
+    expect(() => loadConfig('api', { CARAVAN_DATABASE_POOL_SIZE: '501' })).toThrow(
+      'CARAVAN_DATABASE_POOL_SIZE must be an integer between 1 and 500',
+    );
+    expect(() => loadConfig('api', { CARAVAN_SHUTDOWN_TIMEOUT_MS: '1.5' })).toThrow(
+      'CARAVAN_SHUTDOWN_TIMEOUT_MS must be an integer at least 0',
+    );
+    expect(() => loadConfig('api', { CARAVAN_LOG_FORMAT: 'xml' })).toThrow(
+      'CARAVAN_LOG_FORMAT must be one of: json, pretty',
+    );
+    expect(() => loadConfig('api', { CARAVAN_PUBLIC_URL: 'ftp://x' })).toThrow(
+      'CARAVAN_PUBLIC_URL must be an http(s) URL',
+    );
+    expect(() => loadConfig('api', { CARAVAN_ADMIN_API_KEY: 'short' })).toThrow(
+      'CARAVAN_ADMIN_API_KEY must be at least 32 characters',
+    );
+  });
+
+  it('reads 1, true, yes and on (any case) as true, anything else as false', () => {
+    for (const word of ['1', 'TRUE', 'yes', 'On']) {
+      expect(loadConfig('api', { CARAVAN_SMTP_SECURE: word }).dispatcher.smtp).toBeNull();
+      expect(
+        loadConfig('dispatcher', { CARAVAN_SMTP_HOST: 'h', CARAVAN_SMTP_SECURE: word }).dispatcher.smtp?.secure,
+      ).toBe(true);
+    }
+    expect(loadConfig('api', { CARAVAN_KAFKA_CREATE_TOPICS: 'nope' }).kafka.createTopics).toBe(false);
+  });
+
+  it('ignores variables it does not define', () => {
+    expect(() => loadConfig('api', { CARAVAN_NOT_A_SETTING: 'x', PATH: '/bin' })).not.toThrow();
+  });
+});
+
 describe('loadConfig: api settings', () => {
   it('has no admin key unless configured, and trims the public URL', () => {
     expect(loadConfig('api', {}).api).toMatchObject({ adminApiKey: undefined, publicUrl: 'http://127.0.0.1:5005' });

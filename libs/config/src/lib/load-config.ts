@@ -1,6 +1,4 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
-import { CaravanEnvironment, DEFAULT_PORTS, ServiceName } from './caravan-config';
+import { CaravanEnvironment, CONFIG_VARIABLES, DEFAULT_PORTS, ServiceName, VariableDefinition } from './caravan-config';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -24,7 +22,7 @@ export interface CaravanConfig {
     /** The dispatcher's consumer-group timings (see CARAVAN_KAFKA_SESSION_TIMEOUT_MS…). */
     consumer: { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number };
   };
-  log: { level: CaravanEnvironment['CARAVAN_LOG_LEVEL']; format?: 'json' | 'pretty' };
+  log: { level: CaravanEnvironment['CARAVAN_LOG_LEVEL']; format: CaravanEnvironment['CARAVAN_LOG_FORMAT'] };
   shutdownTimeoutMs: number;
   readinessTimeoutMs: number;
   api: { adminApiKey?: string; publicUrl: string; rateLimits: { api: RequestLimit; ingest: RequestLimit } };
@@ -93,28 +91,67 @@ export interface DispatcherSettings {
   };
 }
 
-function describe(errors: ValidationError[]): string[] {
-  return errors.flatMap((error) =>
-    Object.values(error.constraints ?? {}).map((message) =>
-      // class-validator starts each message with the property name already.
-      message.startsWith(error.property) ? message : `${error.property} ${message}`,
-    ),
-  );
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+
+/** Why `raw` is not a valid value of `definition`, or null when it is. */
+function problemWith(name: string, definition: VariableDefinition, raw: string): string | null {
+  switch (definition.kind) {
+    case 'integer': {
+      const value = Number(raw);
+      const { min, max } = definition;
+      const range = max === undefined ? `at least ${min}` : `between ${min} and ${max}`;
+      return Number.isInteger(value) && value >= min && (max === undefined || value <= max)
+        ? null
+        : `${name} must be an integer ${range}`;
+    }
+    case 'boolean':
+      return null;
+    case 'enum':
+      return definition.values.includes(raw) ? null : `${name} must be one of: ${definition.values.join(', ')}`;
+    case 'string':
+      if (definition.minLength !== undefined && raw.length < definition.minLength) {
+        return `${name} must be at least ${definition.minLength} characters`;
+      }
+      return definition.pattern && !definition.pattern.test(raw) ? `${name} must be ${definition.format}` : null;
+  }
+}
+
+function parseValue(definition: VariableDefinition, raw: string): string | number | boolean {
+  switch (definition.kind) {
+    case 'integer':
+      return Number(raw);
+    case 'boolean':
+      return TRUE_WORDS.includes(raw.toLowerCase());
+    default:
+      return raw;
+  }
 }
 
 /**
- * Reads and validates the environment. Empty strings count as unset, so `FOO=` in a
- * compose file falls back to the default rather than failing validation.
+ * Validates every variable of CONFIG_VARIABLES in `env` and applies the defaults. Empty
+ * strings count as unset, so `FOO=` in a compose file falls back to the default rather than
+ * failing validation. Every problem is reported at once.
  */
-export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): CaravanConfig {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => key.startsWith('CARAVAN_') && value !== ''),
-  );
-  const parsed = plainToInstance(CaravanEnvironment, present, { exposeDefaultValues: true });
-  const errors = validateSync(parsed, { whitelist: false });
-  if (errors.length > 0) {
-    throw new ConfigValidationError(describe(errors));
+export function parseEnvironment(env: NodeJS.ProcessEnv): CaravanEnvironment {
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const [name, definition] of Object.entries(CONFIG_VARIABLES) as [string, VariableDefinition][]) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') {
+      parsed[name] = definition.default;
+      continue;
+    }
+    const problem = problemWith(name, definition, raw);
+    if (problem) problems.push(problem);
+    else parsed[name] = parseValue(definition, raw);
   }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return parsed as CaravanEnvironment;
+}
+
+/** Reads and validates the environment of one service (see parseEnvironment). */
+export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): CaravanConfig {
+  const parsed = parseEnvironment(env);
   return {
     service,
     http: { host: parsed.CARAVAN_HTTP_HOST, port: parsed.CARAVAN_HTTP_PORT ?? DEFAULT_PORTS[service] },

@@ -1,15 +1,14 @@
 import { Module } from '@nestjs/common';
-import { EventDataSchemas } from './event-data-schemas';
+import { EventDataSchemas } from './event-data-schemas.service';
 import { IntakeService } from './intake.service';
-import { MetaEventPublisher } from './meta-event.publisher';
-import { ProjectDirectory } from './project-directory';
+import { ProjectDirectory } from './project-directory.service';
 
 /**
- * The one way events and meta events enter Caravan, shared by the api and the ingester.
+ * The one way events enter Caravan, shared by the api and the ingester.
  * Needs PersistenceModule and MessagingModule (both global) in the app.
  */
 @Module({
-  providers: [IntakeService, MetaEventPublisher, ProjectDirectory, EventDataSchemas],
-  exports: [IntakeService, MetaEventPublisher, ProjectDirectory, EventDataSchemas],
+  providers: [IntakeService, ProjectDirectory, EventDataSchemas],
+  exports: [IntakeService, ProjectDirectory, EventDataSchemas],
 })
 export class IntakeModule {}

@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '@caravan/observability';
 import { eventBell, MicroBatcher, newId } from '@caravan/domain';
@@ -12,9 +12,9 @@ import {
   NewEvent,
   ProjectEntity,
 } from '@caravan/persistence';
-import { EventDataSchemas } from './event-data-schemas';
-import { EventRejectedException } from './event-rejected.exception';
-import { ProjectDirectory } from './project-directory';
+import { EventDataSchemas } from './event-data-schemas.service';
+import { EventRejectedError } from './event-rejected.error';
+import { ProjectDirectory } from './project-directory.service';
 
 /** A batch of event inserts waits at most this long for company (a request's added latency). */
 export const INSERT_LINGER_MS = 2;
@@ -98,19 +98,19 @@ export class IntakeService {
     });
   }
 
-  /** The live project, or a 404. */
+  /** The live project, or an EventRejectedError `project-not-found`. */
   async project(projectId: string): Promise<ProjectEntity> {
     const project = await this.directory.find(projectId);
-    if (!project) throw new EventRejectedException(HttpStatus.NOT_FOUND, `project ${projectId} not found`);
+    if (!project) throw new EventRejectedError('project-not-found', `project ${projectId} not found`);
     return project;
   }
 
-  /** Refuses a body over the project's `max_payload_read_size` with a 413. */
+  /** Refuses a body over the project's `max_payload_read_size` (`too-large`). */
   static assertWithinLimit(project: ProjectEntity, bytes: number): void {
     const limit = project.config.max_payload_read_size;
     if (bytes > limit) {
-      throw new EventRejectedException(
-        HttpStatus.PAYLOAD_TOO_LARGE,
+      throw new EventRejectedError(
+        'too-large',
         `event data is ${bytes} bytes, over the project's max_payload_read_size of ${limit} bytes`,
       );
     }
@@ -125,7 +125,7 @@ export class IntakeService {
       });
       return result;
     } catch (error) {
-      if (error instanceof EventRejectedException) {
+      if (error instanceof EventRejectedError) {
         this.intake.inc({ routing: input.route.routing, outcome: 'rejected' });
       }
       throw error;
@@ -183,8 +183,8 @@ export class IntakeService {
       case 'dynamic': {
         const endpoint = await this.endpoints.findById(projectId, route.endpointId);
         if (!endpoint) {
-          throw new EventRejectedException(
-            HttpStatus.BAD_REQUEST,
+          throw new EventRejectedError(
+            'invalid',
             `endpoint_id: no endpoint ${route.endpointId} in this project`,
             'endpoint_id',
           );
@@ -194,8 +194,8 @@ export class IntakeService {
       case 'fanout': {
         const owned = await this.endpoints.findByOwner(projectId, route.ownerId);
         if (owned.length === 0) {
-          throw new EventRejectedException(
-            HttpStatus.BAD_REQUEST,
+          throw new EventRejectedError(
+            'invalid',
             `owner_id: no endpoint in this project has owner_id ${route.ownerId}`,
             'owner_id',
           );

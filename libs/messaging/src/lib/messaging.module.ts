@@ -4,7 +4,7 @@ import { DoorbellRinger } from './doorbell.ringer';
 import { createKafka, KafkaSettings } from './kafka-client.factory';
 import { KafkaReadinessCheck } from './kafka-readiness.check';
 import { KAFKA_CLIENT, KAFKA_SETTINGS } from './tokens';
-import { TopicProvisioner } from './topic-provisioner';
+import { TopicProvisioner } from './topic-provisioner.service';
 
 /** The Kafka client, topic provisioning and the Kafka readiness check, shared app-wide. */
 @Module({})

@@ -8,10 +8,10 @@ import {
   Type,
 } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { ConsumerHealth } from './consumer-health';
+import { ConsumerHealth } from './consumer-health.service';
 import { HealthController } from './health.controller';
 import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.middleware';
-import { LogSettings, loggerModuleParams } from './logger.config';
+import { LogSettings, loggerModuleParams } from './logger.factory';
 import { MetricsRegistry } from './metrics.registry';
 import { READINESS_CHECKS, READINESS_TIMEOUT_MS, ReadinessCheck } from './readiness-check';
 import { ReadinessService } from './readiness.service';

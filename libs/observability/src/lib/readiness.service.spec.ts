@@ -1,5 +1,5 @@
 import { MetricsRegistry } from './metrics.registry';
-import { ConsumerHealth } from './consumer-health';
+import { ConsumerHealth } from './consumer-health.service';
 import { ReadinessService } from './readiness.service';
 import type { ReadinessCheck } from './readiness-check';
 

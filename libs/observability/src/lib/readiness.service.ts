@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { ConsumerHealth } from './consumer-health';
+import { ConsumerHealth } from './consumer-health.service';
 import { MetricsRegistry } from './metrics.registry';
 import { READINESS_CHECKS, READINESS_TIMEOUT_MS, ReadinessCheck } from './readiness-check';
 

@@ -82,7 +82,7 @@ export class TransformPool {
     });
   }
 
-  /** Nest's shutdown hook, for the apps that provide the pool (see libs/intake's PlatformModule). */
+  /** Nest's shutdown hook, for the apps that provide the pool (see libs/platform's PlatformModule). */
   onApplicationShutdown(): Promise<void> {
     return this.close();
   }

@@ -2,7 +2,7 @@ import { eventually } from '@caravan/testing';
 import { AUTH_CACHE_TTL_MS } from './api-key-authenticator.service';
 import { PROJECT_CACHE_TTL_MS } from '@caravan/intake';
 import { ApiHarness, startApiHarness } from '../../testing/api-harness';
-import { EventFixtures } from '../../events/event-fixtures.helper';
+import { EventFixtures } from '../../testing/event-fixtures.helper';
 
 /**
  * Keys and project settings are cached per process for a few seconds. Changes made by ANOTHER

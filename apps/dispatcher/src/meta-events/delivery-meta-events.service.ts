@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MetaEventType } from '@caravan/domain';
-import { FinishedDelivery, MetaEventPayloads, MetaEventPublisher } from '@caravan/intake';
+import { FinishedDelivery, MetaEventPayloads, MetaEventPublisher } from '@caravan/meta-events';
 import type { EndpointEntity, ProjectEntity } from '@caravan/persistence';
 
 /**

@@ -1,11 +1,11 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { LRUCache } from 'lru-cache';
 import { RE2JS } from 're2js';
 import { EventTypesRepository, ProjectEntity } from '@caravan/persistence';
-import { EventRejectedException } from './event-rejected.exception';
-import { PROJECT_CACHE_TTL_MS } from './project-directory';
+import { EventRejectedError } from './event-rejected.error';
+import { PROJECT_CACHE_TTL_MS } from './project-directory.service';
 
 /** Largest JSON Schema accepted for an event type, as JSON text. */
 export const MAX_EVENT_SCHEMA_BYTES = 64 * 1024;
@@ -87,14 +87,14 @@ export class EventDataSchemas {
     try {
       data = JSON.parse(raw.toString('utf8'));
     } catch {
-      throw new EventRejectedException(HttpStatus.BAD_REQUEST, 'data: must be JSON to be validated', 'data');
+      throw new EventRejectedError('invalid', 'data: must be JSON to be validated', 'data');
     }
     if (validate(data)) return;
     const problems = describeSchemaErrors(validate.errors ?? []);
     const shown = problems.slice(0, MAX_REPORTED_ERRORS);
     const more = problems.length > shown.length ? `; and ${problems.length - shown.length} more` : '';
-    throw new EventRejectedException(
-      HttpStatus.BAD_REQUEST,
+    throw new EventRejectedError(
+      'invalid',
       `data does not match event type ${eventType}'s schema: ${shown.join('; ')}${more}`,
       'data',
     );

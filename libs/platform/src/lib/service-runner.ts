@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { CaravanConfig, ConfigValidationError, ServiceName, loadConfig } from '@caravan/config';
 import { dependencyGuidance, isDatabaseUnreachable } from './boot-guidance';
-import { ReadinessService } from './readiness.service';
+import { ReadinessService } from '@caravan/observability';
 
 export interface ServiceDefinition {
   service: ServiceName;

@@ -12,7 +12,7 @@ import { REDACTED, secretRedactPaths } from './log-redaction';
 export interface LogSettings {
   service: string;
   level: CaravanConfig['log']['level'];
-  /** Unset: pretty when stdout is a terminal, JSON lines otherwise. */
+  /** `auto` (or unset): pretty when stdout is a terminal, JSON lines otherwise. */
   format?: CaravanConfig['log']['format'];
 }
 
@@ -30,7 +30,8 @@ export function resolveLogFormat(
   format: LogSettings['format'],
   stdoutIsTty = !!process.stdout.isTTY,
 ): 'json' | 'pretty' {
-  return format ?? (stdoutIsTty ? 'pretty' : 'json');
+  if (format === 'json' || format === 'pretty') return format;
+  return stdoutIsTty ? 'pretty' : 'json';
 }
 
 /**

@@ -11,9 +11,9 @@ import {
 import type { EndpointEntity, EventDeliveryEntity, NewDeliveryAttempt } from '@caravan/persistence';
 import { DISPATCHER_SETTINGS, USER_AGENT } from '../common/dispatcher.tokens';
 import { DispatcherMetrics, statusClass } from '../metrics/dispatcher.metrics';
-import { DeliveryPayload } from './delivery-payload';
+import { DeliveryPayload } from './delivery-payload.service';
 import { DeliveryRequestBuilder } from './delivery-request.builder';
-import { EndpointGate } from './endpoint-gate';
+import { EndpointGate } from './endpoint-gate.service';
 import { DeliveryContext, SettledDelivery, deliveryUpdate } from './settled-delivery';
 import { EndpointRequestSender } from './endpoint-request.sender';
 

@@ -13,7 +13,7 @@ import {
   pinoLevel,
   pinoOptions,
   resolveLogFormat,
-} from './logger.config';
+} from './logger.factory';
 import { REDACTED } from './log-redaction';
 
 type Line = Record<string, any>;
@@ -272,6 +272,8 @@ describe('logger configuration', () => {
     it('prints pretty in a terminal and JSON elsewhere unless CARAVAN_LOG_FORMAT says', () => {
       expect(resolveLogFormat(undefined, true)).toBe('pretty');
       expect(resolveLogFormat(undefined, false)).toBe('json');
+      expect(resolveLogFormat('auto', true)).toBe('pretty');
+      expect(resolveLogFormat('auto', false)).toBe('json');
       expect(resolveLogFormat('json', true)).toBe('json');
       expect(resolveLogFormat('pretty', false)).toBe('pretty');
     });

@@ -4,7 +4,8 @@ import { KafkaReadinessCheck, MessagingModule } from '@caravan/messaging';
 import { ObservabilityModule } from '@caravan/observability';
 import { PersistenceModule, PostgresReadinessCheck } from '@caravan/persistence';
 import { TransformPool } from '@caravan/sandbox';
-import { IntakeModule } from './intake.module';
+import { IntakeModule } from '@caravan/intake';
+import { MetaEventsModule } from '@caravan/meta-events';
 
 /**
  * What every Caravan service stands on: Postgres, Kafka, /healthz /readyz /metrics (ready
@@ -28,9 +29,10 @@ export class PlatformModule {
           checks: [PostgresReadinessCheck, KafkaReadinessCheck],
         }),
         IntakeModule,
+        MetaEventsModule,
       ],
       providers: [{ provide: TransformPool, useFactory: () => new TransformPool(config.transform) }],
-      exports: [IntakeModule, TransformPool],
+      exports: [IntakeModule, MetaEventsModule, TransformPool],
     };
   }
 }

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'meta-events',
+  preset: '../../jest.preset.js',
+};

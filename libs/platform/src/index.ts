@@ -1,0 +1,2 @@
+export * from './lib/platform.module';
+export * from './lib/service-runner';
