@@ -138,6 +138,24 @@ export default [
     rules: { 'caravan/file-names': 'error' },
   },
   {
+    // Apps reach Postgres only through libs/persistence's intent-named repository methods, which
+    // own their statements and transactions (docs/architecture.md#persistence-one-style-per-kind-of-query).
+    files: ['apps/**/*.ts', 'apps/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['typeorm', '@nestjs/typeorm', 'pg'].map((name) => ({
+            name,
+            message:
+              'Apps use the repositories of @caravan/persistence; a multi-statement write is a repository method.',
+          })),
+          patterns: [{ group: ['typeorm/*', 'pg/*'], message: 'Apps use the repositories of @caravan/persistence.' }],
+        },
+      ],
+    },
+  },
+  {
     // Test harnesses answer with whatever JSON the route returned.
     files: ['apps/*/src/testing/**/*.ts', '**/*.spec.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -15,11 +15,12 @@ const { ESLint } = require('eslint');
 const path = require('node:path');
 const cases = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
 const eslint = new ESLint({ cwd: process.cwd() });
+const RULES = ['@nx/enforce-module-boundaries', 'no-restricted-imports'];
 (async () => {
   const out = [];
   for (const { filePath, code } of cases) {
     const [result] = await eslint.lintText(code, { filePath: path.join(process.cwd(), filePath) });
-    out.push(result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message));
+    out.push(result.messages.filter((m) => RULES.includes(m.ruleId)).map((m) => m.message));
   }
   process.stdout.write(JSON.stringify(out));
 })();
@@ -71,6 +72,14 @@ const forbidden: Case[] = [
     'apps/api/src/x.ts',
     use('@caravan/testing', 'createTestDatabase'),
   ],
+  ['an app may not import the ORM', 'apps/dispatcher/src/x.ts', use('typeorm', 'DataSource')],
+  [
+    'an app may not import the ORM for a type either',
+    'apps/api/src/x.ts',
+    `import type { EntityManager } from 'typeorm';\nexport type M = EntityManager;\n`,
+  ],
+  ['app tests may not import the ORM', 'apps/api/src/x.spec.ts', use('typeorm', 'QueryFailedError')],
+  ['an app may not import the Postgres driver', 'apps/ingester/src/x.ts', use('pg', 'Pool')],
   [
     'an app may not import another app',
     'apps/api/src/x.ts',
@@ -97,6 +106,8 @@ const allowed: Case[] = [
   ['the ingester may use the sandbox', 'apps/ingester/src/x.ts', use('@caravan/sandbox', 'TransformPool')],
   ['the dispatcher may use the sandbox', 'apps/dispatcher/src/x.ts', use('@caravan/sandbox', 'TransformPool')],
   ['sandbox may use domain', 'libs/sandbox/src/lib/x.ts', use('@caravan/domain', 'newId')],
+  ['persistence may use the ORM', 'libs/persistence/src/lib/x.ts', use('typeorm', 'DataSource')],
+  ['an app may use the repositories', 'apps/api/src/x.ts', use('@caravan/persistence', 'EventsRepository')],
   ['app tests may use libs/testing', 'apps/api/src/x.spec.ts', use('@caravan/testing', 'createTestDatabase')],
 ];
 

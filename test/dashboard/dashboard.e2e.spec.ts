@@ -139,9 +139,16 @@ describe('dashboard and portal in Chromium (real api, dispatcher, Postgres, Kafk
     await page.getByRole('cell', { name: 'orders', exact: true }).waitFor();
     await shot('endpoints');
 
+    // The event-type picker offers the project's catalogue (not types seen in recent events).
+    await rest('POST', project('/event-types'), { name: 'order.paid', description: 'An order was paid' });
+    await rest('POST', project('/event-types'), { name: 'order.created' });
     await page.getByRole('link', { name: 'Subscriptions' }).click();
     await page.getByLabel('Subscription name').fill('orders-all');
     await page.getByLabel('Endpoint', { exact: true }).selectOption({ label: 'orders' });
+    const picker = page.getByRole('group', { name: 'Event types' });
+    await picker.getByLabel('order.paid — An order was paid').check();
+    await picker.getByLabel('order.created', { exact: true }).check();
+    expect(await picker.getByLabel('All event types (*)').isChecked()).toBe(false);
     await page.getByLabel('Body filter (JSON)').fill('{"amount": {"$gte": 1}}');
     await page.getByLabel('Sample payload (JSON)').fill('{"amount": 5}');
     const create = page.getByRole('button', { name: 'Create subscription' });
@@ -151,6 +158,8 @@ describe('dashboard and portal in Chromium (real api, dispatcher, Postgres, Kafk
     await shot('subscription-filter-editor');
     await create.click();
     await page.getByRole('cell', { name: 'orders-all' }).waitFor();
+    const [subscription] = (await rest('GET', project('/subscriptions'))).content;
+    expect(subscription.filter_config.event_types).toEqual(['order.paid', 'order.created']);
 
     const endpoint = (await rest('GET', project('/endpoints'))).content[0];
     const event = await rest('POST', project('/events'), {
@@ -195,7 +204,12 @@ describe('dashboard and portal in Chromium (real api, dispatcher, Postgres, Kafk
       60_000,
     );
     await page.locator('section .toolbar [data-status="Success"]').waitFor({ timeout: 60_000 });
-    expect(await statusOf(delivery.uid)).toBe('Success');
+    // The page may still show the Success before the forced send: the api has the last word.
+    await eventually(
+      () => statusOf(delivery.uid),
+      (status) => status === 'Success',
+      60_000,
+    );
     await shot('delivery-force-retry');
   });
 
@@ -270,6 +284,32 @@ describe('dashboard and portal in Chromium (real api, dispatcher, Postgres, Kafk
     await portal.goto(`${api.url}/portal/deliveries/${theirDelivery.uid}`);
     await portal.getByText(`event delivery ${theirDelivery.uid} not found`).waitFor();
     await shot('portal-refused', portal);
+
+    // Its owner's events only, each with its payload (pretty or the exact bytes) and deliveries.
+    const orders = (await rest('GET', project('/endpoints?q=orders'))).content[0];
+    const acmeEvents = (await rest('GET', project(`/events?endpointId=${orders.uid}&perPage=100`))).content.map(
+      (e: { uid: string }) => e.uid,
+    );
+    await portal.getByRole('link', { name: 'Events' }).click();
+    await portal.getByRole('heading', { name: 'Your events' }).waitFor();
+    await portal.locator('tr[data-event]').first().waitFor();
+    const eventRows = portal.locator('tr[data-event]');
+    const shownEvents: string[] = [];
+    for (let i = 0; i < (await eventRows.count()); i += 1)
+      shownEvents.push((await eventRows.nth(i).getAttribute('data-event')) ?? '');
+    expect([...shownEvents].sort()).toEqual([...acmeEvents].sort());
+    expect(shownEvents).not.toContain(theirs.uid);
+    await shot('portal-events-phone', portal);
+    const paid = (await rest('GET', project(`/events?endpointId=${orders.uid}&query=order.paid`))).content[0];
+    await portal.locator(`tr[data-event="${paid.uid}"] a`).click();
+    const payload = portal.getByLabel('Payload', { exact: true });
+    await portal.getByRole('heading', { name: `Event ${paid.uid}` }).waitFor();
+    expect(await payload.textContent()).toBe(JSON.stringify(JSON.parse(paid.raw), null, 2));
+    await portal.getByLabel('Show the exact bytes received').check();
+    expect(await payload.textContent()).toBe(paid.raw);
+    await portal.locator('tr[data-delivery]').first().waitFor();
+    await portal.goto(`${api.url}/portal/events/${theirs.uid}`);
+    await portal.getByText(`event ${theirs.uid} not found`).waitFor();
     await customer.close();
   });
 
@@ -285,5 +325,60 @@ describe('dashboard and portal in Chromium (real api, dispatcher, Postgres, Kafk
     const successTile = page.locator('.tile', { has: page.locator('[data-status="Success"]') }).locator('strong');
     expect(Number(await successTile.textContent())).toBeGreaterThanOrEqual(3);
     await shot('overview');
+  });
+
+  // Last: the slower retry settings it saves would slow the tests above.
+  it("edits the project settings through the form, shows the api's refusal at its field, and saves", async () => {
+    await signIn(apiKey);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.goto(`${api.url}/projects/${projectId}/settings`);
+    const form = page.getByRole('form', { name: 'Project settings' });
+    await form.getByLabel('Strategy', { exact: true }).selectOption('exponential');
+    const interval = form.getByLabel('Retry interval (seconds)');
+    await interval.fill('100000');
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    // The api's 400 names config.strategy.duration: its message stands next to that field.
+    const problem = form
+      .locator('.field', { has: page.getByLabel('Retry interval (seconds)') })
+      .locator('.field-error');
+    await problem.getByText('config.strategy.duration must not be greater than 86400').waitFor();
+    expect(await interval.getAttribute('aria-invalid')).toBe('true');
+    await shot('settings-field-error');
+
+    await interval.fill('45');
+    await form.getByLabel('Attempts (retry count)').fill('4');
+    await form.getByLabel('Signature header').fill('X-Shop-Signature');
+    await form.getByRole('button', { name: 'Add a signature version' }).click();
+    await form.getByLabel('Version 2 hash').selectOption('SHA512');
+    await form.getByLabel('Version 2 encoding').selectOption('base64');
+    await form.getByLabel('Requests per window').fill('50');
+    await form.getByLabel('Window (seconds)').fill('30');
+    await form.getByLabel('Send meta events').check();
+    await form.getByLabel('Meta event URL').fill(receiver.url('/meta'));
+    await form.getByLabel('eventdelivery.failed').check();
+    await form.getByLabel('Keep data for').fill('720h');
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    await form.getByRole('status').getByText('Saved.').waitFor();
+    expect(await problem.count()).toBe(0);
+
+    const { config } = await rest('GET', project(''));
+    expect(config.strategy).toEqual({ type: 'exponential', duration: 45, retry_count: 4 });
+    expect(config.signature.header).toBe('X-Shop-Signature');
+    expect(config.signature.versions.map((v: { hash: string; encoding: string }) => [v.hash, v.encoding])).toEqual([
+      ['SHA256', 'hex'],
+      ['SHA512', 'base64'],
+    ]);
+    expect(config.ratelimit).toEqual({ count: 50, duration: 30 });
+    expect(config.meta_event).toMatchObject({
+      is_enabled: true,
+      type: 'http',
+      url: receiver.url('/meta'),
+      event_type: ['eventdelivery.failed'],
+    });
+    expect(config.retention_policy).toBe('720h');
+    // A reload shows what was saved.
+    await page.reload();
+    expect(await page.getByLabel('Retry interval (seconds)').inputValue()).toBe('45');
+    await shot('settings');
   });
 });

@@ -763,10 +763,27 @@ const OPERATIONS: Operation[] = [
     data: { one: 'ENDPOINT' },
   },
   {
+    route: 'GET /api/v1/portal/events',
+    request: () => ({
+      path: '/api/v1/portal/events',
+      query: `${LIST_QUERY}&endpointId=&idempotencyKey=&query=&startDate=&endDate=`,
+      portal: true,
+    }),
+    status: 200,
+    data: { page: 'EVENT' },
+    keep: (ctx, data) => (ctx.portalEventID = data.content[0].uid),
+  },
+  {
+    route: 'GET /api/v1/portal/events/{eventID}',
+    request: () => ({ path: '/api/v1/portal/events/{portalEventID}', portal: true }),
+    status: 200,
+    data: { one: 'EVENT' },
+  },
+  {
     route: 'GET /api/v1/portal/eventdeliveries',
     request: () => ({
       path: '/api/v1/portal/eventdeliveries',
-      query: `${LIST_QUERY}&endpointId=&status=&eventType=`,
+      query: `${LIST_QUERY}&endpointId=&eventId=&status=&eventType=`,
       portal: true,
     }),
     status: 200,

@@ -10,7 +10,14 @@ import { EventDetail, Events } from './pages/events';
 import { Deliveries, DeliveryDetail } from './pages/deliveries';
 import { MetaEvents } from './pages/meta-events';
 import { PortalLinks } from './pages/portal-links';
-import { PortalDeliveries, PortalDeliveryDetail, PortalEndpoints, PortalLayout } from './pages/portal';
+import {
+  PortalDeliveries,
+  PortalDeliveryDetail,
+  PortalEndpoints,
+  PortalEventDetail,
+  PortalEvents,
+  PortalLayout,
+} from './pages/portal';
 
 function RequireKey() {
   return session.key() ? <Outlet /> : <Navigate to="/login" replace />;
@@ -86,6 +93,8 @@ export function App() {
       <Route path="/portal" element={<PortalLayout />}>
         <Route index element={<Navigate to="endpoints" replace />} />
         <Route path="endpoints" element={<PortalEndpoints />} />
+        <Route path="events" element={<PortalEvents />} />
+        <Route path="events/:eventId" element={<PortalEventDetail />} />
         <Route path="deliveries" element={<PortalDeliveries />} />
         <Route path="deliveries/:deliveryId" element={<PortalDeliveryDetail />} />
       </Route>

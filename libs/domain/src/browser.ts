@@ -5,3 +5,5 @@
 export * from './lib/statuses';
 export { canForceResend, canManuallyRetry } from './lib/delivery-state-machine';
 export { matchesFilter, matchesHeaderFilter, validateFilterExpression } from './lib/filter-matcher';
+export { SourceProvider } from './lib/sources';
+export { PROVIDER_RULES } from './lib/source-providers';

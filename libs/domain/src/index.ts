@@ -9,6 +9,7 @@ export * from './lib/messages';
 export * from './lib/signer';
 export * from './lib/retry-policy';
 export * from './lib/delivery-state-machine';
+export * from './lib/http-attempt';
 export * from './lib/filter-matcher';
 export * from './lib/api-keys';
 export * from './lib/json-member';

@@ -5,3 +5,4 @@ export * from './lib/topic-provisioner.service';
 export * from './lib/messaging.module';
 export * from './lib/doorbell.producer';
 export * from './lib/doorbell.ringer';
+export * from './lib/doorbell.consumer';

@@ -20,6 +20,7 @@ export * from './lib/migrations/1732500000000-portal-links-and-statistics.migrat
 export * from './lib/data-source.factory';
 export * from './lib/persistence.module';
 export * from './lib/postgres-readiness.check';
+export * from './lib/database-error';
 export * from './lib/pagination/cursor-pagination.helper';
 export * from './lib/pagination/invalid-page-cursor.error';
 export type { NewRow } from './lib/sql/sql-rows.helper';

@@ -1,9 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { QueryFailedError } from 'typeorm';
 import { newId } from '@caravan/domain';
 import { EventRejectedError, EventRejection } from '@caravan/intake';
-import { InvalidPageCursorError } from '@caravan/persistence';
+import { InvalidPageCursorError, isQueryFailure } from '@caravan/persistence';
 
 interface ErrorBody {
   status: false;
@@ -123,7 +122,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       {
         ...requestLogFields(request),
         error_id: errorId,
-        ...(exception instanceof QueryFailedError ? { query_failed: true } : {}),
+        ...(isQueryFailure(exception) ? { query_failed: true } : {}),
         err: exception,
       },
       'internal error',

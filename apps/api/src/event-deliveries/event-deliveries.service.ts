@@ -1,5 +1,5 @@
 import { createdRange, repeated } from '../common/list-filters';
-import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { canForceResend, canManuallyRetry, deliveryBell, DeliveryStatus, EndpointStatus } from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
 import {
@@ -31,8 +31,6 @@ export interface DeliveryWithContext {
 
 @Injectable()
 export class EventDeliveriesService {
-  private readonly logger = new Logger(EventDeliveriesService.name);
-
   constructor(
     private readonly deliveries: EventDeliveriesRepository,
     private readonly attempts: DeliveryAttemptsRepository,
@@ -153,18 +151,7 @@ export class EventDeliveriesService {
 
   /** After commit: one doorbell per moved delivery, keyed by endpoint; a lost one is re-rung by the scheduler. */
   private ring(moved: DeliveryRef[]): void {
-    if (moved.length === 0) return;
-    this.ringer.deliveries(moved.map(deliveryBell)).catch((error: Error) =>
-      this.logger.warn(
-        {
-          project_id: moved[0].projectId,
-          delivery_ids: moved.slice(0, 20).map((delivery) => delivery.id),
-          deliveries: moved.length,
-          err: error,
-        },
-        'deliveries rescheduled but their doorbell failed; the scheduler will send them',
-      ),
-    );
+    void this.ringer.afterCommit(moved.map(deliveryBell));
   }
 }
 

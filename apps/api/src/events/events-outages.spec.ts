@@ -71,8 +71,8 @@ describe('events when Kafka or Postgres is down', () => {
         90_000,
         'the doorbell failure log line',
       );
-      expect(logged?.[1]).toBe('events stored but their doorbell failed; the scheduler will route them');
-      expect(logged?.[0]).toMatchObject({ events: 1, err: expect.any(Error) });
+      expect(logged?.[1]).toBe('event doorbells for committed rows failed; the scheduler will ring them again');
+      expect(logged?.[0]).toMatchObject({ doorbells: 1, err: expect.any(Error) });
     });
   });
 

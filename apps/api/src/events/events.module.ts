@@ -8,5 +8,7 @@ import { EventsService } from './events.service';
   imports: [IntakeModule, EndpointsModule],
   controllers: [EventsController],
   providers: [EventsService],
+  // The customer portal lists a link's events with the same rules.
+  exports: [EventsService],
 })
 export class EventsModule {}

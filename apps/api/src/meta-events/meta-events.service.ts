@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { metaBell } from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
 import { MetaEventEntity, MetaEventsRepository, Page, ProjectEntity, ProjectsRepository } from '@caravan/persistence';
@@ -7,8 +7,6 @@ import type { ListMetaEventsQueryDto } from './dto/list-meta-events-query.dto';
 
 @Injectable()
 export class MetaEventsService {
-  private readonly logger = new Logger(MetaEventsService.name);
-
   constructor(
     private readonly metaEvents: MetaEventsRepository,
     private readonly projects: ProjectsRepository,
@@ -39,14 +37,7 @@ export class MetaEventsService {
         `meta event ${id} is ${current.status}: it is being sent right now; try again shortly`,
       );
     }
-    this.ringer
-      .deliveries([metaBell(requeued)])
-      .catch((error: Error) =>
-        this.logger.warn(
-          { project_id: projectId, meta_event_id: requeued.id, err: error },
-          'meta event rescheduled but its doorbell failed; the scheduler will send it',
-        ),
-      );
+    void this.ringer.afterCommit([metaBell(requeued)]);
     return requeued;
   }
 }

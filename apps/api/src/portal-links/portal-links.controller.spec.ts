@@ -149,6 +149,57 @@ describe('portal links and the customer portal (HTTP, real Postgres and Kafka)',
     expect(made.body.data.owner_id).toBe('acme');
   });
 
+  it("lists and shows only its owner's events, with only its endpoints; another owner's event id is refused", async () => {
+    const w = await world();
+    const token = (await w.links('POST', '', { owner_id: 'acme' })).body.data.token;
+    const send = async (endpointId: string, eventType: string, data: string) => {
+      const sent = await fetch(`${api.url}/api/v1/projects/${w.projectId}/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${w.apiKey}`, 'content-type': 'application/json' },
+        body: `{"endpoint_id":"${endpointId}","event_type":"${eventType}","data":${data}}`,
+      });
+      return ((await sent.json()) as { data: { uid: string } }).data.uid;
+    };
+    const theirEvent = await send(w.theirs.id, 'invoice.voided', '{"owner": "globex"}');
+    // The exact bytes are kept: spacing and key order as sent.
+    const myEvent = await send(w.mine.id, 'invoice.sent', '{ "b":1,  "a":[2] }');
+    // A broadcast-like event routed to both owners' endpoints: the portal shows only acme's side.
+    await api.database.dataSource.query('UPDATE events SET endpoint_ids = $2 WHERE id = $1', [
+      w.eventId,
+      [w.mine.id, w.theirs.id].sort(),
+    ]);
+
+    const listed = await portal(token, 'GET', '/events');
+    expect(listed.status).toBe(200);
+    const uids = listed.body.data.content.map((e: { uid: string }) => e.uid);
+    expect([...uids].sort()).toEqual([w.eventId, myEvent].sort());
+    const shared = listed.body.data.content.find((e: { uid: string }) => e.uid === w.eventId);
+    expect(shared.endpoints).toEqual([w.mine.id]);
+    expect(shared.endpoint_metadata.map((e: { uid: string }) => e.uid)).toEqual([w.mine.id]);
+    expect(JSON.stringify(listed.body.data)).not.toContain(w.theirs.id);
+    // Filters narrow within the link's endpoints only.
+    expect((await portal(token, 'GET', `/events?endpointId=${w.theirs.id}`)).body.data.content).toEqual([]);
+    const searched = await portal(token, 'GET', '/events?query=invoice.sent');
+    expect(searched.body.data.content.map((e: { uid: string }) => e.uid)).toEqual([myEvent]);
+
+    const mine = await portal(token, 'GET', `/events/${myEvent}`);
+    expect(mine.status).toBe(200);
+    expect(mine.body.data).toMatchObject({ uid: myEvent, raw: '{ "b":1,  "a":[2] }', data: { b: 1, a: [2] } });
+    const theirs = await portal(token, 'GET', `/events/${theirEvent}`);
+    expect(theirs.status).toBe(404);
+    expect(theirs.body.message).toBe(`event ${theirEvent} not found`);
+    expect((await portal(token, 'GET', '/events/01J0000000000000000000FAKE')).status).toBe(404);
+
+    // An event's deliveries: only those to the link's endpoints.
+    const deliveries = await portal(token, 'GET', `/eventdeliveries?eventId=${w.eventId}`);
+    expect(deliveries.body.data.content.map((d: { uid: string }) => d.uid)).toEqual([w.myDelivery]);
+    const theirDeliveries = await portal(token, 'GET', `/eventdeliveries?eventId=${theirEvent}`);
+    expect(theirDeliveries.body.data.content).toEqual([]);
+    // Without a token, or with the project's key, nothing.
+    expect((await api.request('GET', '/api/v1/portal/events', { key: null })).status).toBe(401);
+    expect((await portal(w.apiKey, 'GET', `/events/${myEvent}`)).status).toBe(401);
+  });
+
   it('a link listing endpoints covers exactly those; one that cannot manage endpoints gets 403 on changes', async () => {
     const w = await world();
     const token = (await w.links('POST', '', { endpoints: [w.theirs.id] })).body.data.token;

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EndpointsModule } from '../endpoints/endpoints.module';
 import { EventDeliveriesModule } from '../event-deliveries/event-deliveries.module';
+import { EventsModule } from '../events/events.module';
 import { PortalController } from '../portal/portal.controller';
 import { PortalGuard } from '../portal/portal.guard';
 import { PortalService } from '../portal/portal.service';
@@ -13,7 +14,7 @@ export class PortalLinksModule {
   static forRoot(publicUrl: string): DynamicModule {
     return {
       module: PortalLinksModule,
-      imports: [EndpointsModule, EventDeliveriesModule],
+      imports: [EndpointsModule, EventDeliveriesModule, EventsModule],
       controllers: [PortalLinksController, PortalController],
       providers: [PortalLinksService, PortalService, PortalGuard, { provide: PUBLIC_URL, useValue: publicUrl }],
     };

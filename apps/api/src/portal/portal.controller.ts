@@ -9,12 +9,20 @@ import { presentDeliveryAttempt, presentEventDelivery } from '../event-deliverie
 import type { DeliveryWithContext } from '../event-deliveries/event-deliveries.service';
 import { CreatePortalEndpointDto, UpdatePortalEndpointDto } from './dto/portal-endpoint.dto';
 import { PortalDeliveryQueryDto } from './dto/portal-delivery-query.dto';
+import { PortalEventQueryDto } from './dto/portal-event-query.dto';
+import { presentEvent } from '../events/event.presenter';
 import { PortalGuard } from './portal.guard';
 import { Portal, PortalScope } from './portal-scope';
-import { PortalService } from './portal.service';
+import { PortalEvent, PortalService } from './portal.service';
 
 const present = ({ delivery, endpoint, event }: DeliveryWithContext, withBody = false) =>
   presentEventDelivery(delivery, { endpoint, event, withBody });
+
+/** Convoy's event shape, with only the link's endpoints (the project's other endpoints and its sources stay hidden). */
+const presentPortalEvent = ({ event, endpointIds, endpoints }: PortalEvent) => ({
+  ...presentEvent(event, { endpoints }),
+  endpoints: endpointIds,
+});
 
 /**
  * Caravan's customer portal API, authenticated by a portal link's token (not an API key):
@@ -87,10 +95,29 @@ export class PortalController {
     return envelope('Endpoint status updated successfully', presentEndpoint(await this.portal.activate(scope, id)));
   }
 
+  @Get('events')
+  async listEvents(@Portal() scope: PortalScope, @Query() query: PortalEventQueryDto) {
+    const { endpointId, idempotencyKey, query: search, startDate, endDate, ...page } = query;
+    const found = await this.portal.listEvents(
+      scope,
+      { endpointId, idempotencyKey, query: search, startDate, endDate },
+      page,
+    );
+    return envelope('Events fetched successfully', {
+      content: found.content.map(presentPortalEvent),
+      pagination: found.pagination,
+    });
+  }
+
+  @Get('events/:eventID')
+  async getEvent(@Portal() scope: PortalScope, @Param('eventID') id: string) {
+    return envelope('Event fetched successfully', presentPortalEvent(await this.portal.getEvent(scope, id)));
+  }
+
   @Get('eventdeliveries')
   async listDeliveries(@Portal() scope: PortalScope, @Query() query: PortalDeliveryQueryDto) {
-    const { endpointId, status, eventType, ...page } = query;
-    const found = await this.portal.listDeliveries(scope, { endpointId, status, eventType }, page);
+    const { endpointId, eventId, status, eventType, ...page } = query;
+    const found = await this.portal.listDeliveries(scope, { endpointId, eventId, status, eventType }, page);
     return envelope('Event deliveries fetched successfully', {
       content: found.content.map((item) => present(item)),
       pagination: found.pagination,

@@ -1,9 +1,18 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import type { DeliveryStatus } from '@caravan/domain';
-import { EndpointEntity, normalizePageQuery, Page, PageQuery, PortalLinksRepository } from '@caravan/persistence';
+import {
+  EndpointEntity,
+  EventEntity,
+  normalizePageQuery,
+  Page,
+  PageQuery,
+  PortalLinksRepository,
+} from '@caravan/persistence';
 import { EndpointsService } from '../endpoints/endpoints.service';
 import type { ExpireSecretDto } from '../endpoints/dto/expire-secret.dto';
 import { DeliveryWithContext, EventDeliveriesService } from '../event-deliveries/event-deliveries.service';
+import type { EventFilterQueryDto } from '../events/dto/event-query.dto';
+import { EventsService } from '../events/events.service';
 import { PortalLinksService } from '../portal-links/portal-links.service';
 import type { CreatePortalEndpointDto, UpdatePortalEndpointDto } from './dto/portal-endpoint.dto';
 import type { PortalScope } from './portal-scope';
@@ -20,6 +29,7 @@ export class PortalService {
     private readonly linkRows: PortalLinksRepository,
     private readonly endpoints: EndpointsService,
     private readonly deliveries: EventDeliveriesService,
+    private readonly events: EventsService,
   ) {}
 
   async endpointIds({ link }: PortalScope): Promise<string[]> {
@@ -73,16 +83,53 @@ export class PortalService {
   /** Deliveries to the link's endpoints; an endpointId filter can only narrow that. */
   async listDeliveries(
     scope: PortalScope,
-    filter: { endpointId?: string[]; status?: DeliveryStatus[]; eventType?: string },
+    filter: { endpointId?: string[]; eventId?: string; status?: DeliveryStatus[]; eventType?: string },
     page: PageQuery,
   ): Promise<Page<DeliveryWithContext>> {
-    const allowed = await this.endpointIds(scope);
-    const endpointIds = filter.endpointId?.length ? allowed.filter((id) => filter.endpointId?.includes(id)) : allowed;
+    const endpointIds = narrow(await this.endpointIds(scope), filter.endpointId);
     if (endpointIds.length === 0) {
       // An empty endpoint list is "no filter" to the repository: answer the empty page here.
       return { content: [], pagination: emptyPagination(page) };
     }
     return this.deliveries.list(scope.link.projectId, { ...filter, endpointId: endpointIds }, page);
+  }
+
+  /**
+   * Events sent to the link's endpoints (an event's endpoints are those it was routed to), each
+   * with only those of its endpoints the link covers; an endpointId filter can only narrow that.
+   */
+  async listEvents(
+    scope: PortalScope,
+    filter: Omit<EventFilterQueryDto, 'sourceId' | 'sourceId[]' | 'ownerId' | 'endpointId[]'>,
+    page: PageQuery,
+  ): Promise<Page<PortalEvent>> {
+    const allowed = await this.endpointIds(scope);
+    const endpointIds = narrow(allowed, filter.endpointId);
+    if (endpointIds.length === 0) return { content: [], pagination: emptyPagination(page) };
+    const found = await this.events.list(scope.link.projectId, { ...filter, endpointId: endpointIds }, page);
+    return { content: await this.withEndpoints(scope, allowed, found.content), pagination: found.pagination };
+  }
+
+  /** An event of another owner is "not found", like one that does not exist. */
+  async getEvent(scope: PortalScope, id: string): Promise<PortalEvent> {
+    const allowed = await this.endpointIds(scope);
+    const event = await this.events.get(scope.link.projectId, id);
+    if (!event.endpointIds.some((endpointId) => allowed.includes(endpointId))) {
+      throw new NotFoundException(`event ${id} not found`);
+    }
+    const [shown] = await this.withEndpoints(scope, allowed, [event]);
+    return shown;
+  }
+
+  /** The events' endpoints the link covers; the project's other endpoints and sources stay hidden. */
+  private async withEndpoints(scope: PortalScope, allowed: string[], events: EventEntity[]): Promise<PortalEvent[]> {
+    const covered = new Set(allowed);
+    const withContext = await this.events.withContext(scope.link.projectId, events);
+    return withContext.map(({ event, endpoints }) => ({
+      event,
+      endpointIds: event.endpointIds.filter((endpointId) => covered.has(endpointId)),
+      endpoints: (endpoints ?? []).filter((endpoint) => covered.has(endpoint.id)),
+    }));
   }
 
   async getDelivery(scope: PortalScope, id: string): Promise<DeliveryWithContext> {
@@ -121,6 +168,18 @@ export class PortalService {
   private assertCanManage({ link }: PortalScope): void {
     if (!link.canManageEndpoint) throw new ForbiddenException('this portal link cannot manage endpoints');
   }
+}
+
+/** An event as a portal shows it: only the endpoints of the link. */
+export interface PortalEvent {
+  event: EventEntity;
+  endpointIds: string[];
+  endpoints: EndpointEntity[];
+}
+
+/** The allowed ids, narrowed by a filter when one is given (never widened by it). */
+function narrow(allowed: string[], wanted: string[] | undefined): string[] {
+  return wanted?.length ? allowed.filter((id) => wanted.includes(id)) : allowed;
 }
 
 function emptyPagination(page: PageQuery) {

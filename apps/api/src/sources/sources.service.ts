@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
 import {
   PROVIDER_RULES,
   PubSubConfig,
@@ -10,7 +9,7 @@ import {
   VerifierConfig,
   VerifierType,
 } from '@caravan/domain';
-import { Page, PageQuery, SourceEntity, SourcesRepository } from '@caravan/persistence';
+import { isUniqueViolation, Page, PageQuery, SourceEntity, SourcesRepository } from '@caravan/persistence';
 import type { FieldError } from '../common/validation.pipe';
 import { InvalidFieldsException } from '../common/invalid-fields.exception';
 import type { CustomResponseDto } from './dto/custom-response.dto';
@@ -297,13 +296,7 @@ export class SourcesService {
   }
 
   private isMaskCollision(error: unknown): boolean {
-    const driverError = (error as QueryFailedError & { driverError?: { code?: string; constraint?: string } })
-      .driverError;
-    return (
-      error instanceof QueryFailedError &&
-      driverError?.code === '23505' &&
-      driverError.constraint === 'sources_mask_id_key'
-    );
+    return isUniqueViolation(error, 'sources_mask_id_key');
   }
 }
 

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { call, projectPath } from '../lib/api';
 import { checkFilterDraft, type FilterCheck, type FilterDraft } from '../lib/filter-editor';
-import { ErrorState, Field } from './ui';
+import { TextAreaField } from './form';
+import { ErrorState } from './ui';
 
 /**
  * Body and header filters with a sample payload: checked as you type with the api's own
@@ -48,17 +49,7 @@ export function FilterEditor({
   }
 
   const box = (label: string, field: keyof FilterDraft, hint?: string) => (
-    <Field label={label} hint={hint}>
-      {(id) => (
-        <textarea
-          id={id}
-          rows={4}
-          spellCheck={false}
-          value={draft[field]}
-          onChange={(event) => set(field)(event.target.value)}
-        />
-      )}
-    </Field>
+    <TextAreaField label={label} hint={hint} value={draft[field]} onChange={set(field)} />
   );
 
   return (

@@ -1,4 +1,4 @@
-import { type ReactNode, useId } from 'react';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { ApiError, type Pagination } from '../lib/api';
 import { STATUS_COLOURS } from '../lib/delivery-actions';
@@ -104,26 +104,6 @@ export function Pager({ pagination, onPage }: { pagination?: Pagination; onPage:
   );
 }
 
-/** A labelled form field (the label names the control for screen readers and tests). */
-export function Field({
-  label,
-  children,
-  hint,
-}: {
-  label: string;
-  hint?: string;
-  children: (id: string) => ReactNode;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children(id)}
-      {hint && <small>{hint}</small>}
-    </div>
-  );
-}
-
 export function Json({ value, label }: { value: unknown; label: string }) {
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
   return (
@@ -142,6 +122,27 @@ export function Copy({ text, label }: { text: string; label: string }) {
       aria-label={label}
     >
       Copy
+    </button>
+  );
+}
+
+/** A small action button of a table row; with `confirm`, it asks first (deletes, revokes). */
+export function RowButton({
+  children,
+  onClick,
+  confirm,
+}: {
+  children: ReactNode;
+  onClick: () => void;
+  confirm?: string;
+}) {
+  return (
+    <button
+      type="button"
+      className={confirm ? 'small danger' : 'small'}
+      onClick={() => (!confirm || window.confirm(confirm)) && onClick()}
+    >
+      {children}
     </button>
   );
 }

@@ -1,10 +1,13 @@
 import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { call, projectPath, toSearch } from '../lib/api';
+import { call, type Paged, projectPath, toSearch } from '../lib/api';
 import { isInFlight, retryButton } from '../lib/delivery-actions';
 import { LIVE_MS, useChange, usePagedList } from '../lib/hooks';
-import { ErrorState, Field, Json, Pager, QueryState, Status, Time } from '../components/ui';
+import type { PageCursor } from '../lib/paging';
+import { DataTable } from '../components/data-table';
+import { TextField } from '../components/form';
+import { ErrorState, Json, QueryState, Status, Time } from '../components/ui';
 
 export interface Delivery {
   uid: string;
@@ -36,39 +39,43 @@ interface Attempt {
 
 const STATUSES = ['Scheduled', 'Processing', 'Success', 'Retry', 'Failure', 'Discarded'];
 
-/** A table of deliveries; links go to `detailBase/{id}`. */
-export function DeliveryTable({ deliveries, detailBase }: { deliveries: Delivery[]; detailBase: string }) {
+/** A (paged) list of deliveries; each links to `detailBase/{id}`. */
+export function DeliveryTable({
+  query,
+  detailBase,
+  empty,
+  onPage,
+}: {
+  query: { isPending: boolean; error: unknown; data: Paged<Delivery> | undefined };
+  detailBase: string;
+  empty: string;
+  onPage?: (page: PageCursor) => void;
+}) {
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Status</th>
-          <th scope="col">Event type</th>
-          <th scope="col">Endpoint</th>
-          <th scope="col">Attempts</th>
-          <th scope="col">Created</th>
-        </tr>
-      </thead>
-      <tbody>
-        {deliveries.map((delivery) => (
-          <tr key={delivery.uid} data-delivery={delivery.uid}>
-            <td>
-              <Link to={`${detailBase}/${delivery.uid}`} aria-label={`Delivery ${delivery.uid}, ${delivery.status}`}>
-                <Status value={delivery.status} />
-              </Link>
-            </td>
-            <td>{delivery.event_type}</td>
-            <td>{delivery.endpoint_metadata?.name ?? '—'}</td>
-            <td>
-              {delivery.metadata.num_trials}/{delivery.metadata.retry_limit}
-            </td>
-            <td>
-              <Time value={delivery.created_at} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      query={query}
+      onPage={onPage}
+      empty={empty}
+      rowKey={(delivery) => delivery.uid}
+      rowAttributes={(delivery) => ({ 'data-delivery': delivery.uid })}
+      columns={[
+        {
+          header: 'Status',
+          cell: (delivery) => (
+            <Link to={`${detailBase}/${delivery.uid}`} aria-label={`Delivery ${delivery.uid}, ${delivery.status}`}>
+              <Status value={delivery.status} />
+            </Link>
+          ),
+        },
+        { header: 'Event type', cell: (delivery) => delivery.event_type },
+        { header: 'Endpoint', cell: (delivery) => delivery.endpoint_metadata?.name ?? '—' },
+        {
+          header: 'Attempts',
+          cell: (delivery) => `${delivery.metadata.num_trials}/${delivery.metadata.retry_limit}`,
+        },
+        { header: 'Created', cell: (delivery) => <Time value={delivery.created_at} /> },
+      ]}
+    />
   );
 }
 
@@ -115,9 +122,7 @@ export function Deliveries() {
         ))}
       </fieldset>
       <div className="toolbar">
-        <Field label="Event type">
-          {(id) => <input id={id} value={eventType} onChange={(e) => setFilter('eventType', [e.target.value])} />}
-        </Field>
+        <TextField label="Event type" value={eventType} onChange={(value) => setFilter('eventType', [value])} />
         {endpointId && (
           <p>
             Endpoint <code>{endpointId}</code>{' '}
@@ -141,14 +146,12 @@ export function Deliveries() {
       </div>
       {outcome && <p role="status">{outcome}</p>}
       {batch.error ? <ErrorState error={batch.error} /> : null}
-      <QueryState query={query} isEmpty={(page) => page.content.length === 0} empty="No deliveries match.">
-        {(page) => (
-          <>
-            <DeliveryTable deliveries={page.content} detailBase={`/projects/${projectId}/deliveries`} />
-            <Pager pagination={page.pagination} onPage={setPage} />
-          </>
-        )}
-      </QueryState>
+      <DeliveryTable
+        query={query}
+        onPage={setPage}
+        empty="No deliveries match."
+        detailBase={`/projects/${projectId}/deliveries`}
+      />
     </section>
   );
 }

@@ -1,8 +1,10 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useParams } from 'react-router';
 import { call, projectPath } from '../lib/api';
 import { useChange, usePagedList } from '../lib/hooks';
-import { ErrorState, Field, Pager, QueryState, Time } from '../components/ui';
+import { type Column, DataTable } from '../components/data-table';
+import { Form, TextField } from '../components/form';
+import { ErrorState, RowButton, Time } from '../components/ui';
 
 export interface Endpoint {
   uid: string;
@@ -34,36 +36,28 @@ export function EndpointForm({
   const [url, setUrl] = useState(initial?.url ?? '');
   const [owner, setOwner] = useState(initial?.owner_id ?? '');
   const [description, setDescription] = useState(initial?.description ?? '');
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    onSave({ name, url, description, ...(withOwner ? { owner_id: owner } : {}) });
-  }
   return (
-    <form
-      className="card"
-      onSubmit={submit}
-      aria-label={initial ? `Edit endpoint ${initial.name}` : 'Create an endpoint'}
+    <Form
+      label={initial ? `Edit endpoint ${initial.name}` : 'Create an endpoint'}
+      title={initial ? `Edit ${initial.name}` : 'New endpoint'}
+      submit={initial ? 'Save endpoint' : 'Create endpoint'}
+      busy={busy}
+      error={error}
+      onSubmit={() => onSave({ name, url, description, ...(withOwner ? { owner_id: owner } : {}) })}
     >
-      <h2>{initial ? `Edit ${initial.name}` : 'New endpoint'}</h2>
-      <Field label="Endpoint name">
-        {(id) => <input id={id} required value={name} onChange={(e) => setName(e.target.value)} />}
-      </Field>
-      <Field label="Endpoint URL">
-        {(id) => <input id={id} type="url" required value={url} onChange={(e) => setUrl(e.target.value)} />}
-      </Field>
+      <TextField label="Endpoint name" name="name" required value={name} onChange={setName} />
+      <TextField label="Endpoint URL" name="url" type="url" required value={url} onChange={setUrl} />
       {withOwner && (
-        <Field label="Owner ID" hint="Groups endpoints for fan-out and portal links">
-          {(id) => <input id={id} value={owner} onChange={(e) => setOwner(e.target.value)} />}
-        </Field>
+        <TextField
+          label="Owner ID"
+          name="owner_id"
+          hint="Groups endpoints for fan-out and portal links"
+          value={owner}
+          onChange={setOwner}
+        />
       )}
-      <Field label="Description">
-        {(id) => <input id={id} value={description} onChange={(e) => setDescription(e.target.value)} />}
-      </Field>
-      {Boolean(error) && <ErrorState error={error} />}
-      <button type="submit" disabled={busy}>
-        {initial ? 'Save endpoint' : 'Create endpoint'}
-      </button>
-    </form>
+      <TextField label="Description" name="description" value={description} onChange={setDescription} />
+    </Form>
   );
 }
 
@@ -135,6 +129,14 @@ export function SecretsList({ endpoint }: { endpoint: Endpoint }) {
   );
 }
 
+/** The columns the operator's and the portal's endpoint tables share. */
+export const ENDPOINT_COLUMNS: Record<'name' | 'url' | 'status' | 'secrets', Column<Endpoint>> = {
+  name: { header: 'Name', cell: (endpoint) => endpoint.name },
+  url: { header: 'URL', className: 'wrap', cell: (endpoint) => endpoint.url },
+  status: { header: 'Status', cell: (endpoint) => endpoint.status },
+  secrets: { header: 'Secrets', cell: (endpoint) => <SecretsList endpoint={endpoint} /> },
+};
+
 export function Endpoints() {
   const { projectId = '' } = useParams();
   const [q, setQ] = useState('');
@@ -150,64 +152,41 @@ export function Endpoints() {
     <section>
       <h1>Endpoints</h1>
       <div className="toolbar">
-        <Field label="Search by name">
-          {(id) => <input id={id} type="search" value={q} onChange={(e) => setQ(e.target.value)} />}
-        </Field>
+        <TextField label="Search by name" type="search" value={q} onChange={setQ} />
       </div>
-      <QueryState query={query} isEmpty={(page) => page.content.length === 0} empty="No endpoints match.">
-        {(page) => (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">URL</th>
-                  <th scope="col">Owner</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Breaker</th>
-                  <th scope="col">Secrets</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.content.map((endpoint) => (
-                  <tr key={endpoint.uid}>
-                    <td>{endpoint.name}</td>
-                    <td className="wrap">{endpoint.url}</td>
-                    <td>{endpoint.owner_id}</td>
-                    <td>{endpoint.status}</td>
-                    <td>
-                      <span className={`breaker ${endpoint.cb_state}`}>{endpoint.cb_state}</span>
-                    </td>
-                    <td>
-                      <SecretsList endpoint={endpoint} />
-                    </td>
-                    <td>
-                      <EndpointActions endpoint={endpoint} base={base} onDone={() => void query.refetch()} />
-                      <button type="button" className="small" onClick={() => setEditing(endpoint)}>
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        className="small danger"
-                        onClick={() =>
-                          window.confirm(`Delete endpoint ${endpoint.name} and its subscriptions?`) &&
-                          remove.mutate(endpoint.uid)
-                        }
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager pagination={page.pagination} onPage={setPage} />
-          </>
-        )}
-      </QueryState>
+      <DataTable
+        query={query}
+        onPage={setPage}
+        rowKey={(endpoint) => endpoint.uid}
+        empty="No endpoints match."
+        columns={[
+          ENDPOINT_COLUMNS.name,
+          ENDPOINT_COLUMNS.url,
+          { header: 'Owner', cell: (endpoint) => endpoint.owner_id },
+          ENDPOINT_COLUMNS.status,
+          {
+            header: 'Breaker',
+            cell: (endpoint) => <span className={`breaker ${endpoint.cb_state}`}>{endpoint.cb_state}</span>,
+          },
+          ENDPOINT_COLUMNS.secrets,
+          {
+            header: 'Actions',
+            srOnly: true,
+            cell: (endpoint) => (
+              <>
+                <EndpointActions endpoint={endpoint} base={base} onDone={() => void query.refetch()} />
+                <RowButton onClick={() => setEditing(endpoint)}>Edit</RowButton>
+                <RowButton
+                  confirm={`Delete endpoint ${endpoint.name} and its subscriptions?`}
+                  onClick={() => remove.mutate(endpoint.uid)}
+                >
+                  Delete
+                </RowButton>
+              </>
+            ),
+          },
+        ]}
+      />
       {remove.error ? <ErrorState error={remove.error} /> : null}
       <EndpointForm
         key={editing?.uid ?? 'new'}

@@ -3,10 +3,13 @@ import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { call, type Paged, projectPath } from '../lib/api';
 import { LIVE_MS, useChange, usePagedList } from '../lib/hooks';
-import { ErrorState, Field, Json, Pager, QueryState, Status, Time } from '../components/ui';
+import type { PageCursor } from '../lib/paging';
+import { DataTable } from '../components/data-table';
+import { CheckboxField, SelectField, TextField } from '../components/form';
+import { ErrorState, Json, QueryState, Status, Time } from '../components/ui';
 import { DeliveryTable, type Delivery } from './deliveries';
 
-interface EventRow {
+export interface EventRow {
   uid: string;
   event_type: string;
   source_id: string;
@@ -21,6 +24,44 @@ interface EventRow {
 
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
+/** A (paged) list of events; each links to `detailBase/{id}`, duplicates marked. */
+export function EventTable({
+  query,
+  detailBase,
+  onPage,
+}: {
+  query: { isPending: boolean; error: unknown; data: Paged<EventRow> | undefined };
+  detailBase: string;
+  onPage: (page: PageCursor) => void;
+}) {
+  return (
+    <DataTable
+      query={query}
+      onPage={onPage}
+      empty="No events match."
+      rowKey={(event) => event.uid}
+      rowAttributes={(event) => ({ 'data-event': event.uid })}
+      columns={[
+        {
+          header: 'Event',
+          cell: (event) => (
+            <>
+              <Link to={`${detailBase}/${event.uid}`}>
+                <code>{event.uid.slice(-8)}</code>
+              </Link>{' '}
+              {event.is_duplicate_event && <span className="badge duplicate">duplicate</span>}
+            </>
+          ),
+        },
+        { header: 'Type', cell: (event) => event.event_type },
+        { header: 'Idempotency key', cell: (event) => event.idempotency_key || '—' },
+        { header: 'Status', cell: (event) => <Status value={event.status} /> },
+        { header: 'Created', cell: (event) => <Time value={event.created_at} /> },
+      ]}
+    />
+  );
+}
+
 export function Events() {
   const { projectId = '' } = useParams();
   const [endpointId, setEndpointId] = useState('');
@@ -29,20 +70,19 @@ export function Events() {
   const [idempotencyKey, setIdempotencyKey] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const endpoints = useQuery({
-    queryKey: [projectId, 'endpoints', 'all'],
+  const all = (resource: string) => ({
+    queryKey: [projectId, resource, 'all'],
     queryFn: () =>
-      call<Paged<{ uid: string; name: string }>>('GET', projectPath(projectId, '/endpoints'), {
+      call<Paged<{ uid: string; name: string }>>('GET', projectPath(projectId, `/${resource}`), {
         query: { perPage: 100 },
       }),
   });
-  const sources = useQuery({
-    queryKey: [projectId, 'sources', 'all'],
-    queryFn: () =>
-      call<Paged<{ uid: string; name: string }>>('GET', projectPath(projectId, '/sources'), {
-        query: { perPage: 100 },
-      }),
-  });
+  const endpoints = useQuery(all('endpoints'));
+  const sources = useQuery(all('sources'));
+  const choices = (data: Paged<{ uid: string; name: string }> | undefined) => [
+    ['', 'any'] as const,
+    ...(data?.content ?? []).map((item) => [item.uid, item.name] as const),
+  ];
   const { query, setPage } = usePagedList<EventRow>(
     projectId,
     'events',
@@ -61,153 +101,118 @@ export function Events() {
     <section>
       <h1>Events</h1>
       <form className="toolbar filters" aria-label="Event filters" onSubmit={(e) => e.preventDefault()}>
-        <Field label="Endpoint">
-          {(id) => (
-            <select id={id} value={endpointId} onChange={(e) => setEndpointId(e.target.value)}>
-              <option value="">any</option>
-              {(endpoints.data?.content ?? []).map((endpoint) => (
-                <option key={endpoint.uid} value={endpoint.uid}>
-                  {endpoint.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Source">
-          {(id) => (
-            <select id={id} value={sourceId} onChange={(e) => setSourceId(e.target.value)}>
-              <option value="">any</option>
-              {(sources.data?.content ?? []).map((source) => (
-                <option key={source.uid} value={source.uid}>
-                  {source.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Event type or text in the body">
-          {(id) => <input id={id} type="search" value={search} onChange={(e) => setSearch(e.target.value)} />}
-        </Field>
-        <Field label="Idempotency key">
-          {(id) => <input id={id} value={idempotencyKey} onChange={(e) => setIdempotencyKey(e.target.value)} />}
-        </Field>
-        <Field label="From">
-          {(id) => <input id={id} type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />}
-        </Field>
-        <Field label="To">
-          {(id) => <input id={id} type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />}
-        </Field>
+        <SelectField label="Endpoint" value={endpointId} onChange={setEndpointId} options={choices(endpoints.data)} />
+        <SelectField label="Source" value={sourceId} onChange={setSourceId} options={choices(sources.data)} />
+        <TextField label="Event type or text in the body" type="search" value={search} onChange={setSearch} />
+        <TextField label="Idempotency key" value={idempotencyKey} onChange={setIdempotencyKey} />
+        <TextField label="From" type="datetime-local" value={from} onChange={setFrom} />
+        <TextField label="To" type="datetime-local" value={to} onChange={setTo} />
       </form>
-      <QueryState query={query} isEmpty={(page) => page.content.length === 0} empty="No events match.">
-        {(page) => (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Idempotency key</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.content.map((event) => (
-                  <tr key={event.uid} data-event={event.uid}>
-                    <td>
-                      <Link to={`/projects/${projectId}/events/${event.uid}`}>
-                        <code>{event.uid.slice(-8)}</code>
-                      </Link>{' '}
-                      {event.is_duplicate_event && <span className="badge duplicate">duplicate</span>}
-                    </td>
-                    <td>{event.event_type}</td>
-                    <td>{event.idempotency_key || '—'}</td>
-                    <td>
-                      <Status value={event.status} />
-                    </td>
-                    <td>
-                      <Time value={event.created_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager pagination={page.pagination} onPage={setPage} />
-          </>
-        )}
-      </QueryState>
+      <EventTable query={query} onPage={setPage} detailBase={`/projects/${projectId}/events`} />
     </section>
+  );
+}
+
+/**
+ * One event: the payload pretty-printed or as the exact bytes received, its headers and its
+ * deliveries; shared by the operator (with Replay) and the portal (its own endpoints only).
+ */
+export function EventView({
+  scope,
+  eventPath,
+  deliveriesPath,
+  deliveryBase,
+  portal = false,
+  onReplay,
+}: {
+  /** The query-key root its changes refresh (the project id, or the portal's). */
+  scope: string;
+  eventPath: string;
+  deliveriesPath: string;
+  deliveryBase: string;
+  portal?: boolean;
+  onReplay?: { run: () => void; pending: boolean; done: boolean; error: unknown };
+}) {
+  const [raw, setRaw] = useState(false);
+  const event = useQuery({
+    queryKey: [scope, 'event', eventPath],
+    queryFn: () => call<EventRow>('GET', eventPath, { portal }),
+  });
+  const eventId = eventPath.slice(eventPath.lastIndexOf('/') + 1);
+  const deliveries = useQuery({
+    queryKey: [scope, 'event-deliveries', eventPath],
+    queryFn: () => call<Paged<Delivery>>('GET', deliveriesPath, { query: { eventId, perPage: 100 }, portal }),
+    refetchInterval: LIVE_MS,
+  });
+  return (
+    <QueryState query={event}>
+      {(data) => (
+        <section>
+          <h1>
+            Event <code>{data.uid}</code>{' '}
+            {data.is_duplicate_event && <span className="badge duplicate">duplicate</span>}
+          </h1>
+          {data.is_duplicate_event && (
+            <p className="hint">
+              A duplicate: an event with idempotency key <code>{data.idempotency_key}</code> was already accepted, so
+              this one is kept for the record and never delivered.
+            </p>
+          )}
+          <div className="toolbar">
+            <Status value={data.status} />
+            {onReplay && (
+              <button type="button" onClick={onReplay.run} disabled={onReplay.pending}>
+                Replay
+              </button>
+            )}
+            {onReplay?.done && <span role="status">Replayed: new deliveries are on their way.</span>}
+          </div>
+          {onReplay?.error ? <ErrorState error={onReplay.error} /> : null}
+          <dl className="meta">
+            <dt>Type</dt>
+            <dd>{data.event_type}</dd>
+            <dt>Idempotency key</dt>
+            <dd>{data.idempotency_key || '—'}</dd>
+            <dt>Created</dt>
+            <dd>
+              <Time value={data.created_at} />
+            </dd>
+          </dl>
+          <h2>Payload</h2>
+          <CheckboxField label="Show the exact bytes received" checked={raw} onChange={setRaw} />
+          <Json value={raw ? data.raw : data.data} label="Payload" />
+          <h2>Headers</h2>
+          <Json value={data.headers} label="Headers" />
+          <h2>Deliveries</h2>
+          <DeliveryTable
+            query={deliveries}
+            detailBase={deliveryBase}
+            empty={data.is_duplicate_event ? 'None: duplicates are not delivered.' : 'No deliveries yet.'}
+          />
+        </section>
+      )}
+    </QueryState>
   );
 }
 
 export function EventDetail() {
   const { projectId = '', eventId = '' } = useParams();
-  const [raw, setRaw] = useState(false);
-  const event = useQuery({
-    queryKey: [projectId, 'event', eventId],
-    queryFn: () => call<EventRow>('GET', projectPath(projectId, `/events/${eventId}`)),
-  });
-  const deliveries = useQuery({
-    queryKey: [projectId, 'event-deliveries', eventId],
-    queryFn: () =>
-      call<Paged<Delivery>>('GET', projectPath(projectId, '/eventdeliveries'), { query: { eventId, perPage: 100 } }),
-    refetchInterval: LIVE_MS,
-  });
   const replay = useChange(projectId, () => call('PUT', projectPath(projectId, `/events/${eventId}/replay`)));
-
   return (
     <>
       <Link to={`/projects/${projectId}/events`}>← Events</Link>
-      <QueryState query={event}>
-        {(data) => (
-          <section>
-            <h1>
-              Event <code>{data.uid}</code>{' '}
-              {data.is_duplicate_event && <span className="badge duplicate">duplicate</span>}
-            </h1>
-            {data.is_duplicate_event && (
-              <p className="hint">
-                A duplicate: an event with idempotency key <code>{data.idempotency_key}</code> was already accepted, so
-                this one is kept for the record and never delivered.
-              </p>
-            )}
-            <div className="toolbar">
-              <Status value={data.status} />
-              <button type="button" onClick={() => replay.mutate()} disabled={replay.isPending}>
-                Replay
-              </button>
-              {replay.isSuccess && <span role="status">Replayed: new deliveries are on their way.</span>}
-            </div>
-            {replay.error ? <ErrorState error={replay.error} /> : null}
-            <dl className="meta">
-              <dt>Type</dt>
-              <dd>{data.event_type}</dd>
-              <dt>Idempotency key</dt>
-              <dd>{data.idempotency_key || '—'}</dd>
-              <dt>Created</dt>
-              <dd>
-                <Time value={data.created_at} />
-              </dd>
-            </dl>
-            <h2>Payload</h2>
-            <label className="check">
-              <input type="checkbox" checked={raw} onChange={(e) => setRaw(e.target.checked)} /> Show the exact bytes
-              received
-            </label>
-            <Json value={raw ? data.raw : data.data} label="Payload" />
-            <h2>Headers</h2>
-            <Json value={data.headers} label="Headers" />
-            <h2>Deliveries</h2>
-            <QueryState
-              query={deliveries}
-              isEmpty={(page) => page.content.length === 0}
-              empty={data.is_duplicate_event ? 'None: duplicates are not delivered.' : 'No deliveries yet.'}
-            >
-              {(page) => <DeliveryTable deliveries={page.content} detailBase={`/projects/${projectId}/deliveries`} />}
-            </QueryState>
-          </section>
-        )}
-      </QueryState>
+      <EventView
+        scope={projectId}
+        eventPath={projectPath(projectId, `/events/${eventId}`)}
+        deliveriesPath={projectPath(projectId, '/eventdeliveries')}
+        deliveryBase={`/projects/${projectId}/deliveries`}
+        onReplay={{
+          run: () => replay.mutate(),
+          pending: replay.isPending,
+          done: replay.isSuccess,
+          error: replay.error,
+        }}
+      />
     </>
   );
 }

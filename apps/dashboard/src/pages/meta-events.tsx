@@ -1,7 +1,8 @@
 import { useParams } from 'react-router';
 import { call, projectPath } from '../lib/api';
 import { useChange, usePagedList } from '../lib/hooks';
-import { ErrorState, Json, Pager, QueryState, Status, Time } from '../components/ui';
+import { DataTable } from '../components/data-table';
+import { ErrorState, Json, RowButton, Status, Time } from '../components/ui';
 
 interface MetaEvent {
   uid: string;
@@ -20,28 +21,31 @@ export function MetaEvents() {
       <h1>Meta events</h1>
       <p className="hint">Sent to the project&apos;s meta-event URL when enabled in Settings.</p>
       {resend.error ? <ErrorState error={resend.error} /> : null}
-      <QueryState query={query} isEmpty={(page) => page.content.length === 0} empty="No meta events.">
-        {(page) => (
-          <>
-            <ul className="plain">
-              {page.content.map((meta) => (
-                <li key={meta.uid} className="card">
-                  <details>
-                    <summary>
-                      <Status value={meta.status} /> {meta.event_type} — <Time value={meta.created_at} />
-                    </summary>
-                    <Json value={meta.metadata?.data ?? meta} label={`Meta event ${meta.uid}`} />
-                  </details>
-                  <button type="button" className="small" onClick={() => resend.mutate(meta.uid)}>
-                    Resend
-                  </button>
-                </li>
-              ))}
-            </ul>
-            <Pager pagination={page.pagination} onPage={setPage} />
-          </>
-        )}
-      </QueryState>
+      <DataTable
+        query={query}
+        onPage={setPage}
+        rowKey={(meta) => meta.uid}
+        empty="No meta events."
+        columns={[
+          { header: 'Status', cell: (meta) => <Status value={meta.status} /> },
+          {
+            header: 'Meta event',
+            cell: (meta) => (
+              <details>
+                <summary>{meta.event_type}</summary>
+                <Json value={meta.metadata?.data ?? meta} label={`Meta event ${meta.uid}`} />
+              </details>
+            ),
+          },
+          { header: 'Attempts', cell: (meta) => meta.metadata?.num_trials ?? 0 },
+          { header: 'Created', cell: (meta) => <Time value={meta.created_at} /> },
+          {
+            header: 'Actions',
+            srOnly: true,
+            cell: (meta) => <RowButton onClick={() => resend.mutate(meta.uid)}>Resend</RowButton>,
+          },
+        ]}
+      />
     </section>
   );
 }

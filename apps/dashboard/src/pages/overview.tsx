@@ -1,10 +1,17 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { call, type Paged, projectPath } from '../lib/api';
 import { LIVE_MS } from '../lib/hooks';
-import { DeliveryChart, type Bucket } from '../components/delivery-chart';
-import { QueryState, Status } from '../components/ui';
+import type { Bucket } from '../components/delivery-chart';
+import { DataTable } from '../components/data-table';
+import { Loading, QueryState, Status } from '../components/ui';
+
+// The charting library is loaded with the overview only: sign-in, the portal and the other
+// pages do not download it.
+const DeliveryChart = lazy(() =>
+  import('../components/delivery-chart').then((module) => ({ default: module.DeliveryChart })),
+);
 
 interface Statistics {
   period: string;
@@ -92,51 +99,37 @@ export function Overview() {
               ))}
             </div>
             <h2>Deliveries per {data.period} by status</h2>
-            <DeliveryChart
-              buckets={data.buckets}
-              label={`Deliveries per ${data.period} by status, ${RANGES[range].label}`}
-            />
+            <Suspense fallback={<Loading what="Loading the chart" />}>
+              <DeliveryChart
+                buckets={data.buckets}
+                label={`Deliveries per ${data.period} by status, ${RANGES[range].label}`}
+              />
+            </Suspense>
           </>
         )}
       </QueryState>
       <div className="columns">
         <div>
           <h2>Endpoints with the most failures</h2>
-          <QueryState
+          <DataTable
             query={rates}
-            isEmpty={(list) => list.every((row) => row.failure_count === 0)}
+            rowKey={(row) => row.uid}
             empty="No failed deliveries in this range."
-          >
-            {(list) => (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Endpoint</th>
-                    <th scope="col">Failed</th>
-                    <th scope="col">Succeeded</th>
-                    <th scope="col">Failure rate</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list
-                    .filter((row) => row.failure_count > 0)
-                    .slice(0, 5)
-                    .map((row) => (
-                      <tr key={row.uid}>
-                        <td>
-                          <Link to={`/projects/${projectId}/deliveries?endpointId=${row.uid}`}>
-                            {names.get(row.uid) ?? row.uid}
-                          </Link>
-                        </td>
-                        <td>{row.failure_count}</td>
-                        <td>{row.success_count}</td>
-                        <td>{row.period_failure_rate}%</td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
-            )}
-          </QueryState>
+            select={(list) => list.filter((row) => row.failure_count > 0).slice(0, 5)}
+            columns={[
+              {
+                header: 'Endpoint',
+                cell: (row) => (
+                  <Link to={`/projects/${projectId}/deliveries?endpointId=${row.uid}`}>
+                    {names.get(row.uid) ?? row.uid}
+                  </Link>
+                ),
+              },
+              { header: 'Failed', cell: (row) => row.failure_count },
+              { header: 'Succeeded', cell: (row) => row.success_count },
+              { header: 'Failure rate', cell: (row) => `${row.period_failure_rate}%` },
+            ]}
+          />
         </div>
         <div>
           <h2>Circuit breakers</h2>

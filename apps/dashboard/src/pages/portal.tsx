@@ -1,12 +1,14 @@
 import { useState } from 'react';
-import { Navigate, NavLink, Outlet, useParams, useSearchParams } from 'react-router';
+import { Link, Navigate, NavLink, Outlet, useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { call } from '../lib/api';
 import { session } from '../lib/session';
 import { useChange, usePagedList } from '../lib/hooks';
-import { ErrorState, Pager, QueryState } from '../components/ui';
-import { type Endpoint, EndpointActions, EndpointForm, SecretsList } from './endpoints';
+import { DataTable } from '../components/data-table';
+import { ErrorState, RowButton } from '../components/ui';
+import { type Endpoint, ENDPOINT_COLUMNS, EndpointActions, EndpointForm } from './endpoints';
 import { DeliveryTable, DeliveryView, type Delivery } from './deliveries';
+import { EventTable, EventView, type EventRow } from './events';
 
 const PORTAL_API = '/api/v1/portal';
 /** Portal queries live under their own key so an operator's cache never mixes in. */
@@ -49,6 +51,7 @@ export function PortalLayout() {
         <span className="brand">{info.data?.name ?? 'Webhooks'}</span>
         <nav aria-label="Portal">
           <NavLink to="/portal/endpoints">Endpoints</NavLink>
+          <NavLink to="/portal/events">Events</NavLink>
           <NavLink to="/portal/deliveries">Deliveries</NavLink>
         </nav>
       </header>
@@ -75,53 +78,33 @@ export function PortalEndpoints() {
   return (
     <section>
       <h1>Your endpoints</h1>
-      <QueryState query={query} isEmpty={(page) => page.content.length === 0} empty="No endpoints yet.">
-        {(page) => (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">URL</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Secrets</th>
-                  {canManage && (
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {page.content.map((endpoint) => (
-                  <tr key={endpoint.uid}>
-                    <td>{endpoint.name}</td>
-                    <td className="wrap">{endpoint.url}</td>
-                    <td>{endpoint.status}</td>
-                    <td>
-                      <SecretsList endpoint={endpoint} />
-                    </td>
-                    {canManage && (
-                      <td>
-                        <EndpointActions
-                          endpoint={endpoint}
-                          base={`${PORTAL_API}/endpoints`}
-                          portal
-                          onDone={() => void query.refetch()}
-                        />
-                        <button type="button" className="small" onClick={() => setEditing(endpoint)}>
-                          Edit
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager pagination={page.pagination} onPage={setPage} />
-          </>
-        )}
-      </QueryState>
+      <DataTable
+        query={query}
+        onPage={setPage}
+        rowKey={(endpoint) => endpoint.uid}
+        empty="No endpoints yet."
+        columns={[
+          ENDPOINT_COLUMNS.name,
+          ENDPOINT_COLUMNS.url,
+          ENDPOINT_COLUMNS.status,
+          ENDPOINT_COLUMNS.secrets,
+          canManage && {
+            header: 'Actions',
+            srOnly: true,
+            cell: (endpoint) => (
+              <>
+                <EndpointActions
+                  endpoint={endpoint}
+                  base={`${PORTAL_API}/endpoints`}
+                  portal
+                  onDone={() => void query.refetch()}
+                />
+                <RowButton onClick={() => setEditing(endpoint)}>Edit</RowButton>
+              </>
+            ),
+          },
+        ]}
+      />
       {canManage && (
         <EndpointForm
           key={editing?.uid ?? 'new'}
@@ -141,15 +124,35 @@ export function PortalDeliveries() {
   return (
     <section>
       <h1>Your deliveries</h1>
-      <QueryState query={query} isEmpty={(page) => page.content.length === 0} empty="No deliveries yet.">
-        {(page) => (
-          <>
-            <DeliveryTable deliveries={page.content} detailBase="/portal/deliveries" />
-            <Pager pagination={page.pagination} onPage={setPage} />
-          </>
-        )}
-      </QueryState>
+      <DeliveryTable query={query} onPage={setPage} empty="No deliveries yet." detailBase="/portal/deliveries" />
     </section>
+  );
+}
+
+export function PortalEvents() {
+  const { query, setPage } = usePagedList<EventRow>(SCOPE, 'events', {}, { portal: true, live: true });
+  return (
+    <section>
+      <h1>Your events</h1>
+      <EventTable query={query} onPage={setPage} detailBase="/portal/events" />
+    </section>
+  );
+}
+
+/** One of the owner's events; another owner's event id is refused by the api (404). */
+export function PortalEventDetail() {
+  const { eventId = '' } = useParams();
+  return (
+    <>
+      <Link to="/portal/events">← Events</Link>
+      <EventView
+        scope={SCOPE}
+        portal
+        eventPath={`${PORTAL_API}/events/${eventId}`}
+        deliveriesPath={`${PORTAL_API}/eventdeliveries`}
+        deliveryBase="/portal/deliveries"
+      />
+    </>
   );
 }
 

@@ -3,7 +3,7 @@ import { useNavigate } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError, call } from '../lib/api';
 import { session } from '../lib/session';
-import { Field } from '../components/ui';
+import { TextField } from '../components/form';
 
 interface ProjectSummary {
   uid: string;
@@ -44,18 +44,15 @@ export function SignIn() {
     <main id="main" className="sign-in">
       <h1>Caravan</h1>
       <form onSubmit={submit} aria-label="Sign in">
-        <Field label="API key" hint="The instance admin key, or a project key (CO.…). Kept only in this tab.">
-          {(id) => (
-            <input
-              id={id}
-              type="password"
-              autoComplete="off"
-              required
-              value={key}
-              onChange={(event) => setKey(event.target.value)}
-            />
-          )}
-        </Field>
+        <TextField
+          label="API key"
+          hint="The instance admin key, or a project key (CO.…). Kept only in this tab."
+          type="password"
+          autoComplete="off"
+          required
+          value={key}
+          onChange={setKey}
+        />
         {error && (
           <p className="error" role="alert">
             {error}

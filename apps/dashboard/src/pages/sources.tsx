@@ -1,214 +1,376 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useParams } from 'react-router';
+import type { SourceProvider } from '@caravan/domain';
 import { call, projectPath } from '../lib/api';
 import { useChange, usePagedList } from '../lib/hooks';
-import { Copy, ErrorState, Field, Pager, QueryState } from '../components/ui';
+import {
+  BROKERS,
+  EMPTY_SOURCE_FORM,
+  PROVIDERS,
+  providerPreset,
+  type SourceForm,
+  type SourceRow,
+  toSourceBody,
+  toSourceForm,
+  VERIFIERS,
+} from '../lib/source-form';
+import { DataTable } from '../components/data-table';
+import { CheckboxField, Form, NumberField, SelectField, TextAreaField, TextField } from '../components/form';
+import { Copy, ErrorState, RowButton } from '../components/ui';
 
-interface Source {
+interface Source extends SourceRow {
   uid: string;
-  name: string;
-  type: string;
-  provider: string;
   url: string;
   is_disabled: boolean;
-  verifier: { type: string };
-  pub_sub?: { type: string } | null;
 }
 
-/** A starting point per broker; the api names any field left wrong. */
-const BROKER_TEMPLATES: Record<string, unknown> = {
-  sqs: { access_key_id: '', secret_key: '', default_region: 'eu-west-1', queue_name: '', endpoint: '' },
-  google: { project_id: '', subscription_id: '', service_account: '' },
-  kafka: { brokers: ['127.0.0.1:9092'], topic_name: '', consumer_group_id: '' },
-  amqp: { schema: 'amqp', host: '127.0.0.1', port: '5672', queue: '', vhost: '/' },
+const PROVIDER_NAMES: Record<string, string> = { github: 'GitHub', shopify: 'Shopify', twitter: 'Twitter' };
+
+/** One section of the form (verifier, broker) and its change function. */
+type Section<K extends keyof SourceForm> = {
+  value: SourceForm[K];
+  set: (change: Partial<SourceForm[K]>) => void;
 };
 
-const VERIFIER_TEMPLATES: Record<string, unknown> = {
-  noop: {},
-  hmac: { header: 'X-Signature', hash: 'SHA256', encoding: 'hex', secret: '' },
-  basic_auth: { username: '', password: '' },
-  api_key: { header_name: 'X-Api-Key', header_value: '' },
-};
+function HttpFields({ form, set }: { form: SourceForm; set: (change: Partial<SourceForm>) => void }) {
+  const hmac: Section<'hmac'> = { value: form.hmac, set: (change) => set({ hmac: { ...form.hmac, ...change } }) };
+  const preset = form.provider ? providerPreset(form.provider) : null;
+  return (
+    <>
+      <SelectField
+        label="Provider preset"
+        hint="GitHub, Shopify and Twitter verify with their own signature scheme: only the secret is needed"
+        name="provider"
+        value={form.provider}
+        onChange={(provider) => set({ provider: provider as SourceProvider | '' })}
+        options={[['', 'none'], ...PROVIDERS.map((provider) => [provider, PROVIDER_NAMES[provider]] as const)]}
+      />
+      {preset ? (
+        <p className="hint" data-testid="provider-preset">
+          Verifies <code>{preset.header}</code>: {preset.hash} HMAC, {preset.encoding}
+          {preset.prefix ? `, prefixed ${preset.prefix}` : ''}.
+        </p>
+      ) : (
+        <SelectField
+          label="Verifier"
+          name="verifier.type"
+          value={form.verifier}
+          onChange={(verifier) => set({ verifier: verifier as SourceForm['verifier'] })}
+          options={VERIFIERS}
+        />
+      )}
+      {!preset && form.verifier === 'hmac' && (
+        <>
+          <TextField
+            label="Signature header"
+            name="verifier.hmac.header"
+            required
+            value={hmac.value.header}
+            onChange={(header) => hmac.set({ header })}
+          />
+          <SelectField
+            label="Hash"
+            name="verifier.hmac.hash"
+            value={hmac.value.hash}
+            onChange={(hash) => hmac.set({ hash })}
+            options={['SHA256', 'SHA512']}
+          />
+          <SelectField
+            label="Encoding"
+            name="verifier.hmac.encoding"
+            value={hmac.value.encoding}
+            onChange={(encoding) => hmac.set({ encoding })}
+            options={['hex', 'base64']}
+          />
+        </>
+      )}
+      {(preset || form.verifier === 'hmac') && (
+        <TextField
+          label="Signing secret"
+          type="password"
+          autoComplete="new-password"
+          name="verifier.hmac.secret"
+          required
+          value={hmac.value.secret}
+          onChange={(secret) => hmac.set({ secret })}
+        />
+      )}
+      {!preset && form.verifier === 'basic_auth' && (
+        <>
+          <TextField
+            label="Username"
+            name="verifier.basic_auth.username"
+            required
+            value={form.basicAuth.username}
+            onChange={(username) => set({ basicAuth: { ...form.basicAuth, username } })}
+          />
+          <TextField
+            label="Password"
+            type="password"
+            autoComplete="new-password"
+            name="verifier.basic_auth.password"
+            required
+            value={form.basicAuth.password}
+            onChange={(password) => set({ basicAuth: { ...form.basicAuth, password } })}
+          />
+        </>
+      )}
+      {!preset && form.verifier === 'api_key' && (
+        <>
+          <TextField
+            label="API key header"
+            name="verifier.api_key.header_name"
+            required
+            value={form.apiKey.header_name}
+            onChange={(header_name) => set({ apiKey: { ...form.apiKey, header_name } })}
+          />
+          <TextField
+            label="API key value"
+            type="password"
+            autoComplete="new-password"
+            name="verifier.api_key.header_value"
+            required
+            value={form.apiKey.header_value}
+            onChange={(header_value) => set({ apiKey: { ...form.apiKey, header_value } })}
+          />
+        </>
+      )}
+    </>
+  );
+}
+
+function BrokerFields({ form, set }: { form: SourceForm; set: (change: Partial<SourceForm>) => void }) {
+  const at = (field: string) => `pub_sub.${form.broker}.${field}`;
+  const section = <K extends 'sqs' | 'google' | 'kafka' | 'amqp'>(key: K) => ({
+    value: form[key],
+    set: (change: Partial<SourceForm[K]>) => set({ [key]: { ...form[key], ...change } } as Partial<SourceForm>),
+  });
+  const text = <K extends 'sqs' | 'google' | 'kafka' | 'amqp'>(
+    key: K,
+    field: keyof SourceForm[K] & string,
+    label: string,
+    options: { required?: boolean; hint?: string; secret?: boolean } = {},
+  ) => {
+    const { value, set: change } = section(key);
+    return (
+      <TextField
+        label={label}
+        hint={options.hint}
+        name={at(field)}
+        required={options.required}
+        type={options.secret ? 'password' : 'text'}
+        autoComplete={options.secret ? 'new-password' : undefined}
+        value={String(value[field] ?? '')}
+        onChange={(next) => change({ [field]: next } as Partial<SourceForm[K]>)}
+      />
+    );
+  };
+  return (
+    <>
+      <SelectField
+        label="Broker"
+        name="pub_sub.type"
+        value={form.broker}
+        onChange={(broker) => set({ broker: broker as SourceForm['broker'] })}
+        options={BROKERS}
+      />
+      <NumberField
+        label="Workers"
+        hint="Consumers per ingester instance"
+        name="pub_sub.workers"
+        min={1}
+        max={100}
+        value={form.workers}
+        onChange={(workers) => set({ workers })}
+      />
+      {form.broker === 'sqs' && (
+        <>
+          {text('sqs', 'queue_name', 'Queue name', { required: true })}
+          {text('sqs', 'default_region', 'Region', { required: true })}
+          {text('sqs', 'access_key_id', 'Access key ID', { required: true })}
+          {text('sqs', 'secret_key', 'Secret key', { required: true, secret: true })}
+          {text('sqs', 'endpoint', 'SQS endpoint', { hint: 'A self-hosted or emulated SQS; blank for AWS' })}
+        </>
+      )}
+      {form.broker === 'google' && (
+        <>
+          {text('google', 'project_id', 'Google Cloud project ID', { required: true })}
+          {text('google', 'subscription_id', 'Subscription ID', { required: true })}
+          <TextAreaField
+            label="Service account key (JSON)"
+            hint="The key file's JSON, or Convoy's base64 of it"
+            name={at('service_account')}
+            required
+            value={form.google.service_account}
+            onChange={(service_account) => section('google').set({ service_account })}
+          />
+          {text('google', 'endpoint', 'Pub/Sub emulator host', { hint: 'host:port; blank for Google Cloud' })}
+        </>
+      )}
+      {form.broker === 'kafka' && (
+        <>
+          {text('kafka', 'brokers', 'Kafka brokers', { required: true, hint: 'host:port, comma-separated' })}
+          {text('kafka', 'topic_name', 'Topic', { required: true })}
+          {text('kafka', 'consumer_group_id', 'Consumer group ID')}
+          <SelectField
+            label="Kafka authentication"
+            name={at('auth.type')}
+            value={form.kafka.authType}
+            onChange={(authType) => section('kafka').set({ authType: authType as SourceForm['kafka']['authType'] })}
+            options={[
+              ['', 'none'],
+              ['plain', 'SASL plain'],
+              ['scram', 'SASL SCRAM'],
+            ]}
+          />
+          {form.kafka.authType && (
+            <>
+              {form.kafka.authType === 'scram' && (
+                <SelectField
+                  label="SCRAM hash"
+                  name={at('auth.hash')}
+                  value={form.kafka.hash}
+                  onChange={(hash) => section('kafka').set({ hash })}
+                  options={['SHA256', 'SHA512']}
+                />
+              )}
+              {text('kafka', 'username', 'Kafka username')}
+              {text('kafka', 'password', 'Kafka password', { secret: true })}
+              <CheckboxField label="TLS" checked={form.kafka.tls} onChange={(tls) => section('kafka').set({ tls })} />
+            </>
+          )}
+        </>
+      )}
+      {form.broker === 'amqp' && (
+        <>
+          <SelectField
+            label="Scheme"
+            name={at('schema')}
+            value={form.amqp.schema}
+            onChange={(schema) => section('amqp').set({ schema })}
+            options={['amqp', 'amqps']}
+          />
+          {text('amqp', 'host', 'Host', { required: true })}
+          {text('amqp', 'port', 'Port', { required: true })}
+          {text('amqp', 'queue', 'Queue', { required: true })}
+          {text('amqp', 'vhost', 'Virtual host')}
+          {text('amqp', 'user', 'AMQP user')}
+          {text('amqp', 'password', 'AMQP password', { secret: true })}
+          {text('amqp', 'exchange', 'Bind to exchange')}
+          {text('amqp', 'routingKey', 'Routing key')}
+          {text('amqp', 'deadLetterExchange', 'Dead-letter exchange')}
+        </>
+      )}
+    </>
+  );
+}
+
+function SourceEditor({
+  projectId,
+  editing,
+  onDone,
+}: {
+  projectId: string;
+  editing: Source | null;
+  onDone: () => void;
+}) {
+  const [form, setForm] = useState<SourceForm>(() => (editing ? toSourceForm(editing) : EMPTY_SOURCE_FORM));
+  const base = projectPath(projectId, '/sources');
+  const save = useChange(projectId, (body: unknown) =>
+    editing ? call('PUT', `${base}/${editing.uid}`, { body }) : call('POST', base, { body }),
+  );
+  const set = (change: Partial<SourceForm>) => {
+    save.reset();
+    setForm((current) => ({ ...current, ...change }));
+  };
+  return (
+    <Form
+      label={editing ? `Edit source ${editing.name}` : 'Create a source'}
+      title={editing ? `Edit ${editing.name}` : 'New source'}
+      submit={editing ? 'Save source' : 'Create source'}
+      busy={save.isPending}
+      error={save.error}
+      onSubmit={() =>
+        save.mutate(toSourceBody(form), {
+          onSuccess: () => {
+            setForm(EMPTY_SOURCE_FORM);
+            onDone();
+          },
+        })
+      }
+    >
+      <TextField label="Source name" name="name" required value={form.name} onChange={(name) => set({ name })} />
+      <SelectField
+        label="Source type"
+        name="type"
+        value={form.type}
+        onChange={(type) => set({ type: type as SourceForm['type'] })}
+        options={[
+          ['http', 'http (webhooks in)'],
+          ['pub_sub', 'pub_sub (a broker)'],
+        ]}
+      />
+      {form.type === 'http' ? <HttpFields form={form} set={set} /> : <BrokerFields form={form} set={set} />}
+    </Form>
+  );
+}
 
 export function Sources() {
   const { projectId = '' } = useParams();
   const { query, setPage } = usePagedList<Source>(projectId, 'sources');
   const base = projectPath(projectId, '/sources');
-  const [name, setName] = useState('');
-  const [type, setType] = useState('http');
-  const [provider, setProvider] = useState('');
-  const [verifier, setVerifier] = useState('noop');
-  const [settings, setSettings] = useState('{}');
-  const [broker, setBroker] = useState('sqs');
-  const [jsonError, setJsonError] = useState('');
-  const create = useChange(projectId, (body: unknown) => call('POST', base, { body }));
+  const [editing, setEditing] = useState<Source | null>(null);
   const toggle = useChange(projectId, (source: Source) =>
     call('PUT', `${base}/${source.uid}`, { body: { is_disabled: !source.is_disabled } }),
   );
 
-  function pick(kind: 'verifier' | 'broker', value: string) {
-    if (kind === 'verifier') setVerifier(value);
-    else setBroker(value);
-    const template = kind === 'verifier' ? VERIFIER_TEMPLATES[value] : BROKER_TEMPLATES[value];
-    setSettings(JSON.stringify(template, null, 2));
-  }
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(settings || '{}');
-      setJsonError('');
-    } catch (error) {
-      setJsonError(`settings: not valid JSON (${(error as Error).message})`);
-      return;
-    }
-    const body =
-      type === 'http'
-        ? provider
-          ? { name, type, provider, verifier: { type: 'hmac', hmac: parsed } }
-          : { name, type, verifier: { type: verifier, ...(verifier === 'noop' ? {} : { [verifier]: parsed }) } }
-        : { name, type: 'pub_sub', pub_sub: { type: broker, workers: 1, [broker]: parsed } };
-    create.mutate(body, { onSuccess: () => setName('') });
-  }
-
   return (
     <section>
       <h1>Sources</h1>
-      <QueryState query={query} isEmpty={(page) => page.content.length === 0} empty="No sources yet.">
-        {(page) => (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Ingest URL</th>
-                  <th scope="col">State</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.content.map((source) => (
-                  <tr key={source.uid}>
-                    <td>{source.name}</td>
-                    <td>
-                      {source.type}
-                      {source.provider ? ` (${source.provider})` : ''}
-                      {source.pub_sub?.type ? ` (${source.pub_sub.type})` : ''}
-                    </td>
-                    <td className="wrap">
-                      {source.url ? (
-                        <>
-                          <code>{source.url}</code>{' '}
-                          <Copy text={source.url} label={`Copy the ingest URL of ${source.name}`} />
-                        </>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td>{source.is_disabled ? 'disabled' : 'enabled'}</td>
-                    <td>
-                      <button type="button" className="small" onClick={() => toggle.mutate(source)}>
-                        {source.is_disabled ? 'Enable' : 'Disable'}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager pagination={page.pagination} onPage={setPage} />
-          </>
-        )}
-      </QueryState>
+      <DataTable
+        query={query}
+        onPage={setPage}
+        rowKey={(source) => source.uid}
+        empty="No sources yet."
+        columns={[
+          { header: 'Name', cell: (source) => source.name },
+          {
+            header: 'Type',
+            cell: (source) =>
+              `${source.type}${source.provider ? ` (${source.provider})` : ''}${source.pub_sub?.type ? ` (${source.pub_sub.type})` : ''}`,
+          },
+          {
+            header: 'Ingest URL',
+            className: 'wrap',
+            cell: (source) =>
+              source.url ? (
+                <>
+                  <code>{source.url}</code> <Copy text={source.url} label={`Copy the ingest URL of ${source.name}`} />
+                </>
+              ) : (
+                '—'
+              ),
+          },
+          { header: 'State', cell: (source) => (source.is_disabled ? 'disabled' : 'enabled') },
+          {
+            header: 'Actions',
+            srOnly: true,
+            cell: (source) => (
+              <>
+                <RowButton onClick={() => toggle.mutate(source)}>{source.is_disabled ? 'Enable' : 'Disable'}</RowButton>
+                <RowButton onClick={() => setEditing(source)}>Edit</RowButton>
+              </>
+            ),
+          },
+        ]}
+      />
       {toggle.error ? <ErrorState error={toggle.error} /> : null}
-      <form className="card" onSubmit={submit} aria-label="Create a source">
-        <h2>New source</h2>
-        <Field label="Source name">
-          {(id) => <input id={id} required value={name} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        <Field label="Source type">
-          {(id) => (
-            <select
-              id={id}
-              value={type}
-              onChange={(e) => {
-                setType(e.target.value);
-                pick(e.target.value === 'http' ? 'verifier' : 'broker', e.target.value === 'http' ? 'noop' : 'sqs');
-              }}
-            >
-              <option value="http">http (webhooks in)</option>
-              <option value="pub_sub">pub_sub (a broker)</option>
-            </select>
-          )}
-        </Field>
-        {type === 'http' ? (
-          <>
-            <Field label="Provider preset" hint="GitHub, Shopify and Twitter verify with their own signature scheme">
-              {(id) => (
-                <select
-                  id={id}
-                  value={provider}
-                  onChange={(e) => {
-                    setProvider(e.target.value);
-                    setSettings(
-                      JSON.stringify(e.target.value ? { secret: '' } : VERIFIER_TEMPLATES[verifier], null, 2),
-                    );
-                  }}
-                >
-                  <option value="">none</option>
-                  <option value="github">GitHub</option>
-                  <option value="shopify">Shopify</option>
-                  <option value="twitter">Twitter</option>
-                </select>
-              )}
-            </Field>
-            {!provider && (
-              <Field label="Verifier">
-                {(id) => (
-                  <select id={id} value={verifier} onChange={(e) => pick('verifier', e.target.value)}>
-                    {Object.keys(VERIFIER_TEMPLATES).map((kind) => (
-                      <option key={kind} value={kind}>
-                        {kind}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
-            )}
-          </>
-        ) : (
-          <Field label="Broker">
-            {(id) => (
-              <select id={id} value={broker} onChange={(e) => pick('broker', e.target.value)}>
-                {Object.keys(BROKER_TEMPLATES).map((kind) => (
-                  <option key={kind} value={kind}>
-                    {kind}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        )}
-        <Field label="Settings (JSON)">
-          {(id) => (
-            <textarea
-              id={id}
-              rows={6}
-              spellCheck={false}
-              value={settings}
-              onChange={(e) => setSettings(e.target.value)}
-            />
-          )}
-        </Field>
-        {jsonError && <p className="error">{jsonError}</p>}
-        {create.error ? <ErrorState error={create.error} /> : null}
-        <button type="submit" disabled={create.isPending}>
-          Create source
-        </button>
-      </form>
+      <SourceEditor
+        key={editing?.uid ?? 'new'}
+        projectId={projectId}
+        editing={editing}
+        onDone={() => setEditing(null)}
+      />
     </section>
   );
 }

@@ -1,11 +1,14 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { call, type Paged, projectPath } from '../lib/api';
+import { chooseEventType } from '../lib/event-type-choice';
 import { checkFilterDraft, type FilterDraft } from '../lib/filter-editor';
 import { useChange, usePagedList } from '../lib/hooks';
 import { FilterEditor } from '../components/filter-editor';
-import { ErrorState, Field, Pager, QueryState } from '../components/ui';
+import { DataTable } from '../components/data-table';
+import { CheckboxField, Form, SelectField, TextField } from '../components/form';
+import { ErrorState, RowButton } from '../components/ui';
 import type { Endpoint } from './endpoints';
 
 interface Subscription {
@@ -19,6 +22,13 @@ interface Subscription {
   };
 }
 
+interface EventType {
+  uid: string;
+  name: string;
+  description: string;
+  deprecated_at: string | null;
+}
+
 const EMPTY_DRAFT: FilterDraft = { body: '', headers: '', samplePayload: '{}', sampleHeaders: '{}' };
 const text = (value: Record<string, unknown> | undefined) =>
   value && Object.keys(value).length > 0 ? JSON.stringify(value, null, 2) : '';
@@ -30,18 +40,16 @@ export function Subscriptions() {
     queryKey: [projectId, 'endpoints', 'all'],
     queryFn: () => call<Paged<Endpoint>>('GET', projectPath(projectId, '/endpoints'), { query: { perPage: 100 } }),
   });
-  // The event-type picker offers the types seen in recent events.
-  const seenTypes = useQuery({
-    queryKey: [projectId, 'events', 'types'],
-    queryFn: () =>
-      call<Paged<{ event_type: string }>>('GET', projectPath(projectId, '/events'), { query: { perPage: 100 } }),
+  // The event-type picker offers the project's catalogue (deprecated types only when already chosen).
+  const catalogue = useQuery({
+    queryKey: [projectId, 'event-types'],
+    queryFn: () => call<EventType[]>('GET', projectPath(projectId, '/event-types')),
   });
-  const types = [...new Set((seenTypes.data?.content ?? []).map((event) => event.event_type))].sort();
 
   const [editing, setEditing] = useState<Subscription | null>(null);
   const [name, setName] = useState('');
   const [endpointId, setEndpointId] = useState('');
-  const [eventTypes, setEventTypes] = useState('*');
+  const [eventTypes, setEventTypes] = useState<string[]>(['*']);
   const [draft, setDraft] = useState<FilterDraft>(EMPTY_DRAFT);
   const [tested, setTested] = useState<boolean | null>(null);
   const base = projectPath(projectId, '/subscriptions');
@@ -54,7 +62,7 @@ export function Subscriptions() {
     setEditing(subscription);
     setName(subscription.name);
     setEndpointId(subscription.endpoint_metadata?.uid ?? subscription.endpoint_id ?? '');
-    setEventTypes(subscription.filter_config.event_types.join(', '));
+    setEventTypes(subscription.filter_config.event_types);
     setDraft({
       ...EMPTY_DRAFT,
       body: text(subscription.filter_config.filter?.body),
@@ -68,17 +76,13 @@ export function Subscriptions() {
   // A filter must have passed the api's test_filter before it is saved.
   const canSave = check.problems.length === 0 && (!hasFilter || tested !== null);
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     save.mutate(
       {
         name,
         endpoint_id: endpointId,
         filter_config: {
-          event_types: eventTypes
-            .split(',')
-            .map((type) => type.trim())
-            .filter(Boolean),
+          event_types: eventTypes,
           filter: { body: check.filter?.body ?? {}, headers: check.filter?.headers ?? {} },
         },
       },
@@ -86,6 +90,7 @@ export function Subscriptions() {
         onSuccess: () => {
           setEditing(null);
           setName('');
+          setEventTypes(['*']);
           setDraft(EMPTY_DRAFT);
           setTested(null);
         },
@@ -96,88 +101,124 @@ export function Subscriptions() {
   return (
     <section>
       <h1>Subscriptions</h1>
-      <QueryState query={query} isEmpty={(page) => page.content.length === 0} empty="No subscriptions yet.">
-        {(page) => (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">Event types</th>
-                  <th scope="col">Filter</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.content.map((subscription) => (
-                  <tr key={subscription.uid}>
-                    <td>{subscription.name}</td>
-                    <td>{subscription.endpoint_metadata?.name ?? subscription.endpoint_id}</td>
-                    <td>{subscription.filter_config.event_types.join(', ')}</td>
-                    <td>
-                      <code>{text(subscription.filter_config.filter?.body) || '—'}</code>
-                    </td>
-                    <td>
-                      <button type="button" className="small" onClick={() => edit(subscription)}>
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        className="small danger"
-                        onClick={() =>
-                          window.confirm(`Delete subscription ${subscription.name}?`) && remove.mutate(subscription.uid)
-                        }
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager pagination={page.pagination} onPage={setPage} />
-          </>
-        )}
-      </QueryState>
-      <form className="card" onSubmit={submit} aria-label={editing ? 'Edit subscription' : 'Create a subscription'}>
-        <h2>{editing ? `Edit ${editing.name}` : 'New subscription'}</h2>
-        <Field label="Subscription name">
-          {(id) => <input id={id} required value={name} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        <Field label="Endpoint">
-          {(id) => (
-            <select id={id} required value={endpointId} onChange={(e) => setEndpointId(e.target.value)}>
-              <option value="">Choose an endpoint</option>
-              {(endpoints.data?.content ?? []).map((endpoint) => (
-                <option key={endpoint.uid} value={endpoint.uid}>
-                  {endpoint.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Event types" hint="Comma-separated; * for every type">
-          {(id) => (
-            <>
-              <input id={id} list={`${id}-types`} value={eventTypes} onChange={(e) => setEventTypes(e.target.value)} />
-              <datalist id={`${id}-types`}>
-                {types.map((type) => (
-                  <option key={type} value={type} />
-                ))}
-              </datalist>
-            </>
-          )}
-        </Field>
+      <DataTable
+        query={query}
+        onPage={setPage}
+        rowKey={(subscription) => subscription.uid}
+        empty="No subscriptions yet."
+        columns={[
+          { header: 'Name', cell: (subscription) => subscription.name },
+          {
+            header: 'Endpoint',
+            cell: (subscription) => subscription.endpoint_metadata?.name ?? subscription.endpoint_id,
+          },
+          { header: 'Event types', cell: (subscription) => subscription.filter_config.event_types.join(', ') },
+          {
+            header: 'Filter',
+            cell: (subscription) => <code>{text(subscription.filter_config.filter?.body) || '—'}</code>,
+          },
+          {
+            header: 'Actions',
+            srOnly: true,
+            cell: (subscription) => (
+              <>
+                <RowButton onClick={() => edit(subscription)}>Edit</RowButton>
+                <RowButton
+                  confirm={`Delete subscription ${subscription.name}?`}
+                  onClick={() => remove.mutate(subscription.uid)}
+                >
+                  Delete
+                </RowButton>
+              </>
+            ),
+          },
+        ]}
+      />
+      {remove.error ? <ErrorState error={remove.error} /> : null}
+      <Form
+        label={editing ? 'Edit subscription' : 'Create a subscription'}
+        title={editing ? `Edit ${editing.name}` : 'New subscription'}
+        submit={editing ? 'Save subscription' : 'Create subscription'}
+        busy={save.isPending}
+        disabled={!canSave}
+        error={save.error}
+        onSubmit={submit}
+      >
+        <TextField label="Subscription name" name="name" required value={name} onChange={setName} />
+        <SelectField
+          label="Endpoint"
+          name="endpoint_id"
+          required
+          value={endpointId}
+          onChange={setEndpointId}
+          options={[
+            ['', 'Choose an endpoint'],
+            ...(endpoints.data?.content ?? []).map((endpoint) => [endpoint.uid, endpoint.name] as const),
+          ]}
+        />
+        <EventTypePicker
+          catalogue={catalogue.data ?? []}
+          loading={catalogue.isPending}
+          chosen={eventTypes}
+          onChange={setEventTypes}
+        />
         <FilterEditor projectId={projectId} draft={draft} onChange={setDraft} onTested={setTested} />
         {hasFilter && tested === null && <p className="hint">Run “Test filter” before saving a filter.</p>}
-        {save.error ? <ErrorState error={save.error} /> : null}
-        <button type="submit" disabled={!canSave || save.isPending}>
-          {editing ? 'Save subscription' : 'Create subscription'}
-        </button>
-      </form>
+      </Form>
     </section>
+  );
+}
+
+/**
+ * The event types of the project's catalogue (the /event-types routes), as checkboxes; "*"
+ * means every type. A type chosen earlier but since removed from the catalogue stays listed.
+ */
+function EventTypePicker({
+  catalogue,
+  loading,
+  chosen,
+  onChange,
+}: {
+  catalogue: EventType[];
+  loading: boolean;
+  chosen: string[];
+  onChange: (types: string[]) => void;
+}) {
+  const offered = catalogue.filter((type) => !type.deprecated_at || chosen.includes(type.name));
+  const extra = chosen.filter((name) => name !== '*' && !offered.some((type) => type.name === name));
+  const all = chosen.includes('*');
+  const toggle = (name: string, checked: boolean) => onChange(chooseEventType(chosen, name, checked));
+  return (
+    <fieldset className="choices" aria-label="Event types">
+      <legend>Event types</legend>
+      <CheckboxField
+        label="All event types (*)"
+        name="filter_config.event_types"
+        checked={all}
+        onChange={(checked) => toggle('*', checked)}
+      />
+      {loading && <p className="hint">Loading the event-type catalogue…</p>}
+      {!loading && offered.length === 0 && (
+        <p className="hint">
+          The project&apos;s event-type catalogue is empty: add types through the /event-types API.
+        </p>
+      )}
+      {offered.map((type) => (
+        <CheckboxField
+          key={type.uid}
+          label={type.description ? `${type.name} — ${type.description}` : type.name}
+          checked={chosen.includes(type.name)}
+          onChange={(checked) => toggle(type.name, checked)}
+        />
+      ))}
+      {extra.map((name) => (
+        <CheckboxField
+          key={name}
+          label={`${name} (not in the catalogue)`}
+          checked
+          onChange={(checked) => toggle(name, checked)}
+        />
+      ))}
+    </fieldset>
   );
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { MetaEventType } from '@caravan/domain';
+import { DeliveryStatus, MetaEventType } from '@caravan/domain';
 import { FinishedDelivery, MetaEventPayloads, MetaEventPublisher } from '@caravan/meta-events';
 import type { EndpointEntity, ProjectEntity } from '@caravan/persistence';
 
@@ -19,7 +19,9 @@ export class DeliveryMetaEvents {
       finished.map((item) => ({
         project: item.project,
         type:
-          item.delivery.status === 'Success' ? MetaEventType.EventDeliverySuccess : MetaEventType.EventDeliveryFailed,
+          item.delivery.status === DeliveryStatus.Success
+            ? MetaEventType.EventDeliverySuccess
+            : MetaEventType.EventDeliveryFailed,
         data: MetaEventPayloads.delivery(item),
       })),
     );

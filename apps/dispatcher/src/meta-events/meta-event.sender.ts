@@ -1,12 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  DeliveryOutcome,
-  DeliveryStatus,
-  MetaEventStatus,
-  nextDeliveryState,
-  outcomeFromHttpStatus,
-  signSimple,
-} from '@caravan/domain';
+import { MetaEventStatus, metaEventStatusAfter, signSimple, stateAfterHttpAttempt } from '@caravan/domain';
 import {
   MetaEventEntity,
   MetaEventOutcomeUpdate,
@@ -92,42 +85,27 @@ export class MetaEventSender {
       body: response.body,
       error: response.error,
     };
-    if (response.refused) {
-      return {
-        id: metaEvent.id,
-        leaseUntil,
-        status: MetaEventStatus.Failure,
-        attempts,
-        nextSendTime: null,
-        lastResponse,
-      };
-    }
-    const outcome: DeliveryOutcome =
-      response.statusCode === null
-        ? { kind: 'failure' }
-        : outcomeFromHttpStatus(response.statusCode, response.headers['retry-after']);
-    const transition = nextDeliveryState({
-      status: DeliveryStatus.Processing,
+    const transition = stateAfterHttpAttempt({
+      result: {
+        statusCode: response.statusCode,
+        retryAfter: response.headers['retry-after'],
+        refused: response.refused,
+        error: response.error,
+      },
       attempts,
       retryLimit: metaEvent.retryLimit,
-      outcome: outcome.kind === 'endpoint-gone' ? { kind: 'failure', httpStatus: 410 } : outcome,
       strategy: {
         type: project.config.strategy.type,
         duration: project.config.strategy.duration,
       },
+      goneDisablesTarget: false,
       now: new Date(),
       random: Math.random,
     });
-    const status =
-      transition.status === DeliveryStatus.Success
-        ? MetaEventStatus.Success
-        : transition.status === DeliveryStatus.Retry
-          ? MetaEventStatus.Retry
-          : MetaEventStatus.Failure;
     return {
       id: metaEvent.id,
       leaseUntil,
-      status,
+      status: metaEventStatusAfter(transition.status),
       attempts,
       nextSendTime: transition.nextSendTime,
       lastResponse,

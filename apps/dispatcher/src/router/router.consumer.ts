@@ -1,11 +1,10 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { DispatcherSettings } from '@caravan/config';
 import type { EventDoorbell } from '@caravan/domain';
-import { KAFKA_CLIENT, KAFKA_SETTINGS, KafkaSettings, TopicProvisioner } from '@caravan/messaging';
+import { DoorbellConsumer, KAFKA_CLIENT, KAFKA_SETTINGS, KafkaSettings, TopicProvisioner } from '@caravan/messaging';
 import { ConsumerHealth } from '@caravan/observability';
 import type { Kafka } from 'kafkajs';
 import { DISPATCHER_SETTINGS } from '../common/dispatcher.tokens';
-import { DoorbellConsumer } from '../common/doorbell.consumer';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 import { RouterService } from './router.service';
 

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   deliveryRetryLimit,
   DeliveryStatus,
@@ -55,8 +55,6 @@ function filterConfig(subscription: SubscriptionEntity, typed: SubscriptionFilte
  */
 @Injectable()
 export class RouterService {
-  private readonly logger = new Logger(RouterService.name);
-
   constructor(
     private readonly events: EventsRepository,
     private readonly deliveries: EventDeliveriesRepository,
@@ -173,10 +171,7 @@ export class RouterService {
           endpointId: row.endpointId,
         }),
       );
-    await this.ringer.deliveries(bells).catch((error: Error) =>
-      // The rows are committed; the scheduler re-rings Scheduled rows whose doorbell was lost.
-      this.logger.warn({ deliveries: bells.length, err: error }, 'could not ring deliveries'),
-    );
+    await this.ringer.afterCommit(bells);
   }
 
   /**

@@ -48,7 +48,8 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     const { batchSize, doorbellGraceSeconds: grace } = this.settings;
     await this.rounds(async () => {
       const released = await this.deliveries.releaseExpiredLeases(batchSize);
-      await this.ringer.deliveries(released.map(deliveryBell));
+      // Released in their own commit: a lost ring leaves them due, re-rung after the doorbell grace.
+      await this.ringer.afterCommit(released.map(deliveryBell));
       return released.length;
     });
     await this.rounds(() =>
@@ -59,7 +60,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     );
     await this.rounds(async () => {
       const released = await this.metaEvents.releaseExpiredLeases(batchSize);
-      await this.ringer.deliveries(released.map(metaBell));
+      await this.ringer.afterCommit(released.map(metaBell));
       return released.length;
     });
     await this.rounds(() =>

@@ -1,13 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DispatcherSettings } from '@caravan/config';
-import {
-  DeliveryOutcome,
-  DeliveryStatus,
-  assertTransition,
-  newId,
-  nextDeliveryState,
-  outcomeFromHttpStatus,
-} from '@caravan/domain';
+import { DeliveryStatus, HttpAttemptResult, assertTransition, newId, stateAfterHttpAttempt } from '@caravan/domain';
 import type { EndpointEntity, EventDeliveryEntity, NewDeliveryAttempt } from '@caravan/persistence';
 import { DISPATCHER_SETTINGS, USER_AGENT } from '../common/dispatcher.tokens';
 import { DispatcherMetrics, statusClass } from '../metrics/dispatcher.metrics';
@@ -81,7 +74,7 @@ export class DeliveryAttempter {
         delivery,
         context,
         attempts,
-        { kind: 'failure' },
+        { statusCode: null },
         this.attemptRow(delivery, endpoint, {}, null, message, 0),
       );
     }
@@ -103,20 +96,16 @@ export class DeliveryAttempter {
       response,
     );
 
-    if (response.refused) {
-      // A forbidden destination will not become allowed by retrying: fail now, say why.
-      assertTransition(Processing, Failure);
-      return {
-        ...this.base(delivery, context, row),
-        update: deliveryUpdate(delivery, Failure, response.error ?? 'refused', attempts, null, null),
-      };
-    }
-    const outcome: DeliveryOutcome =
-      response.statusCode === null
-        ? { kind: 'failure' }
-        : outcomeFromHttpStatus(response.statusCode, response.headers['retry-after']);
+    const result: HttpAttemptResult = {
+      statusCode: response.statusCode,
+      retryAfter: response.headers['retry-after'],
+      refused: response.refused,
+      error: response.error,
+    };
+    // A refused destination says nothing about the endpoint's health: the breaker is not fed.
+    if (response.refused) return this.finish(delivery, context, attempts, result, row);
     const breaker = this.gate.record(endpoint.id, ok, Date.now());
-    const finished = this.finish(delivery, context, attempts, outcome, row);
+    const finished = this.finish(delivery, context, attempts, result, row);
     if (breaker.tripped) finished.breakerChange = 'open';
     else if (breaker.recovered) finished.breakerChange = 'closed';
     if (
@@ -133,15 +122,15 @@ export class DeliveryAttempter {
     delivery: EventDeliveryEntity,
     context: DeliveryContext,
     attempts: number,
-    outcome: DeliveryOutcome,
+    result: HttpAttemptResult,
     attempt: NewDeliveryAttempt,
   ): SettledDelivery {
-    const transition = nextDeliveryState({
-      status: Processing,
+    const transition = stateAfterHttpAttempt({
+      result,
       attempts,
       retryLimit: delivery.retryLimit,
-      outcome,
       strategy: { type: delivery.strategy, duration: delivery.intervalSeconds },
+      goneDisablesTarget: true,
       now: new Date(),
       random: Math.random,
     });

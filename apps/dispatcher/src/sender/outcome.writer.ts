@@ -1,13 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { deliveryLogIds } from '@caravan/observability';
 import { DeliveryStatus, MicroBatcher } from '@caravan/domain';
-import {
-  DeliveryAttemptsRepository,
-  EndpointsRepository,
-  EventDeliveriesRepository,
-  EventDeliveryEntity,
-} from '@caravan/persistence';
-import { DataSource } from 'typeorm';
+import { EndpointsRepository, EventDeliveriesRepository, EventDeliveryEntity } from '@caravan/persistence';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events.service';
 import { EndpointFailureNotifier } from '../notifications/endpoint-failure.notifier';
@@ -40,9 +34,7 @@ export class OutcomeWriter {
   );
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly deliveries: EventDeliveriesRepository,
-    private readonly attempts: DeliveryAttemptsRepository,
     private readonly endpoints: EndpointsRepository,
     private readonly metaEvents: DeliveryMetaEvents,
     private readonly metrics: DispatcherMetrics,
@@ -68,25 +60,17 @@ export class OutcomeWriter {
   /** Writes outcomes (fenced) and the attempts of the outcomes that were written, then their follow-ups. */
   async write(finished: SettledDelivery[]): Promise<void> {
     // Outcomes and their attempt rows commit together: an attempt counted is an attempt recorded.
-    const kept = await this.leases.fenced(() =>
-      this.dataSource.transaction(async (manager) => {
-        const written = new Set(
-          await this.deliveries.recordOutcomes(
-            finished.map((f) => ({
-              ...f.update,
-              leaseUntil: this.leases.leaseOf(f.delivery.id) ?? f.update.leaseUntil,
-            })),
-            manager,
-          ),
-        );
-        const mine = finished.filter((f) => written.has(f.delivery.id));
-        await this.attempts.insertMany(
-          mine.flatMap((f) => (f.attempt ? [f.attempt] : [])),
-          manager,
-        );
-        return mine;
-      }),
+    const written = new Set(
+      await this.leases.fenced(() =>
+        this.deliveries.recordOutcomesWithAttempts(
+          finished.map((f) => ({
+            outcome: { ...f.update, leaseUntil: this.leases.leaseOf(f.delivery.id) ?? f.update.leaseUntil },
+            attempt: f.attempt,
+          })),
+        ),
+      ),
     );
+    const kept = finished.filter((f) => written.has(f.delivery.id));
     const lost = finished.length - kept.length;
     if (lost > 0)
       this.logger.warn({ outcomes: lost }, 'outcomes not written: their lease had passed to another sender');

@@ -1,11 +1,10 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { DispatcherSettings } from '@caravan/config';
 import type { DeliveryDoorbell } from '@caravan/domain';
-import { KAFKA_CLIENT, KAFKA_SETTINGS, KafkaSettings, TopicProvisioner } from '@caravan/messaging';
+import { DoorbellConsumer, KAFKA_CLIENT, KAFKA_SETTINGS, KafkaSettings, TopicProvisioner } from '@caravan/messaging';
 import { ConsumerHealth } from '@caravan/observability';
 import type { Kafka } from 'kafkajs';
 import { DISPATCHER_SETTINGS, SHUTDOWN_TIMEOUT_MS } from '../common/dispatcher.tokens';
-import { DoorbellConsumer } from '../common/doorbell.consumer';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 import { MetaEventSender } from '../meta-events/meta-event.sender';
 import { SenderService } from './sender.service';

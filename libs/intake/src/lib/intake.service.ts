@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '@caravan/observability';
 import { eventBell, MicroBatcher, newId } from '@caravan/domain';
@@ -63,7 +63,6 @@ export interface AcceptedEventResult {
  */
 @Injectable()
 export class IntakeService {
-  private readonly logger = new Logger(IntakeService.name);
   private readonly intake: Counter<'routing' | 'outcome'>;
   /**
    * Concurrent requests' events share one INSERT: round trips to Postgres, not CPU, are what
@@ -162,18 +161,7 @@ export class IntakeService {
    */
   ring(events: ReadonlyArray<Pick<EventEntity, 'id' | 'projectId'>>): void {
     if (events.length === 0) return;
-    this.ringer.events(events.map(eventBell)).catch((error: Error) => {
-      const projects = [...new Set(events.map((event) => event.projectId))];
-      this.logger.warn(
-        {
-          ...(projects.length === 1 ? { project_id: projects[0] } : { project_ids: projects.slice(0, 20) }),
-          event_ids: events.slice(0, 20).map((event) => event.id),
-          events: events.length,
-          err: error,
-        },
-        'events stored but their doorbell failed; the scheduler will route them',
-      );
-    });
+    void this.ringer.afterCommit(events.map(eventBell));
   }
 
   /** Checks the route's target in this project; the endpoint ids shown as Convoy's `endpoints`. */

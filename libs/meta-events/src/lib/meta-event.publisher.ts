@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { metaBell, MetaEventStatus, MetaEventType } from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
 import { MetaEventsRepository, NewMetaEvent, ProjectEntity } from '@caravan/persistence';
@@ -18,8 +18,6 @@ export interface MetaEventItem {
  */
 @Injectable()
 export class MetaEventPublisher {
-  private readonly logger = new Logger(MetaEventPublisher.name);
-
   constructor(
     private readonly metaEvents: MetaEventsRepository,
     private readonly ringer: DoorbellRinger,
@@ -49,17 +47,7 @@ export class MetaEventPublisher {
       }));
     if (rows.length === 0) return [];
     const stored = await this.metaEvents.insertMany(rows);
-    this.ringer.deliveries(stored.map(metaBell)).catch((error: Error) =>
-      this.logger.warn(
-        {
-          project_id: stored[0].projectId,
-          meta_event_ids: stored.slice(0, 20).map((row) => row.id),
-          meta_events: stored.length,
-          err: error,
-        },
-        'meta events stored but their doorbell failed; the scheduler will send them',
-      ),
-    );
+    void this.ringer.afterCommit(stored.map(metaBell));
     return stored.map((row) => row.id);
   }
 }

@@ -5,5 +5,5 @@ import { EventDeliveryFilterQueryDto } from '../../event-deliveries/dto/event-de
 /** The project list's filters a customer may use; its endpoints bound them all. */
 export class PortalDeliveryQueryDto extends IntersectionType(
   PageQueryDto,
-  PickType(EventDeliveryFilterQueryDto, ['endpointId', 'status', 'eventType'] as const),
+  PickType(EventDeliveryFilterQueryDto, ['endpointId', 'eventId', 'status', 'eventType'] as const),
 ) {}

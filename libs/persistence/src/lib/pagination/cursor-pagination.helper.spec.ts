@@ -40,7 +40,7 @@ describe('cursor pagination', () => {
     const expectedOrder = () => (sort === 'ASC' ? [...ids] : [...ids].reverse());
 
     it('walks 45 rows forward by 20 and back again, losing and repeating nothing', async () => {
-      const list = (query: PageQuery) => events.list(projectId, {}, { perPage: 20, sort, ...query });
+      const list = (query: PageQuery) => events.search(projectId, {}, { perPage: 20, sort, ...query });
       const order = expectedOrder();
 
       const first = await list({});
@@ -86,20 +86,20 @@ describe('cursor pagination', () => {
 
     it("never shows another project's rows", async () => {
       const seen: string[] = [];
-      let page = await events.list(projectId, {}, { perPage: 100, sort });
+      let page = await events.search(projectId, {}, { perPage: 100, sort });
       seen.push(...idsOf(page));
       expect(page.pagination.has_next_page).toBe(false);
       expect(seen).toEqual(expectedOrder());
       expect(page.content.every((event) => event.projectId === projectId)).toBe(true);
 
-      page = await events.list(otherProjectId, {}, { perPage: 100, sort });
+      page = await events.search(otherProjectId, {}, { perPage: 100, sort });
       expect(page.content).toHaveLength(15);
       expect(idsOf(page).some((id) => ids.includes(id))).toBe(false);
     });
   });
 
   it('defaults to 20 per page, newest first, and caps perPage at 1000', async () => {
-    const page = await events.list(projectId);
+    const page = await events.search(projectId);
     expect(idsOf(page)).toEqual([...ids].reverse().slice(0, 20));
     expect(normalizePageQuery({ perPage: 5000 }).perPage).toBe(1000);
     expect(normalizePageQuery({ perPage: 0 }).perPage).toBe(20);
@@ -107,7 +107,7 @@ describe('cursor pagination', () => {
   });
 
   it('rejects a cursor that is not a ULID', async () => {
-    await expect(events.list(projectId, {}, { next_page_cursor: "x' OR 1=1 --" })).rejects.toBeInstanceOf(
+    await expect(events.search(projectId, {}, { next_page_cursor: "x' OR 1=1 --" })).rejects.toBeInstanceOf(
       InvalidPageCursorError,
     );
   });
@@ -120,7 +120,7 @@ describe('cursor pagination', () => {
     const addressed = await insertEvent(db.dataSource, project.id, { routing: 'direct', endpointIds: [target.id] });
     await insertEvent(db.dataSource, project.id);
 
-    expect(idsOf(await events.list(project.id, { endpointIds: [target.id] }))).toEqual([addressed.id]);
+    expect(idsOf(await events.search(project.id, { endpointIds: [target.id] }))).toEqual([addressed.id]);
     const byOwner = await endpoints.list(project.id, { ownerId: 'owner-a' });
     expect(byOwner.content.map((endpoint) => endpoint.id)).toEqual([target.id]);
     const byName = await endpoints.list(project.id, { q: 'billing' });

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from '../entities/api-key.entity';
-import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { NewRow, queryRows } from '../sql/sql-rows.helper';
+import { API_KEY_TABLE } from '../sql/tables.sql';
 
 export type NewApiKey = NewRow<ApiKeyEntity, 'projectId' | 'name' | 'maskId' | 'keyHash'>;
 
@@ -11,8 +12,8 @@ export class ApiKeysRepository {
 
   async insert(key: NewApiKey): Promise<ApiKeyEntity> {
     const manager = this.dataSource.manager;
-    const [row] = await insertRows(manager, ApiKeyEntity, [key], 'RETURNING *');
-    return hydrate(manager, ApiKeyEntity, row);
+    const [row] = await API_KEY_TABLE.insert(manager, [key], 'RETURNING *');
+    return API_KEY_TABLE.fromRow(row);
   }
 
   /**
@@ -29,7 +30,7 @@ export class ApiKeysRepository {
        WHERE k.mask_id = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`,
       [maskId],
     );
-    return rows[0] ? hydrate(manager, ApiKeyEntity, rows[0]) : null;
+    return rows[0] ? API_KEY_TABLE.fromRow(rows[0]) : null;
   }
 
   /** A project's keys, revoked ones included (listings show them masked). */

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { DeliveryAttemptEntity } from '../entities/delivery-attempt.entity';
-import { insertRows, NewRow } from '../sql/sql-rows.helper';
+import { NewRow } from '../sql/sql-rows.helper';
+import { DELIVERY_ATTEMPT_TABLE } from '../sql/tables.sql';
 
 export type NewDeliveryAttempt = NewRow<
   DeliveryAttemptEntity,
@@ -13,11 +14,8 @@ export class DeliveryAttemptsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** One multi-row INSERT for a batch of attempts; returns their ids in input order. */
-  async insertMany(
-    attempts: readonly NewDeliveryAttempt[],
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<string[]> {
-    const rows = await insertRows(manager, DeliveryAttemptEntity, attempts, 'RETURNING id');
+  async insertMany(attempts: readonly NewDeliveryAttempt[]): Promise<string[]> {
+    const rows = await DELIVERY_ATTEMPT_TABLE.insert(this.dataSource.manager, attempts, 'RETURNING id');
     return rows.map((row) => String(row['id']));
   }
 

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { DeliveryStatus } from '@caravan/domain';
 import { queryRows } from '../sql/sql-rows.helper';
+import { DELIVERY, sqlList } from '../sql/status-literals.sql';
+import { DeliveryStatus } from '@caravan/domain';
+
+const FAILED = sqlList([DeliveryStatus.Failure, DeliveryStatus.Discarded]);
 
 export type StatisticsPeriod = 'minute' | 'hour' | 'day';
 
@@ -65,8 +68,8 @@ export class DeliveryStatisticsRepository {
     const rows = await queryRows(
       this.dataSource.manager,
       `SELECT endpoint_id,
-              count(*) FILTER (WHERE status = 'Success')::int AS success,
-              count(*) FILTER (WHERE status IN ('Failure', 'Discarded'))::int AS failure,
+              count(*) FILTER (WHERE status = ${DELIVERY.Success})::int AS success,
+              count(*) FILTER (WHERE status IN ${FAILED})::int AS failure,
               count(*) FILTER (WHERE attempts > 1)::int AS retried,
               count(*)::int AS total
        FROM event_deliveries

@@ -4,8 +4,10 @@ import { CATCH_ALL_EVENT_TYPE, EndpointSecret, newId } from '@caravan/domain';
 import { EndpointEntity } from '../entities/endpoint.entity';
 import { SubscriptionEntity } from '../entities/subscription.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { containsPattern, hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { containsPattern, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { ENDPOINT_TABLE, SUBSCRIPTION_TABLE } from '../sql/tables.sql';
 import type { NewSubscription } from './subscriptions.repository';
+import { ENDPOINT } from '../sql/status-literals.sql';
 
 export type NewEndpoint = NewRow<EndpointEntity, 'projectId' | 'name' | 'url'>;
 
@@ -23,8 +25,8 @@ export class EndpointsRepository {
 
   async insert(endpoint: NewEndpoint): Promise<EndpointEntity> {
     const manager = this.dataSource.manager;
-    const [row] = await insertRows(manager, EndpointEntity, [endpoint], 'RETURNING *');
-    return hydrate(manager, EndpointEntity, row);
+    const [row] = await ENDPOINT_TABLE.insert(manager, [endpoint], 'RETURNING *');
+    return ENDPOINT_TABLE.fromRow(row);
   }
 
   /**
@@ -52,10 +54,10 @@ export class EndpointsRepository {
       let target: EndpointEntity;
       let created = false;
       if (found[0]) {
-        target = hydrate(manager, EndpointEntity, found[0]);
+        target = ENDPOINT_TABLE.fromRow(found[0]);
       } else {
-        const [row] = await insertRows(manager, EndpointEntity, [endpoint], 'RETURNING *');
-        target = hydrate(manager, EndpointEntity, row);
+        const [row] = await ENDPOINT_TABLE.insert(manager, [endpoint], 'RETURNING *');
+        target = ENDPOINT_TABLE.fromRow(row);
         created = true;
       }
       // The router's ensureCatchAll takes the same lock before it adds a catch-all.
@@ -68,9 +70,8 @@ export class EndpointsRepository {
         [projectId, target.id],
       );
       if (subscribed.length === 0) {
-        await insertRows(
+        await SUBSCRIPTION_TABLE.insert(
           manager,
-          SubscriptionEntity,
           [
             {
               projectId,
@@ -103,24 +104,22 @@ export class EndpointsRepository {
     }
     return this.dataSource.transaction(async (manager) => {
       const ids = items.map((item) => item.endpoint.id ?? newId());
-      const endpointRows = await insertRows(
+      const endpointRows = await ENDPOINT_TABLE.insert(
         manager,
-        EndpointEntity,
         items.map((item, index) => ({ ...item.endpoint, id: ids[index] })),
         'RETURNING *',
       );
       // RETURNING's order is not promised: line the rows up with the items by id.
-      const byId = new Map(endpointRows.map((row) => [String(row['id']), hydrate(manager, EndpointEntity, row)]));
+      const byId = new Map(endpointRows.map((row) => [String(row['id']), ENDPOINT_TABLE.fromRow(row)]));
       const endpoints = ids.map((id) => byId.get(id) as EndpointEntity);
-      const subscriptionRows = await insertRows(
+      const subscriptionRows = await SUBSCRIPTION_TABLE.insert(
         manager,
-        SubscriptionEntity,
         items.flatMap((item, index) =>
           item.subscriptions.map((subscription) => ({ ...subscription, endpointId: endpoints[index].id })),
         ),
         'RETURNING *',
       );
-      const subscriptions = subscriptionRows.map((row) => hydrate(manager, SubscriptionEntity, row));
+      const subscriptions = subscriptionRows.map((row) => SUBSCRIPTION_TABLE.fromRow(row));
       return endpoints.map((endpoint) => ({
         endpoint,
         subscriptions: subscriptions.filter((subscription) => subscription.endpointId === endpoint.id),
@@ -173,7 +172,7 @@ export class EndpointsRepository {
        WHERE e.deleted_at IS NULL`,
       [refs.map((ref) => ref.projectId), refs.map((ref) => ref.id)],
     );
-    return rows.map((row) => hydrate(manager, EndpointEntity, row));
+    return rows.map((row) => ENDPOINT_TABLE.fromRow(row));
   }
 
   /**
@@ -185,12 +184,12 @@ export class EndpointsRepository {
     const manager = this.dataSource.manager;
     const rows = await queryRows(
       manager,
-      `UPDATE endpoints SET status = 'inactive', updated_at = now()
-       WHERE project_id = $1 AND id = $2 AND status <> 'inactive' AND deleted_at IS NULL
+      `UPDATE endpoints SET status = ${ENDPOINT.Inactive}, updated_at = now()
+       WHERE project_id = $1 AND id = $2 AND status <> ${ENDPOINT.Inactive} AND deleted_at IS NULL
        RETURNING *`,
       [projectId, id],
     );
-    return rows[0] ? hydrate(manager, EndpointEntity, rows[0]) : null;
+    return rows[0] ? ENDPOINT_TABLE.fromRow(rows[0]) : null;
   }
 
   /**
@@ -223,7 +222,7 @@ export class EndpointsRepository {
       .returning('*')
       .execute();
     const rows = result.raw as Record<string, unknown>[];
-    return rows[0] ? hydrate(this.dataSource.manager, EndpointEntity, rows[0]) : null;
+    return rows[0] ? ENDPOINT_TABLE.fromRow(rows[0]) : null;
   }
 
   /**
@@ -253,7 +252,7 @@ export class EndpointsRepository {
        RETURNING *`,
       [projectId, id, expiresAt, JSON.stringify(secret)],
     );
-    return rows[0] ? hydrate(manager, EndpointEntity, rows[0]) : null;
+    return rows[0] ? ENDPOINT_TABLE.fromRow(rows[0]) : null;
   }
 
   /**
@@ -274,7 +273,7 @@ export class EndpointsRepository {
        RETURNING *`,
       [projectId, id, [...from], to],
     );
-    return rows[0] ? hydrate(manager, EndpointEntity, rows[0]) : null;
+    return rows[0] ? ENDPOINT_TABLE.fromRow(rows[0]) : null;
   }
 
   /**
@@ -299,7 +298,7 @@ export class EndpointsRepository {
          WHERE project_id = $1 AND endpoint_id = $2 AND deleted_at IS NULL`,
         [projectId, id],
       );
-      return hydrate(manager, EndpointEntity, rows[0]);
+      return ENDPOINT_TABLE.fromRow(rows[0]);
     });
   }
 }

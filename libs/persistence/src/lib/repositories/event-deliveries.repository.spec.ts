@@ -149,29 +149,38 @@ describe('EventDeliveriesRepository', () => {
     });
   });
 
-  describe('findDueIds', () => {
-    it('returns due rows, oldest first, with what a doorbell needs', async () => {
-      const world = await insertDeliveryWorld(db.dataSource, { eventCount: 3, subscriptionCount: 1 });
-      const [older, newer, notDue] = world.deliveryIds;
-      await setRows([older], `next_send_time = now() - interval '2 hours'`);
-      await setRows([newer], `next_send_time = now() - interval '1 hour', status = 'Retry'`);
+  describe('withDueDoorbells', () => {
+    it('hands due rows, oldest first, with what a doorbell needs, and skips a fresh first doorbell', async () => {
+      const world = await insertDeliveryWorld(db.dataSource, { eventCount: 4, subscriptionCount: 1 });
+      const [older, newer, notDue, fresh] = world.deliveryIds;
+      await setRows([older], `next_send_time = now() - interval '2 hours', updated_at = now() - interval '3 hours'`);
+      await setRows(
+        [newer],
+        `next_send_time = now() - interval '1 hour', updated_at = now() - interval '2 hours', status = 'Retry'`,
+      );
       await setRows([notDue], `next_send_time = now() + interval '1 hour'`);
+      // A Scheduled row updated after it became due: its first doorbell is in flight.
+      await setRows([fresh], `next_send_time = now() - interval '1 minute', updated_at = now()`);
 
-      const due = await repo.findDueIds(10_000);
+      const due = await repo.withDueDoorbells(10_000, 60, async (rows) => rows);
       const mine = due.filter((ref) => world.deliveryIds.includes(ref.id));
       expect(mine).toEqual([
         { id: older, projectId: world.project.id, endpointId: world.endpoint.id },
         { id: newer, projectId: world.project.id, endpointId: world.endpoint.id },
       ]);
-      // minWaitSeconds skips rows that only just became due.
-      const waited = await repo.findDueIds(10_000, { minWaitSeconds: 90 * 60 });
-      expect(waited.filter((ref) => world.deliveryIds.includes(ref.id)).map((ref) => ref.id)).toEqual([older]);
+      // Rung rows are marked: not handed out again before the grace passes.
+      const again = await repo.withDueDoorbells(10_000, 60, async (rows) => rows);
+      expect(again.filter((ref) => world.deliveryIds.includes(ref.id))).toEqual([]);
     });
 
-    it('never gives the same row to two concurrent transactions', async () => {
+    it('never gives the same row to two concurrent schedulers', async () => {
       // Park everything else far in the future so only this test's rows are due.
       await db.dataSource.query(`UPDATE event_deliveries SET next_send_time = now() + interval '10 days'`);
       const world = await insertDeliveryWorld(db.dataSource, { eventCount: 10, subscriptionCount: 7 });
+      await setRows(
+        world.deliveryIds,
+        `next_send_time = now() - interval '1 minute', updated_at = now() - interval '1 hour'`,
+      );
 
       const second = new DataSource(createDataSourceOptions({ url: db.url, poolSize: 4 }));
       await second.initialize();
@@ -183,7 +192,7 @@ describe('EventDeliveriesRepository', () => {
         const allArrived = new Promise<void>((resolve) => (release = resolve));
         const batches = await Promise.all(
           schedulers.map((scheduler) =>
-            scheduler.withDueIds(20, async (due) => {
+            scheduler.withDueDoorbells(20, 60, async (due) => {
               if (++arrived === schedulers.length) {
                 release();
               }

@@ -4,7 +4,10 @@ import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventDeliveryEntity } from '../entities/event-delivery.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { claimDue, releaseExpiredLeases } from '../sql/lease.sql';
-import { hydrate, insertRows, NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
+import { NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
+import { DELIVERY_ATTEMPT_TABLE, EVENT_DELIVERY_TABLE } from '../sql/tables.sql';
+import type { NewDeliveryAttempt } from './delivery-attempts.repository';
+import { CLAIMABLE_IN, DELIVERY, ENDPOINT } from '../sql/status-literals.sql';
 
 export type NewEventDelivery = NewRow<
   EventDeliveryEntity,
@@ -36,7 +39,7 @@ export interface EventDeliveryFilter {
   createdTo?: Date;
 }
 
-const CLAIMABLE = `status IN ('Scheduled','Retry')`;
+const CLAIMABLE = `status IN ${CLAIMABLE_IN}`;
 
 /** The claim's lease is the fencing token (compared to the millisecond JS dates keep). */
 const FENCED = `abs(EXTRACT(EPOCH FROM d.lease_until - v.lease_until)) < 0.001`;
@@ -65,13 +68,9 @@ export class EventDeliveriesRepository {
    * doorbell) hits the (event, subscription, generation) key and inserts nothing; only the
    * ids actually inserted come back.
    */
-  async insertScheduled(
-    rows: readonly NewEventDelivery[],
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<string[]> {
-    const inserted = await insertRows(
-      manager,
-      EventDeliveryEntity,
+  async insertScheduled(rows: readonly NewEventDelivery[]): Promise<string[]> {
+    const inserted = await EVENT_DELIVERY_TABLE.insert(
+      this.dataSource.manager,
       rows,
       'ON CONFLICT (event_id, subscription_id, generation) DO NOTHING RETURNING id',
     );
@@ -88,36 +87,7 @@ export class EventDeliveriesRepository {
   async claimDue(ids: readonly string[], leaseSeconds: number): Promise<EventDeliveryEntity[]> {
     const manager = this.dataSource.manager;
     const rows = await claimDue(manager, 'event_deliveries', ids, leaseSeconds);
-    return rows.map((row) => hydrate(manager, EventDeliveryEntity, row));
-  }
-
-  /**
-   * Due deliveries for the scheduler, oldest first, locked with SKIP LOCKED so concurrent
-   * schedulers take disjoint rows. The locks last as long as `manager`'s transaction: call it
-   * inside one (or use `withDueIds`) and ring the doorbells before committing.
-   * `minWaitSeconds` skips rows that only just became due (their doorbell is likely in flight).
-   */
-  async findDueIds(
-    limit: number,
-    options: { manager?: EntityManager; minWaitSeconds?: number } = {},
-  ): Promise<DeliveryRef[]> {
-    const rows = await queryRows(
-      options.manager ?? this.dataSource.manager,
-      `SELECT id, project_id, endpoint_id FROM event_deliveries
-       WHERE ${CLAIMABLE} AND next_send_time <= now() - $2::int * interval '1 second' AND deleted_at IS NULL
-       ORDER BY next_send_time
-       LIMIT $1
-       FOR UPDATE SKIP LOCKED`,
-      [limit, options.minWaitSeconds ?? 0],
-    );
-    return rows.map(toRef);
-  }
-
-  /** Runs `work` on a batch of due deliveries while holding their row locks. */
-  async withDueIds<T>(limit: number, work: (due: DeliveryRef[]) => Promise<T>, minWaitSeconds = 0): Promise<T> {
-    return this.dataSource.transaction(async (manager) =>
-      work(await this.findDueIds(limit, { manager, minWaitSeconds })),
-    );
+    return rows.map((row) => EVENT_DELIVERY_TABLE.fromRow(row));
   }
 
   /**
@@ -190,10 +160,11 @@ export class EventDeliveriesRepository {
    * sender that outlived its lease never overwrites a row another sender re-claimed.
    * Returns the ids actually updated.
    */
-  async recordOutcomes(
-    outcomes: readonly DeliveryOutcomeUpdate[],
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<string[]> {
+  recordOutcomes(outcomes: readonly DeliveryOutcomeUpdate[]): Promise<string[]> {
+    return this.writeOutcomes(this.dataSource.manager, outcomes);
+  }
+
+  private async writeOutcomes(manager: EntityManager, outcomes: readonly DeliveryOutcomeUpdate[]): Promise<string[]> {
     if (outcomes.length === 0) {
       return [];
     }
@@ -206,7 +177,7 @@ export class EventDeliveriesRepository {
            lease_until = NULL, updated_at = now()
        FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], $7::int[])
          AS v(id, lease_until, status, description, attempts, next_send_time, latency_ms)
-       WHERE d.id = v.id AND d.status = 'Processing' AND ${FENCED}
+       WHERE d.id = v.id AND d.status = ${DELIVERY.Processing} AND ${FENCED}
        RETURNING d.id`,
       [
         outcomes.map((o) => o.id),
@@ -219,6 +190,32 @@ export class EventDeliveriesRepository {
       ],
     );
     return rows.map((row) => String(row['id']));
+  }
+
+  /**
+   * A batch of finished attempts in ONE transaction: every delivery's outcome (fenced, as
+   * recordOutcomes), then the attempt rows of the outcomes actually written, so an attempt
+   * counted is an attempt recorded and a sender that lost its lease records nothing. Returns
+   * the ids of the deliveries written.
+   */
+  async recordOutcomesWithAttempts(
+    items: ReadonlyArray<{ outcome: DeliveryOutcomeUpdate; attempt: NewDeliveryAttempt | null }>,
+  ): Promise<string[]> {
+    if (items.length === 0) return [];
+    return this.dataSource.transaction(async (manager) => {
+      const written = new Set(
+        await this.writeOutcomes(
+          manager,
+          items.map((item) => item.outcome),
+        ),
+      );
+      await DELIVERY_ATTEMPT_TABLE.insert(
+        manager,
+        items.flatMap((item) => (item.attempt && written.has(item.outcome.id) ? [item.attempt] : [])),
+        'RETURNING id',
+      );
+      return [...written];
+    });
   }
 
   /**
@@ -236,7 +233,7 @@ export class EventDeliveriesRepository {
       `UPDATE event_deliveries d
        SET lease_until = date_trunc('milliseconds', now() + $3::int * interval '1 second')
        FROM unnest($1::text[], $2::timestamptz[]) AS v(id, lease_until)
-       WHERE d.id = v.id AND d.status = 'Processing' AND ${FENCED}
+       WHERE d.id = v.id AND d.status = ${DELIVERY.Processing} AND ${FENCED}
        RETURNING d.id, d.lease_until`,
       [rows.map((r) => r.id), rows.map((r) => r.leaseUntil), leaseSeconds],
     );
@@ -255,10 +252,10 @@ export class EventDeliveriesRepository {
     const updated = await queryRows(
       this.dataSource.manager,
       `UPDATE event_deliveries d
-       SET status = CASE WHEN d.attempts = 0 THEN 'Scheduled' ELSE 'Retry' END,
+       SET status = CASE WHEN d.attempts = 0 THEN ${DELIVERY.Scheduled} ELSE ${DELIVERY.Retry} END,
            next_send_time = v.next_send_time, lease_until = NULL, updated_at = now()
        FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS v(id, lease_until, next_send_time)
-       WHERE d.id = v.id AND d.status = 'Processing' AND ${FENCED}
+       WHERE d.id = v.id AND d.status = ${DELIVERY.Processing} AND ${FENCED}
        RETURNING d.id`,
       [rows.map((r) => r.id), rows.map((r) => r.leaseUntil), rows.map((r) => r.nextSendTime)],
     );
@@ -328,10 +325,10 @@ export class EventDeliveriesRepository {
     const rows = await queryRows(
       this.dataSource.manager,
       `UPDATE event_deliveries d
-       SET status = 'Scheduled', next_send_time = now(), lease_until = NULL, description = $4, updated_at = now()
+       SET status = ${DELIVERY.Scheduled}, next_send_time = now(), lease_until = NULL, description = $4, updated_at = now()
        FROM endpoints ep
        WHERE d.project_id = $1 AND d.id = ANY($2::text[]) AND d.status = ANY($3::text[]) AND d.deleted_at IS NULL
-         AND ep.id = d.endpoint_id AND ep.project_id = d.project_id AND ep.status = 'active' AND ep.deleted_at IS NULL
+         AND ep.id = d.endpoint_id AND ep.project_id = d.project_id AND ep.status = ${ENDPOINT.Active} AND ep.deleted_at IS NULL
        RETURNING d.id, d.project_id, d.endpoint_id`,
       [projectId, [...ids], [...fromStatuses], description],
     );
@@ -365,10 +362,10 @@ export class EventDeliveriesRepository {
       `WITH matched AS (${matching}),
        requeued AS (
          UPDATE event_deliveries d
-         SET status = 'Scheduled', next_send_time = now(), lease_until = NULL, description = $${n + 2}, updated_at = now()
+         SET status = ${DELIVERY.Scheduled}, next_send_time = now(), lease_until = NULL, description = $${n + 2}, updated_at = now()
          FROM matched m, endpoints ep
          WHERE d.id = m.id AND d.project_id = $${n + 1} AND d.status = ANY($${n + 3}::text[])
-           AND ep.id = d.endpoint_id AND ep.project_id = d.project_id AND ep.status = 'active' AND ep.deleted_at IS NULL
+           AND ep.id = d.endpoint_id AND ep.project_id = d.project_id AND ep.status = ${ENDPOINT.Active} AND ep.deleted_at IS NULL
          RETURNING d.id, d.project_id, d.endpoint_id
        )
        SELECT (SELECT count(*)::int FROM matched) AS matched,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventTypeEntity } from '../entities/event-type.entity';
-import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { NewRow, queryRows } from '../sql/sql-rows.helper';
+import { EVENT_TYPE_TABLE } from '../sql/tables.sql';
 
 export type NewEventType = NewRow<EventTypeEntity, 'projectId' | 'name'>;
 export type EventTypeChanges = Partial<Pick<EventTypeEntity, 'description' | 'category' | 'jsonSchema'>>;
@@ -14,13 +15,12 @@ export class EventTypesRepository {
   /** The new type, or null when the project already has one of that name. */
   async insert(eventType: NewEventType): Promise<EventTypeEntity | null> {
     const manager = this.dataSource.manager;
-    const [row] = await insertRows(
+    const [row] = await EVENT_TYPE_TABLE.insert(
       manager,
-      EventTypeEntity,
       [eventType],
       'ON CONFLICT (project_id, name) DO NOTHING RETURNING *',
     );
-    return row ? hydrate(manager, EventTypeEntity, row) : null;
+    return row ? EVENT_TYPE_TABLE.fromRow(row) : null;
   }
 
   /**
@@ -29,16 +29,15 @@ export class EventTypesRepository {
    */
   async upsertMany(projectId: string, eventTypes: ReadonlyArray<Omit<NewEventType, 'projectId'>>) {
     return this.dataSource.transaction(async (manager) => {
-      const rows = await insertRows(
+      const rows = await EVENT_TYPE_TABLE.insert(
         manager,
-        EventTypeEntity,
         eventTypes.map((eventType) => ({ ...eventType, projectId })),
         `ON CONFLICT (project_id, name) DO UPDATE SET
            description = EXCLUDED.description, category = EXCLUDED.category,
            json_schema = EXCLUDED.json_schema, updated_at = now()
          RETURNING *`,
       );
-      return rows.map((row) => hydrate(manager, EventTypeEntity, row));
+      return rows.map((row) => EVENT_TYPE_TABLE.fromRow(row));
     });
   }
 
@@ -65,7 +64,7 @@ export class EventTypesRepository {
       .returning('*')
       .execute();
     const rows = result.raw as Record<string, unknown>[];
-    return rows[0] ? hydrate(this.dataSource.manager, EventTypeEntity, rows[0]) : null;
+    return rows[0] ? EVENT_TYPE_TABLE.fromRow(rows[0]) : null;
   }
 
   /** Marks the type deprecated (once: a second call keeps the first date); null when there is none. */
@@ -77,6 +76,6 @@ export class EventTypesRepository {
        WHERE project_id = $1 AND id = $2 RETURNING *`,
       [projectId, id],
     );
-    return rows[0] ? hydrate(manager, EventTypeEntity, rows[0]) : null;
+    return rows[0] ? EVENT_TYPE_TABLE.fromRow(rows[0]) : null;
   }
 }

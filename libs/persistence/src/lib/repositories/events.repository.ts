@@ -3,7 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventEntity } from '../entities/event.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { containsPattern, hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { containsPattern, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { EVENT_TABLE } from '../sql/tables.sql';
+import { EVENT } from '../sql/status-literals.sql';
 
 export type NewEvent = NewRow<EventEntity, 'projectId' | 'eventType' | 'routing' | 'raw'>;
 
@@ -34,8 +36,8 @@ export class EventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Stores one accepted event (see insertAcceptedMany). */
-  async insertAccepted(event: NewEvent, manager: EntityManager = this.dataSource.manager): Promise<AcceptedEvent> {
-    const [accepted] = await this.insertAcceptedMany([event], manager);
+  async insertAccepted(event: NewEvent): Promise<AcceptedEvent> {
+    const [accepted] = await this.insertAcceptedMany([event]);
     return accepted as AcceptedEvent;
   }
 
@@ -49,11 +51,9 @@ export class EventsRepository {
    * the same events again (a retry after a commit whose answer was lost) returns the rows
    * already stored instead of storing them twice.
    */
-  async insertAcceptedMany(
-    events: readonly NewEvent[],
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<AcceptedEvent[]> {
+  async insertAcceptedMany(events: readonly NewEvent[]): Promise<AcceptedEvent[]> {
     if (events.length === 0) return [];
+    const manager = this.dataSource.manager;
     const originals: NewEvent[] = events.map((event) => ({
       ...event,
       id: event.id ?? newId(),
@@ -63,15 +63,14 @@ export class EventsRepository {
     const stored = new Map<string, Record<string, unknown>>();
     const keep = (rows: Record<string, unknown>[]) => rows.forEach((row) => stored.set(String(row['id']), row));
     // No conflict target: a taken id and a taken idempotency key are both skipped here.
-    keep(await insertRows(manager, EventEntity, originals, 'ON CONFLICT DO NOTHING RETURNING *'));
+    keep(await EVENT_TABLE.insert(manager, originals, 'ON CONFLICT DO NOTHING RETURNING *'));
     const missing = () => originals.filter((original) => !stored.has(original.id as string));
     if (missing().length > 0) keep(await this.storedRows(manager, missing()));
     const losers = missing();
     if (losers.length > 0) {
       keep(
-        await insertRows(
+        await EVENT_TABLE.insert(
           manager,
-          EventEntity,
           losers.map((loser) => ({ ...loser, isDuplicateEvent: true, status: EventStatus.Success })),
           'ON CONFLICT (id) DO NOTHING RETURNING *',
         ),
@@ -81,7 +80,7 @@ export class EventsRepository {
     return originals.map((original) => {
       const row = stored.get(original.id as string);
       if (!row) throw new Error(`event ${original.id} was neither stored nor found`);
-      const event = hydrate(manager, EventEntity, row);
+      const event = EVENT_TABLE.fromRow(row);
       return { event, duplicate: event.isDuplicateEvent };
     });
   }
@@ -101,18 +100,14 @@ export class EventsRepository {
   }
 
   /** Pending → Processing once the router has created the deliveries; returns the ids moved. */
-  async markRouted(
-    projectId: string,
-    ids: readonly string[],
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<string[]> {
+  async markRouted(projectId: string, ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) {
       return [];
     }
     const rows = await queryRows(
-      manager,
-      `UPDATE events SET status = 'Processing', updated_at = now()
-       WHERE project_id = $1 AND id = ANY($2::text[]) AND status = 'Pending'
+      this.dataSource.manager,
+      `UPDATE events SET status = ${EVENT.Processing}, updated_at = now()
+       WHERE project_id = $1 AND id = ANY($2::text[]) AND status = ${EVENT.Pending}
        RETURNING id`,
       [projectId, ids],
     );
@@ -126,11 +121,10 @@ export class EventsRepository {
   async addRoutedEndpoints(
     projectId: string,
     routed: ReadonlyArray<{ id: string; endpointIds: readonly string[] }>,
-    manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
     if (routed.length === 0) return;
     await queryRows(
-      manager,
+      this.dataSource.manager,
       `UPDATE events e
           SET endpoint_ids = ARRAY(SELECT DISTINCT x FROM unnest(e.endpoint_ids || v.ids) AS x ORDER BY x)
          FROM (SELECT r.id, ARRAY(SELECT jsonb_array_elements_text(r.endpoint_ids)) AS ids
@@ -157,7 +151,7 @@ export class EventsRepository {
       const rows = await queryRows(
         manager,
         `SELECT id, project_id FROM events
-         WHERE status = 'Pending' AND deleted_at IS NULL
+         WHERE status = ${EVENT.Pending} AND deleted_at IS NULL
            AND updated_at <= now() - $1::int * interval '1 millisecond'
            AND (updated_at < created_at + $1::int * interval '1 millisecond'
                 OR updated_at <= now() - $2::int * interval '1 second')
@@ -177,10 +171,6 @@ export class EventsRepository {
     });
   }
 
-  async list(projectId: string, filter: EventFilter = {}, page: PageQuery = {}): Promise<Page<EventEntity>> {
-    return paginate(this.filtered(projectId, filter), page);
-  }
-
   /**
    * The events named by a batch of doorbells, in ONE query whatever the batch size. Each ref
    * carries its project, so a doorbell can never load another tenant's event.
@@ -197,11 +187,11 @@ export class EventsRepository {
        WHERE e.deleted_at IS NULL`,
       [refs.map((ref) => ref.projectId), refs.map((ref) => ref.id)],
     );
-    return rows.map((row) => hydrate(manager, EventEntity, row));
+    return rows.map((row) => EVENT_TABLE.fromRow(row));
   }
   // ------------------------------------------------------------------ events API
 
-  /** `list` plus Convoy's `query` (see EventSearchFilter). */
+  /** A page of the project's events matching the filter and Convoy's `query` (see EventSearchFilter). */
   async search(projectId: string, filter: EventSearchFilter = {}, page: PageQuery = {}): Promise<Page<EventEntity>> {
     return paginate(this.filtered(projectId, filter), page);
   }
@@ -215,12 +205,12 @@ export class EventsRepository {
     const manager = this.dataSource.manager;
     const rows = await queryRows(
       manager,
-      `UPDATE events SET generation = generation + 1, status = 'Pending', updated_at = now()
+      `UPDATE events SET generation = generation + 1, status = ${EVENT.Pending}, updated_at = now()
        WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL AND NOT is_duplicate_event
        RETURNING *`,
       [projectId, id],
     );
-    return rows[0] ? hydrate(manager, EventEntity, rows[0]) : null;
+    return rows[0] ? EVENT_TABLE.fromRow(rows[0]) : null;
   }
 
   /** How many original events a batch replay with this filter would replay (Convoy's countbatchreplayevents). */
@@ -241,7 +231,7 @@ export class EventsRepository {
       this.dataSource.manager,
       `WITH matched AS (${matching}),
        replayed AS (
-         UPDATE events e SET generation = e.generation + 1, status = 'Pending', updated_at = now()
+         UPDATE events e SET generation = e.generation + 1, status = ${EVENT.Pending}, updated_at = now()
          FROM matched m WHERE e.id = m.id AND e.project_id = $${params.length + 1}
          RETURNING e.id
        )

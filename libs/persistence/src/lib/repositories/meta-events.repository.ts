@@ -4,7 +4,9 @@ import { MetaEventStatus } from '@caravan/domain';
 import { MetaEventEntity, MetaEventLastResponse } from '../entities/meta-event.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { claimDue, releaseExpiredLeases } from '../sql/lease.sql';
-import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { NewRow, queryRows } from '../sql/sql-rows.helper';
+import { META_EVENT_TABLE } from '../sql/tables.sql';
+import { META_CLAIMABLE_IN, META_EVENT } from '../sql/status-literals.sql';
 
 export type NewMetaEvent = NewRow<MetaEventEntity, 'projectId' | 'eventType' | 'payload' | 'retryLimit'>;
 
@@ -24,15 +26,15 @@ export class MetaEventsRepository {
 
   async insert(metaEvent: NewMetaEvent): Promise<MetaEventEntity> {
     const manager = this.dataSource.manager;
-    const [row] = await insertRows(manager, MetaEventEntity, [metaEvent], 'RETURNING *');
-    return hydrate(manager, MetaEventEntity, row);
+    const [row] = await META_EVENT_TABLE.insert(manager, [metaEvent], 'RETURNING *');
+    return META_EVENT_TABLE.fromRow(row);
   }
 
   /** Same contract as EventDeliveriesRepository.claimDue: one statement, only rows this call claimed. */
   async claimDue(ids: readonly string[], leaseSeconds: number): Promise<MetaEventEntity[]> {
     const manager = this.dataSource.manager;
     const rows = await claimDue(manager, 'meta_events', ids, leaseSeconds);
-    return rows.map((row) => hydrate(manager, MetaEventEntity, row));
+    return rows.map((row) => META_EVENT_TABLE.fromRow(row));
   }
 
   async findById(projectId: string, id: string): Promise<MetaEventEntity | null> {
@@ -56,8 +58,8 @@ export class MetaEventsRepository {
   /** A batch of meta events in one statement; returns them as stored. */
   async insertMany(metaEvents: readonly NewMetaEvent[]): Promise<MetaEventEntity[]> {
     const manager = this.dataSource.manager;
-    const rows = await insertRows(manager, MetaEventEntity, metaEvents, 'RETURNING *');
-    return rows.map((row) => hydrate(manager, MetaEventEntity, row));
+    const rows = await META_EVENT_TABLE.insert(manager, metaEvents, 'RETURNING *');
+    return rows.map((row) => META_EVENT_TABLE.fromRow(row));
   }
 
   /** Same fencing contract as EventDeliveriesRepository.recordOutcomes; returns the ids updated. */
@@ -73,7 +75,7 @@ export class MetaEventsRepository {
            last_response = v.last_response, lease_until = NULL, updated_at = now()
        FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::timestamptz[], $6::jsonb[])
          AS v(id, lease_until, status, attempts, next_send_time, last_response)
-       WHERE m.id = v.id AND m.status = 'Processing'
+       WHERE m.id = v.id AND m.status = ${META_EVENT.Processing}
          AND abs(EXTRACT(EPOCH FROM m.lease_until - v.lease_until)) < 0.001
        RETURNING m.id`,
       [
@@ -98,8 +100,8 @@ export class MetaEventsRepository {
       const rows = await queryRows(
         manager,
         `SELECT id, project_id FROM meta_events
-         WHERE status IN ('Scheduled','Retry') AND next_send_time <= now()
-           AND (status = 'Retry' OR next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
+         WHERE status IN ${META_CLAIMABLE_IN} AND next_send_time <= now()
+           AND (status = ${META_EVENT.Retry} OR next_send_time > updated_at OR updated_at <= now() - $2::int * interval '1 second')
          ORDER BY next_send_time
          LIMIT $1
          FOR UPDATE SKIP LOCKED`,
@@ -130,11 +132,11 @@ export class MetaEventsRepository {
     const manager = this.dataSource.manager;
     const rows = await queryRows(
       manager,
-      `UPDATE meta_events SET status = 'Scheduled', next_send_time = now(), lease_until = NULL, updated_at = now()
-       WHERE project_id = $1 AND id = $2 AND status <> 'Processing'
+      `UPDATE meta_events SET status = ${META_EVENT.Scheduled}, next_send_time = now(), lease_until = NULL, updated_at = now()
+       WHERE project_id = $1 AND id = $2 AND status <> ${META_EVENT.Processing}
        RETURNING *`,
       [projectId, id],
     );
-    return rows[0] ? hydrate(manager, MetaEventEntity, rows[0]) : null;
+    return rows[0] ? META_EVENT_TABLE.fromRow(rows[0]) : null;
   }
 }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PortalLinkEntity } from '../entities/portal-link.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { NewRow, queryRows } from '../sql/sql-rows.helper';
+import { PORTAL_LINK_TABLE } from '../sql/tables.sql';
 
 export type NewPortalLink = NewRow<PortalLinkEntity, 'projectId' | 'name' | 'tokenHash'>;
 
@@ -16,8 +17,8 @@ export class PortalLinksRepository {
 
   async insert(link: NewPortalLink): Promise<PortalLinkEntity> {
     const manager = this.dataSource.manager;
-    const [row] = await insertRows(manager, PortalLinkEntity, [link], 'RETURNING *');
-    return hydrate(manager, PortalLinkEntity, row);
+    const [row] = await PORTAL_LINK_TABLE.insert(manager, [link], 'RETURNING *');
+    return PORTAL_LINK_TABLE.fromRow(row);
   }
 
   async findById(projectId: string, id: string): Promise<PortalLinkEntity | null> {
@@ -37,7 +38,7 @@ export class PortalLinksRepository {
        WHERE l.token_hash = $1 AND l.deleted_at IS NULL`,
       [tokenHash],
     );
-    return rows[0] ? hydrate(manager, PortalLinkEntity, rows[0]) : null;
+    return rows[0] ? PORTAL_LINK_TABLE.fromRow(rows[0]) : null;
   }
 
   async list(

@@ -2,7 +2,8 @@ import { DEFAULT_PROJECT_CONFIG, generateConvoySecret, ProjectConfig, ProjectTyp
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ProjectEntity } from '../entities/project.entity';
-import { hydrate, insertRows, queryRows } from '../sql/sql-rows.helper';
+import { queryRows } from '../sql/sql-rows.helper';
+import { PROJECT_TABLE } from '../sql/tables.sql';
 
 /** A config as clients send it: every section optional, and every field within a section. */
 export type ProjectConfigInput = { [K in keyof ProjectConfig]?: Partial<ProjectConfig[K]> };
@@ -56,13 +57,12 @@ export class ProjectsRepository {
 
   async create(project: NewProject): Promise<ProjectEntity> {
     const manager = this.dataSource.manager;
-    const [row] = await insertRows(
+    const [row] = await PROJECT_TABLE.insert(
       manager,
-      ProjectEntity,
       [{ id: project.id, name: project.name, type: project.type, config: configToWrite(project.config) }],
       'RETURNING *',
     );
-    return withDefaults(hydrate(manager, ProjectEntity, row));
+    return withDefaults(PROJECT_TABLE.fromRow(row));
   }
 
   async findById(id: string): Promise<ProjectEntity | null> {
@@ -89,7 +89,7 @@ export class ProjectsRepository {
        WHERE id = $1 AND deleted_at IS NULL RETURNING *`,
       [id, changes.name ?? current.name, JSON.stringify(configToWrite(changes.config, current.config))],
     );
-    return rows[0] ? withDefaults(hydrate(manager, ProjectEntity, rows[0])) : null;
+    return rows[0] ? withDefaults(PROJECT_TABLE.fromRow(rows[0])) : null;
   }
 
   /** Returns false when there was no live project with that id. */
@@ -112,7 +112,7 @@ export class ProjectsRepository {
     const rows = await queryRows(manager, `SELECT * FROM projects WHERE id = ANY($1::text[]) AND deleted_at IS NULL`, [
       [...new Set(ids)],
     ]);
-    return rows.map((row) => withDefaults(hydrate(manager, ProjectEntity, row)));
+    return rows.map((row) => withDefaults(PROJECT_TABLE.fromRow(row)));
   }
 }
 

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { queryRows } from '../sql/sql-rows.helper';
+import { EVENT, sqlList } from '../sql/status-literals.sql';
+import { DeliveryStatus, MetaEventStatus } from '@caravan/domain';
+
+const UNFINISHED_DELIVERY = sqlList([DeliveryStatus.Scheduled, DeliveryStatus.Processing, DeliveryStatus.Retry]);
+const FINISHED_META_EVENT = sqlList([MetaEventStatus.Success, MetaEventStatus.Failure]);
 
 /** Key of the session advisory lock that lets one dispatcher replica at a time sweep. */
 const SWEEP_LOCK_KEY = `hashtextextended('caravan:retention', 0)`;
@@ -56,10 +61,10 @@ export class RetentionRepository {
       // tables' size: a join against the CTE would plan hash joins over whole tables.
       `WITH doomed AS MATERIALIZED (
          SELECT e.id FROM events e
-         WHERE e.project_id = $1 AND e.created_at < $2 AND e.status <> 'Pending'
+         WHERE e.project_id = $1 AND e.created_at < $2 AND e.status <> ${EVENT.Pending}
            AND NOT EXISTS (
              SELECT 1 FROM event_deliveries d
-             WHERE d.project_id = $1 AND d.status IN ('Scheduled','Processing','Retry') AND d.event_id = e.id)
+             WHERE d.project_id = $1 AND d.status IN ${UNFINISHED_DELIVERY} AND d.event_id = e.id)
          ORDER BY e.created_at
          LIMIT $3
          FOR UPDATE SKIP LOCKED
@@ -91,7 +96,7 @@ export class RetentionRepository {
       this.dataSource.manager,
       `WITH doomed AS MATERIALIZED (
          SELECT id FROM meta_events
-         WHERE project_id = $1 AND created_at < $2 AND status IN ('Success','Failure')
+         WHERE project_id = $1 AND created_at < $2 AND status IN ${FINISHED_META_EVENT}
          ORDER BY id
          LIMIT $3
          FOR UPDATE SKIP LOCKED

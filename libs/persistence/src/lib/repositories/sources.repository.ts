@@ -3,7 +3,8 @@ import { DataSource, In } from 'typeorm';
 import { ProjectEntity } from '../entities/project.entity';
 import { SourceEntity } from '../entities/source.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { NewRow, queryRows } from '../sql/sql-rows.helper';
+import { SOURCE_TABLE } from '../sql/tables.sql';
 
 export type NewSource = NewRow<SourceEntity, 'projectId' | 'name' | 'type' | 'maskId'>;
 
@@ -13,8 +14,8 @@ export class SourcesRepository {
 
   async insert(source: NewSource): Promise<SourceEntity> {
     const manager = this.dataSource.manager;
-    const [row] = await insertRows(manager, SourceEntity, [source], 'RETURNING *');
-    return hydrate(manager, SourceEntity, row);
+    const [row] = await SOURCE_TABLE.insert(manager, [source], 'RETURNING *');
+    return SOURCE_TABLE.fromRow(row);
   }
 
   /**
@@ -78,7 +79,7 @@ export class SourcesRepository {
       .returning('*')
       .execute();
     const rows = result.raw as Record<string, unknown>[];
-    return rows[0] ? hydrate(this.dataSource.manager, SourceEntity, rows[0]) : null;
+    return rows[0] ? SOURCE_TABLE.fromRow(rows[0]) : null;
   }
 
   /**

@@ -2,7 +2,8 @@ import { CATCH_ALL_EVENT_TYPE } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { SubscriptionFilterEntity } from '../entities/subscription-filter.entity';
-import { hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { NewRow, queryRows } from '../sql/sql-rows.helper';
+import { SUBSCRIPTION_FILTER_TABLE } from '../sql/tables.sql';
 
 export type NewSubscriptionFilter = Omit<NewRow<SubscriptionFilterEntity, 'eventType'>, 'projectId' | 'subscriptionId'>;
 export type SubscriptionFilterChanges = Partial<
@@ -33,9 +34,8 @@ export class SubscriptionFiltersRepository {
     filters: readonly NewSubscriptionFilter[],
   ): Promise<SubscriptionFilterEntity[]> {
     return this.dataSource.transaction(async (manager) => {
-      const rows = await insertRows(
+      const rows = await SUBSCRIPTION_FILTER_TABLE.insert(
         manager,
-        SubscriptionFilterEntity,
         filters.map((filter) => ({ ...filter, projectId, subscriptionId })),
         'ON CONFLICT (project_id, subscription_id, event_type) DO NOTHING RETURNING *',
       );
@@ -45,7 +45,7 @@ export class SubscriptionFiltersRepository {
           filters.find((filter) => !created.has(filter.eventType))?.eventType ?? '',
         );
       }
-      return rows.map((row) => hydrate(manager, SubscriptionFilterEntity, row));
+      return rows.map((row) => SUBSCRIPTION_FILTER_TABLE.fromRow(row));
     });
   }
 
@@ -117,7 +117,7 @@ export class SubscriptionFiltersRepository {
          AND enabled_at IS NOT NULL AND enabled_at <= now()`,
       [projectId, [...subscriptionIds], eventType, CATCH_ALL_EVENT_TYPE],
     );
-    return rows.map((row) => hydrate(manager, SubscriptionFilterEntity, row));
+    return rows.map((row) => SUBSCRIPTION_FILTER_TABLE.fromRow(row));
   }
 
   private async update(
@@ -139,7 +139,7 @@ export class SubscriptionFiltersRepository {
       .returning('*')
       .execute();
     const rows = result.raw as Record<string, unknown>[];
-    return rows[0] ? hydrate(manager, SubscriptionFilterEntity, rows[0]) : null;
+    return rows[0] ? SUBSCRIPTION_FILTER_TABLE.fromRow(rows[0]) : null;
   }
 }
 

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SubscriptionEntity } from '../entities/subscription.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { containsPattern, hydrate, insertRows, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { containsPattern, NewRow, queryRows } from '../sql/sql-rows.helper';
+import { SUBSCRIPTION_TABLE } from '../sql/tables.sql';
 
 export type NewSubscription = NewRow<SubscriptionEntity, 'projectId' | 'name' | 'endpointId'>;
 
@@ -13,8 +14,8 @@ export class SubscriptionsRepository {
 
   async insert(subscription: NewSubscription): Promise<SubscriptionEntity> {
     const manager = this.dataSource.manager;
-    const [row] = await insertRows(manager, SubscriptionEntity, [subscription], 'RETURNING *');
-    return hydrate(manager, SubscriptionEntity, row);
+    const [row] = await SUBSCRIPTION_TABLE.insert(manager, [subscription], 'RETURNING *');
+    return SUBSCRIPTION_TABLE.fromRow(row);
   }
 
   async findById(projectId: string, id: string): Promise<SubscriptionEntity | null> {
@@ -41,7 +42,7 @@ export class SubscriptionsRepository {
        ORDER BY id`,
       [projectId, eventType, CATCH_ALL_EVENT_TYPE, endpointIds ? [...endpointIds] : null],
     );
-    return rows.map((row) => hydrate(manager, SubscriptionEntity, row));
+    return rows.map((row) => SUBSCRIPTION_TABLE.fromRow(row));
   }
 
   async findByEndpoint(projectId: string, endpointId: string): Promise<SubscriptionEntity[]> {
@@ -69,7 +70,7 @@ export class SubscriptionsRepository {
        ORDER BY id`,
       [projectId, sourceId, eventType, CATCH_ALL_EVENT_TYPE],
     );
-    return rows.map((row) => hydrate(manager, SubscriptionEntity, row));
+    return rows.map((row) => SUBSCRIPTION_TABLE.fromRow(row));
   }
 
   /**
@@ -91,13 +92,12 @@ export class SubscriptionsRepository {
       if (existing.length > 0) {
         return null;
       }
-      const [row] = await insertRows(
+      const [row] = await SUBSCRIPTION_TABLE.insert(
         manager,
-        SubscriptionEntity,
         [{ projectId, endpointId, name: `${endpointId}-catch-all`, eventTypes: [CATCH_ALL_EVENT_TYPE] }],
         'RETURNING *',
       );
-      return hydrate(manager, SubscriptionEntity, row);
+      return SUBSCRIPTION_TABLE.fromRow(row);
     });
   }
 
@@ -134,7 +134,7 @@ export class SubscriptionsRepository {
       .returning('*')
       .execute();
     const rows = result.raw as Record<string, unknown>[];
-    return rows[0] ? hydrate(this.dataSource.manager, SubscriptionEntity, rows[0]) : null;
+    return rows[0] ? SUBSCRIPTION_TABLE.fromRow(rows[0]) : null;
   }
 
   /** Soft-deletes a live subscription; false when there was none. */

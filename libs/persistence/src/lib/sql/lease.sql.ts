@@ -1,13 +1,24 @@
 import type { EntityManager } from 'typeorm';
 import { queryRows } from './sql-rows.helper';
+import { CLAIMABLE_IN, DELIVERY, META_CLAIMABLE_IN, META_EVENT } from './status-literals.sql';
 
 /** The tables whose rows are claimed with a lease (event deliveries and meta events). */
 export type LeasedTable = 'event_deliveries' | 'meta_events';
 
+const PROCESSING: Record<LeasedTable, string> = {
+  event_deliveries: DELIVERY.Processing,
+  meta_events: META_EVENT.Processing,
+};
+const SCHEDULED: Record<LeasedTable, string> = {
+  event_deliveries: DELIVERY.Scheduled,
+  meta_events: META_EVENT.Scheduled,
+};
+const RETRY: Record<LeasedTable, string> = { event_deliveries: DELIVERY.Retry, meta_events: META_EVENT.Retry };
+
 /** Rows a sender may claim; event deliveries are also soft-deletable. */
 const CLAIMABLE: Record<LeasedTable, string> = {
-  event_deliveries: `status IN ('Scheduled','Retry') AND next_send_time <= now() AND deleted_at IS NULL`,
-  meta_events: `status IN ('Scheduled','Retry') AND next_send_time <= now()`,
+  event_deliveries: `status IN ${CLAIMABLE_IN} AND next_send_time <= now() AND deleted_at IS NULL`,
+  meta_events: `status IN ${META_CLAIMABLE_IN} AND next_send_time <= now()`,
 };
 
 /**
@@ -31,7 +42,7 @@ export async function claimDue(
        FOR UPDATE
      )
      UPDATE ${table} t
-     SET status = 'Processing', lease_until = now() + $2::int * interval '1 second', updated_at = now()
+     SET status = ${PROCESSING[table]}, lease_until = now() + $2::int * interval '1 second', updated_at = now()
      FROM claimable c
      WHERE t.id = c.id
      RETURNING t.*`,
@@ -54,13 +65,13 @@ export function releaseExpiredLeases(
     manager,
     `WITH expired AS (
        SELECT id FROM ${table}
-       WHERE status = 'Processing' AND lease_until < now()
+       WHERE status = ${PROCESSING[table]} AND lease_until < now()
        ORDER BY lease_until
        LIMIT $1
        FOR UPDATE SKIP LOCKED
      )
      UPDATE ${table} t
-     SET status = CASE WHEN t.attempts = 0 THEN 'Scheduled' ELSE 'Retry' END,
+     SET status = CASE WHEN t.attempts = 0 THEN ${SCHEDULED[table]} ELSE ${RETRY[table]} END,
          lease_until = NULL, next_send_time = now(), updated_at = now()
      FROM expired e
      WHERE t.id = e.id

@@ -3,13 +3,17 @@ import { backoffDelay } from '@caravan/domain';
 import type { ConsumerHealth } from '@caravan/observability';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 
 /** The consumer-group timings (CARAVAN_KAFKA_SESSION_TIMEOUT_MS and its siblings). */
 export interface ConsumerTimings {
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   rebalanceTimeoutMs: number;
+}
+
+/** Where the consumer reports its lag (the dispatcher's `caravan_consumer_lag_messages`). */
+export interface DoorbellConsumerMetrics {
+  consumerLag: { set(labels: { topic: string }, value: number): void };
 }
 
 export interface DoorbellConsumerOptions<T> {
@@ -20,7 +24,7 @@ export interface DoorbellConsumerOptions<T> {
   groupId: string;
   partitionsConcurrency: number;
   timings: ConsumerTimings;
-  metrics: DispatcherMetrics;
+  metrics: DoorbellConsumerMetrics;
   health: ConsumerHealth;
   /**
    * Handles doorbells (at most CHUNK at a time). `signal` aborts when the group rebalances or

@@ -1,7 +1,7 @@
 import { ConsumerHealth, MetricsRegistry, ReadinessService } from '@caravan/observability';
 import { EventEmitter } from 'node:events';
 import type { Kafka } from 'kafkajs';
-import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
+import { Gauge } from 'prom-client';
 import { DoorbellConsumer } from './doorbell.consumer';
 
 /** A kafkajs consumer stand-in: `run` fails while `failRuns` > 0; the test emits CRASH and GROUP_JOIN. */
@@ -55,7 +55,9 @@ function setup() {
     groupId: 'group',
     partitionsConcurrency: 1,
     timings: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000, rebalanceTimeoutMs: 10_000 },
-    metrics: new DispatcherMetrics(registry),
+    metrics: {
+      consumerLag: new Gauge({ name: 'lag', help: 'lag', labelNames: ['topic'], registers: [registry.registry] }),
+    },
     health,
     handle: async () => undefined,
     wait: (ms) => {
