@@ -9,7 +9,7 @@ describeIngesterOn(
       const target = await h.endpoint('/reconnected');
       const { channel, source } = await liveSource();
       expect(await driver.dropConnections(`source ${source.id} `)).toBe(1);
-      await h.logged(world().ingester, `amqp source ${source.id}: connection lost`);
+      await h.logged(world().ingester, { msg: 'connection lost; reconnecting', source_id: source.id });
 
       await driver.publish(
         channel,

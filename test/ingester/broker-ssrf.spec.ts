@@ -1,6 +1,6 @@
 import type { PubSubConfig } from '@caravan/domain';
 import type { SourceEntity } from '@caravan/persistence';
-import { eventually, ServiceProcess, sharedKafkaBrokers } from '@caravan/testing';
+import { eventually, logLineMatches, ServiceProcess, sharedKafkaBrokers } from '@caravan/testing';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AmqpDriver } from './support/amqp.driver';
@@ -78,15 +78,14 @@ describe('ingester: SSRF guard in front of every broker client', () => {
     'google emulator by IP literal',
   ])('refuses %s on loopback', async (name) => {
     const source = defined(sources[name]);
-    const refused = new RegExp(
-      `source ${source.id}[^\\n]*(127\\.0\\.0\\.1|::1) is a loopback address[^\\n]*not allowed`,
-    );
-    const output = await eventually(
-      async () => ingester.output(),
-      (text) => refused.test(text),
+    // The guard's refusal, in the error of a line about that source.
+    const refused = { source_id: source.id, err: /(127\.0\.0\.1|::1) is a loopback address.*not allowed/ };
+    const lines = await eventually(
+      async () => ingester.logLines(),
+      (seen) => seen.some((line) => logLineMatches(line, refused)),
       60_000,
     );
-    expect(output).toMatch(refused);
+    expect(lines.filter((line) => logLineMatches(line, refused))).not.toEqual([]);
     expect(await h.eventsOf(source)).toEqual([]);
   });
 
@@ -97,11 +96,14 @@ describe('ingester: SSRF guard in front of every broker client', () => {
   it('does not start a source that would take a project past its consumer cap', async () => {
     const config = kafka.pubSubConfig(await kafka.createChannel());
     const wide = await h.source({ ...config, workers: 11 });
-    await h.logged(ingester, `cannot consume source ${wide.id}`, 1, 60_000);
-    expect(ingester.output()).toMatch(
-      new RegExp(
-        `source ${wide.id}[^\\n]*would take the project past 10 consumers \\(CARAVAN_INGESTER_MAX_CONSUMERS_PER_PROJECT`,
-      ),
+    await h.logged(
+      ingester,
+      { msg: /would take the project past CARAVAN_INGESTER_MAX_CONSUMERS_PER_PROJECT/, source_id: wide.id },
+      1,
+      60_000,
+    );
+    expect(ingester.logLines()).toContainEqual(
+      expect.objectContaining({ source_id: wide.id, workers: 11, limit: 10, level: 'error' }),
     );
   });
 });

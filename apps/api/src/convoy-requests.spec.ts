@@ -21,9 +21,8 @@ describe("Convoy's request rules (HTTP, real Postgres and Kafka)", () => {
     fixtures = new EventFixtures(api.app);
     // A real logger that also keeps what it is given, so the debug line can be read back.
     class KeepingLogger extends ConsoleLogger {
-      override debug(message: unknown, ...rest: unknown[]): void {
-        debugLines.push(message);
-        void rest;
+      override debug(fields: object, message: unknown): void {
+        debugLines.push({ ...fields, msg: message });
       }
     }
     api.app.useLogger(new KeepingLogger('api', { logLevels: ['error', 'fatal', 'debug'] }));
@@ -67,7 +66,7 @@ describe("Convoy's request rules (HTTP, real Postgres and Kafka)", () => {
       expect(stored[0].config.signature.versions).toEqual([{ hash: 'SHA256', encoding: 'hex' }]);
       expect(debugLines).toContainEqual(
         expect.objectContaining({
-          message: 'ignored unknown fields',
+          msg: 'ignored unknown fields',
           ignored_fields: expect.arrayContaining(['colour']),
         }),
       );

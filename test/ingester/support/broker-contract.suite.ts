@@ -194,13 +194,17 @@ export function describeIngesterOn<D extends BrokerDriver>(
       const moved = await driver.createChannel();
 
       await h.changeSource(source, { pubSub: driver.pubSubConfig(moved) });
-      await h.logged(ingester, `stopped consuming source ${source.id} (changed)`);
+      await h.logged(ingester, { msg: 'stopped consuming source', source_id: source.id, reason: 'changed' });
       await h.consuming(ingester, source, 2);
       await driver.publish(moved, message('after.move'));
       expect((await h.eventsEventually(source, 1)).map((event) => event.eventType)).toEqual(['after.move']);
 
       await h.changeSource(source, { isDisabled: true });
-      await h.logged(ingester, `stopped consuming source ${source.id} (disabled or deleted)`);
+      await h.logged(ingester, {
+        msg: 'stopped consuming source',
+        source_id: source.id,
+        reason: 'disabled or deleted',
+      });
       await driver.publish(moved, message('while.disabled'));
       await sleep(2_000);
       expect(await h.eventsOf(source)).toHaveLength(1);
@@ -238,7 +242,9 @@ export function describeIngesterOn<D extends BrokerDriver>(
 
       // Graceful shutdown: consumers stop, in-flight work finishes, the process exits 0.
       expect(await replica.stop('SIGTERM')).toBe(0);
-      expect(replica.output()).toContain(`stopped consuming source ${source.id} (shutting down)`);
+      expect(replica.logLines()).toContainEqual(
+        expect.objectContaining({ msg: 'stopped consuming source', source_id: source.id, reason: 'shutting down' }),
+      );
       expect(replica.output()).toContain('stopped cleanly');
     });
 
@@ -368,7 +374,11 @@ export function describeIngesterOn<D extends BrokerDriver>(
 
       // Stopped on purpose (disabled): no longer reported.
       await h.changeSource(source, { isDisabled: true });
-      await h.logged(ingester, `stopped consuming source ${source.id} (disabled or deleted)`);
+      await h.logged(ingester, {
+        msg: 'stopped consuming source',
+        source_id: source.id,
+        reason: 'disabled or deleted',
+      });
       expect((await readyz()).body).not.toContain(worker);
     });
 

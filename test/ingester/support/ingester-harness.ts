@@ -8,7 +8,14 @@ import {
   SourceEntity,
   SourcesRepository,
 } from '@caravan/persistence';
-import { eventually, insertEndpoint, insertProject, ServiceProcess, spawnService } from '@caravan/testing';
+import {
+  eventually,
+  insertEndpoint,
+  insertProject,
+  logLineMatches,
+  ServiceProcess,
+  spawnService,
+} from '@caravan/testing';
 import { randomBytes } from 'node:crypto';
 import { DispatcherHarness, freePort } from '../../dispatcher/support/dispatcher-harness';
 
@@ -88,19 +95,26 @@ export class IngesterHarness {
     await new SourcesRepository(this.dataSource).applyChanges(this.project.id, source.id, changes);
   }
 
-  /** Waits until the ingester logged that it consumes (or stopped consuming) the source, `times` times. */
-  async logged(ingester: ServiceProcess, text: string, times = 1, timeoutMs = 20_000): Promise<void> {
-    const count = () => ingester.output().split(text).length - 1;
+  /** Waits until the ingester logged a line with these fields (see logLineMatches), `times` times. */
+  async logged(
+    ingester: ServiceProcess,
+    fields: Record<string, unknown>,
+    times = 1,
+    timeoutMs = 20_000,
+  ): Promise<void> {
+    const count = () => ingester.logLines().filter((line) => logLineMatches(line, fields)).length;
     await eventually(
       async () => count(),
       (seen) => seen >= times,
       timeoutMs,
     );
-    if (count() < times) throw new Error(`ingester never logged "${text}" ${times} time(s):\n${ingester.output()}`);
+    if (count() < times) {
+      throw new Error(`ingester never logged ${String(fields['msg'])} ${times} time(s):\n${ingester.output()}`);
+    }
   }
 
   consuming(ingester: ServiceProcess, source: SourceEntity, times = 1): Promise<void> {
-    return this.logged(ingester, `consuming source ${source.id} `, times);
+    return this.logged(ingester, { msg: 'consuming source', source_id: source.id }, times);
   }
 
   eventsOf(source: SourceEntity): Promise<EventEntity[]> {

@@ -26,27 +26,37 @@ function run(exception: unknown) {
 }
 
 describe('ApiExceptionFilter', () => {
-  let logged: string[];
+  let logged: Array<{ fields: Record<string, unknown>; message: unknown }>;
 
   beforeEach(() => {
     logged = [];
-    jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => {
-      logged.push(String(message));
+    jest.spyOn(Logger.prototype, 'error').mockImplementation((fields: unknown, message: unknown) => {
+      logged.push({ fields: fields as Record<string, unknown>, message });
     });
   });
 
   afterEach(() => jest.restoreAllMocks());
 
   it('answers an unexpected error with 500 and an error id that is also in the log, and nothing else', () => {
-    const sent = run(new Error('secret internals: password=hunter2'));
+    const error = new Error('secret internals: password=hunter2');
+    const sent = run(error);
     expect(sent.status).toBe(500);
     expect(sent.body.status).toBe(false);
     expect(sent.body.error_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(sent.body.message).toBe(`internal error (error id ${sent.body.error_id})`);
     expect(JSON.stringify(sent.body)).not.toContain('hunter2');
-    expect(
-      logged.some((line) => line.includes(sent.body.error_id) && line.includes('POST /api/v1/projects/p/events')),
-    ).toBe(true);
+    // The error id, the request and the error (its stack) are fields of the line.
+    expect(logged).toEqual([
+      {
+        fields: expect.objectContaining({
+          error_id: sent.body.error_id,
+          method: 'POST',
+          path: '/api/v1/projects/p/events',
+          err: error,
+        }),
+        message: 'internal error',
+      },
+    ]);
   });
 
   it('never puts SQL in a response', () => {

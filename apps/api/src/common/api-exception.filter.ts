@@ -33,6 +33,18 @@ function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+/** What a log line about a failed request says of it (the project when the route names one). */
+function requestLogFields(request: Request): Record<string, unknown> {
+  const route = (request.route as { path?: string } | undefined)?.path;
+  const project = request.params?.['projectID'];
+  return {
+    method: request.method,
+    path: request.path,
+    ...(route ? { route: `${request.baseUrl ?? ''}${route}` } : {}),
+    ...(project ? { project_id: project } : {}),
+  };
+}
+
 /**
  * The one place errors become responses: Convoy's envelope everywhere, field-naming 400s,
  * 404 for unknown routes, 413/415 from the body parser, 503 when Postgres is unreachable,
@@ -109,7 +121,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return { status: HttpStatus.BAD_REQUEST, body: { status: false, message: exception.message } };
     }
     if (isDatabaseUnavailable(exception)) {
-      this.logger.error(`${request.method} ${request.path}: database unavailable: ${(exception as Error).message}`);
+      this.logger.error({ ...requestLogFields(request), err: exception }, 'database unavailable');
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
         body: { status: false, message: 'the database is unavailable; retry later' },
@@ -117,8 +129,15 @@ export class ApiExceptionFilter implements ExceptionFilter {
       };
     }
     const errorId = newId();
-    const detail = isQueryFailure(exception) ? `query failed: ${exception.message}` : (exception as Error)?.message;
-    this.logger.error(`error ${errorId} on ${request.method} ${request.path}: ${detail}`, (exception as Error)?.stack);
+    this.logger.error(
+      {
+        ...requestLogFields(request),
+        error_id: errorId,
+        ...(isQueryFailure(exception) ? { query_failed: true } : {}),
+        err: exception,
+      },
+      'internal error',
+    );
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       body: { status: false, message: `internal error (error id ${errorId})`, error_id: errorId },

@@ -25,13 +25,15 @@ export class IgnoredFields {
     if (fresh.length === 0) return;
     fresh.forEach((name) => this.names.add(name));
     if (!this.response.headersSent) this.response.setHeader(IGNORED_FIELDS_HEADER, [...this.names].join(','));
-    logger.debug({
-      message: 'ignored unknown fields',
-      method: this.request.method,
-      route: (this.request.route as { path?: string } | undefined)?.path ?? this.request.path,
-      project_id: this.request.params?.['projectID'],
-      ignored_fields: fresh,
-    });
+    logger.debug(
+      {
+        method: this.request.method,
+        route: (this.request.route as { path?: string } | undefined)?.path ?? this.request.path,
+        project_id: this.request.params?.['projectID'],
+        ignored_fields: fresh,
+      },
+      'ignored unknown fields',
+    );
   }
 }
 

@@ -365,7 +365,10 @@ export class EndpointsService {
     try {
       await this.metaEvents.publish(project, type, MetaEventPayloads.endpoint(endpoint));
     } catch (error) {
-      this.logger.error(`meta event ${type} for endpoint ${endpoint.id} not recorded: ${(error as Error).message}`);
+      this.logger.error(
+        { project_id: project.id, endpoint_id: endpoint.id, meta_event_type: type, err: error },
+        'meta event not recorded',
+      );
     }
   }
 }

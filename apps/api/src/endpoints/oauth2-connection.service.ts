@@ -55,7 +55,7 @@ export class OAuth2ConnectionService {
           : error instanceof OAuth2TokenError || error instanceof TokenRequestError
             ? error.message
             : `could not reach the token endpoint: ${(error as Error).message}`;
-      this.logger.log(`oauth2 connection test failed (project ${projectId}): ${reason}`);
+      this.logger.log({ project_id: projectId, reason }, 'oauth2 connection test failed');
       throw InvalidFieldsException.of('oauth2', `OAuth2 connection test failed: ${reason}`);
     }
   }

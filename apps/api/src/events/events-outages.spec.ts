@@ -61,16 +61,18 @@ describe('events when Kafka or Postgres is down', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0].status).toBe('Pending');
       expect(rows[0].raw.toString()).toBe('{"safe":true}');
-      // The lost doorbell is logged with the project and event ids once Kafka's retries give up.
+      // The lost doorbell is logged with the project and event ids (fields) once Kafka's retries give up.
       const logged = await waitFor(
         () =>
-          warn.mock.calls
-            .map((call) => String(call[0]))
-            .find((line) => line.includes(`${projectId}/${response.body.data.uid}`)),
+          warn.mock.calls.find((call) => {
+            const fields = call[0] as { project_id?: string; event_ids?: string[] } | undefined;
+            return fields?.project_id === projectId && !!fields.event_ids?.includes(response.body.data.uid);
+          }),
         90_000,
         'the doorbell failure log line',
       );
-      expect(logged).toContain('the scheduler will ring them again');
+      expect(logged?.[1]).toBe('event doorbells for committed rows failed; the scheduler will ring them again');
+      expect(logged?.[0]).toMatchObject({ doorbells: 1, err: expect.any(Error) });
     });
   });
 

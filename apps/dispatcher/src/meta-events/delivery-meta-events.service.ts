@@ -35,7 +35,7 @@ export class DeliveryMetaEvents {
     try {
       await this.publisher.publishAll(items);
     } catch (error) {
-      this.logger.warn(`could not publish ${items.length} meta event(s): ${(error as Error).message}`);
+      this.logger.warn({ meta_events: items.length, err: error }, 'could not publish meta events');
     }
   }
 }

@@ -104,8 +104,8 @@ export class EndpointFailureNotifier implements OnApplicationShutdown {
   private record(channel: Channel, outcome: Outcome, { endpoint, project }: DisabledEndpoint, error?: string): void {
     this.notifications.inc({ channel, outcome });
     const fields = { channel, outcome, project_id: project.id, endpoint_id: endpoint.id, error };
-    if (outcome === 'sent') this.logger.log({ message: 'endpoint failure notification sent', ...fields });
-    else this.logger.warn({ message: `endpoint failure notification ${outcome}`, ...fields });
+    if (outcome === 'sent') this.logger.log(fields, 'endpoint failure notification sent');
+    else this.logger.warn(fields, `endpoint failure notification ${outcome}`);
   }
 }
 

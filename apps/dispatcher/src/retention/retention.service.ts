@@ -66,12 +66,10 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         const counted = await this.sweepProject(project.id, cutoff);
         for (const table of Object.keys(sums) as Table[]) sums[table] += counted[table];
         if (counted.events + counted.meta_events > 0) {
-          this.logger.log({
-            message: 'retention deleted old rows',
-            project_id: project.id,
-            cutoff: cutoff.toISOString(),
-            ...counted,
-          });
+          this.logger.log(
+            { project_id: project.id, cutoff: cutoff.toISOString(), ...counted },
+            'retention deleted old rows',
+          );
         }
       }
       return sums;
@@ -116,7 +114,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         .then(() => undefined)
         .catch((error: Error) => {
           this.sweeps.inc({ outcome: 'failed' });
-          this.logger.warn(`retention sweep failed: ${error.message}`);
+          this.logger.warn({ err: error }, 'retention sweep failed');
         })
         .finally(() => this.schedule());
     }, delayMs);

@@ -93,7 +93,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.tick()
-        .catch((error: Error) => this.logger.warn(`scheduler sweep failed: ${error.message}`))
+        .catch((error: Error) => this.logger.warn({ err: error }, 'scheduler sweep failed'))
         .finally(() => this.schedule());
     }, this.settings.schedulerIntervalMs);
   }

@@ -9,8 +9,6 @@ import { LeaseKeeper } from './lease-keeper';
 export class DeliveryLeases extends LeaseKeeper {
   constructor(@Inject(DISPATCHER_SETTINGS) settings: DispatcherSettings, deliveries: EventDeliveriesRepository) {
     const logger = new Logger(DeliveryLeases.name);
-    super(deliveries, settings.leaseSeconds, (error) =>
-      logger.warn(`renewing delivery leases failed: ${error.message}`),
-    );
+    super(deliveries, settings.leaseSeconds, (error) => logger.warn({ err: error }, 'renewing delivery leases failed'));
   }
 }

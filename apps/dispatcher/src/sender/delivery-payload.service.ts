@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { deliveryLogIds } from '@caravan/observability';
 import { LRUCache } from 'lru-cache';
 import type { EventDeliveryEntity, EventEntity } from '@caravan/persistence';
 import { SubscriptionsRepository } from '@caravan/persistence';
@@ -42,14 +43,7 @@ export class DeliveryPayload {
       return { ok: true, body: Buffer.from(JSON.stringify(value), 'utf8') };
     } catch (error) {
       if (!(error instanceof TransformFailedError)) throw error;
-      this.logger.warn({
-        message: `subscription function failed: ${error.reason}`,
-        project_id: delivery.projectId,
-        event_id: delivery.eventId,
-        delivery_id: delivery.id,
-        endpoint_id: delivery.endpointId,
-        subscription_id: delivery.subscriptionId,
-      });
+      this.logger.warn({ ...deliveryLogIds(delivery), reason: error.reason }, 'subscription function failed');
       return { ok: false, reason: error.line ? `${error.message} (line ${error.line})` : error.message };
     }
   }

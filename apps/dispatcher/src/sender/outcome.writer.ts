@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryStatus, MicroBatcher } from '@caravan/domain';
 import { EndpointsRepository, EventDeliveriesRepository, EventDeliveryEntity } from '@caravan/persistence';
-import { traceStatement } from '@caravan/observability';
+import { deliveryLogIds, traceStatement } from '@caravan/observability';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 import { DeliveryMetaEvents } from '../meta-events/delivery-meta-events.service';
 import { EndpointFailureNotifier } from '../notifications/endpoint-failure.notifier';
@@ -78,7 +78,9 @@ export class OutcomeWriter {
     );
     const kept = finished.filter((f) => written.has(f.delivery.id));
     const lost = finished.length - kept.length;
-    if (lost > 0) this.logger.warn(`${lost} outcome(s) not written: their lease had passed to another sender`);
+    if (lost > 0)
+      this.logger.warn({ outcomes: lost }, 'outcomes not written: their lease had passed to another sender');
+    for (const f of kept) this.logOutcome(f);
     await this.followUp(kept);
   }
 
@@ -99,6 +101,20 @@ export class OutcomeWriter {
     await this.publishMetaEvents(kept);
   }
 
+  /** One line per failed attempt, with the ids as fields: what an operator greps for a customer's complaint. */
+  private logOutcome({ delivery, update, attempt }: SettledDelivery): void {
+    if (update.status === Success) return;
+    const fields = {
+      ...deliveryLogIds(delivery),
+      status: update.status,
+      attempts: update.attempts,
+      http_status: attempt?.httpStatus ?? null,
+      reason: update.description,
+    };
+    if (update.status === DeliveryStatus.Retry) this.logger.log(fields, 'delivery attempt failed; retrying');
+    else this.logger.warn(fields, 'delivery failed');
+  }
+
   private async disableEndpoints(finished: SettledDelivery[]): Promise<void> {
     const done = new Set<string>();
     for (const f of finished) {
@@ -107,7 +123,8 @@ export class OutcomeWriter {
       const updated = await this.endpoints.deactivate(f.project.id, f.endpoint.id);
       if (updated) {
         this.logger.warn(
-          `endpoint ${updated.id} of project ${updated.projectId} set inactive (${f.update.description})`,
+          { project_id: updated.projectId, endpoint_id: updated.id, reason: f.update.description },
+          'endpoint set inactive',
         );
         await this.metaEvents.endpointUpdated(updated, f.project);
         // Only the caller whose update made the transition gets here: one notification each.

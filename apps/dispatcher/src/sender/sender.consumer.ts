@@ -63,7 +63,7 @@ export class SenderConsumer implements OnApplicationBootstrap, BeforeApplication
     );
     if ((await Promise.race([this.sender.drain(), bound])) === 'timeout') {
       const released = await this.sender.releaseInFlight();
-      this.logger.warn(`in-flight sends outlived the shutdown bound; released ${released} claim(s)`);
+      this.logger.warn({ released }, 'in-flight sends outlived the shutdown bound; claims released');
       await this.sender.drain();
     }
   }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { deliveryLogIds } from '@caravan/observability';
 import type { DispatcherSettings } from '@caravan/config';
 import { backoffDelay, CLOCK, Clock, EndpointStatus, systemClock } from '@caravan/domain';
 import {
@@ -84,7 +85,7 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
       const work: Promise<void> = this.sendClaimed(claimed)
         .catch((error: Error) =>
           // Rows stay Processing until their lease expires; the scheduler then hands them out again.
-          this.logger.error(`sending ${claimed.length} deliveries failed: ${error.message}`),
+          this.logger.error({ deliveries: claimed.length, err: error }, 'sending claimed deliveries failed'),
         )
         .finally(() => {
           for (const delivery of claimed) this.settle(delivery.id);
@@ -128,7 +129,8 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
         if (this.abort.signal.aborted) throw error;
         const delay = backoffDelay(failures, OUTCOME_RETRY);
         this.logger.warn(
-          `outcome of delivery ${outcome.delivery.id} (project ${outcome.delivery.projectId}) not written yet (${(error as Error).message}); retrying in ${delay} ms`,
+          { ...deliveryLogIds(outcome.delivery), err: error, retry_in_ms: delay },
+          'delivery outcome not written yet; retrying',
         );
         await this.clock.sleep(delay);
       }
@@ -169,9 +171,7 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
         Promise.resolve(settled)
           .then((outcome) => this.recordOutcome(outcome))
           .catch((error: Error) =>
-            this.logger.error(
-              `outcome of delivery ${delivery.id} (project ${delivery.projectId}) not written: ${error.message}`,
-            ),
+            this.logger.error({ ...deliveryLogIds(delivery), err: error }, 'delivery outcome not written'),
           )
           .finally(() => this.settle(delivery.id)),
       );

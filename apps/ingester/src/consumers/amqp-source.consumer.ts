@@ -57,14 +57,19 @@ export class AmqpSourceConsumer implements SourceConsumer {
         },
       },
     );
-    const problem = (what: string) => (error: Error) => {
-      if (this.stopping) return;
-      this.context.metrics.consumerErrors.inc({ source_type: 'amqp' });
-      this.context.status.down(`${what}: ${error.message}`);
-      this.context.logger.warn(`amqp source ${sourceId}: ${what} (${error.message}); reconnecting`);
-    };
+    const problem =
+      (what: string, fields: Record<string, unknown> = {}) =>
+      (error: Error) => {
+        if (this.stopping) return;
+        this.context.metrics.consumerErrors.inc({ source_type: 'amqp' });
+        this.context.status.down(`${what}: ${error.message}`);
+        this.context.logger.warn({ ...fields, err: error }, `${what}; reconnecting`);
+      };
     this.connection.on('disconnect', problem('connection lost'));
-    this.connection.on('connect-failed', problem(`cannot consume ${config.queue} on ${config.host}:${config.port}`));
+    this.connection.on(
+      'connect-failed',
+      problem('cannot consume the queue', { queue: config.queue, host: config.host, port: config.port }),
+    );
     this.connection.on('error', problem('connection error'));
     // Each reconnection after a loss or a failed set-up is a restart; running again once set up.
     this.connection.on('reconnect-scheduled', () => {
@@ -122,7 +127,8 @@ export class AmqpSourceConsumer implements SourceConsumer {
         return;
       } catch (error) {
         this.context.logger.warn(
-          `amqp source ${this.context.binding.source.id}: ${where} not ingested (${(error as Error).message}); retrying in ${this.context.settings.retryDelayMs} ms`,
+          { where, err: error, retry_in_ms: this.context.settings.retryDelayMs },
+          'message not ingested; retrying',
         );
         if (!this.stopping) await sleep(this.context.settings.retryDelayMs);
         if (this.stopping) {

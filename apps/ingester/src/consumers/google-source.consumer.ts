@@ -74,7 +74,8 @@ export class GoogleSourceConsumer implements SourceConsumer {
     this.context.metrics.consumerErrors.inc({ source_type: 'google' });
     this.context.status.down(error.message);
     this.context.logger.warn(
-      `google source ${this.context.binding.source.id}: subscription ${this.config.subscription_id} failed (${error.message}); reopening`,
+      { subscription: this.config.subscription_id, err: error },
+      'subscription failed; reopening',
     );
     if (this.reopening) return;
     this.reopening = true;
@@ -106,7 +107,8 @@ export class GoogleSourceConsumer implements SourceConsumer {
       else message.nack();
     } catch (error) {
       this.context.logger.warn(
-        `google source ${this.context.binding.source.id}: ${where} not ingested (${(error as Error).message}); redelivered in ${this.context.settings.retryDelayMs} ms`,
+        { where, err: error, retry_in_ms: this.context.settings.retryDelayMs },
+        'message not ingested; redelivered later',
       );
       if (!this.stopping) await sleep(this.context.settings.retryDelayMs);
       message.nack();

@@ -59,7 +59,8 @@ export class KafkaSourceConsumer implements SourceConsumer {
       this.context.metrics.consumerErrors.inc({ source_type: 'kafka' });
       this.context.status.down(payload.error.message);
       this.context.logger.error(
-        `kafka consumer of source ${source.id} crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'reconnecting'}`,
+        { err: payload.error, restart: payload.restart },
+        payload.restart ? 'consumer crashed; restarting' : 'consumer crashed; reconnecting',
       );
       // Down until it has joined its group again; kafkajs restarts it itself on a retriable error.
       this.context.status.restarting();
@@ -95,7 +96,8 @@ export class KafkaSourceConsumer implements SourceConsumer {
         this.context.metrics.consumerErrors.inc({ source_type: 'kafka' });
         this.context.status.down((error as Error).message);
         this.context.logger.warn(
-          `kafka source ${this.context.binding.source.id}: cannot consume ${this.config.topic_name} on ${this.config.brokers.join(',')} (${(error as Error).message}); retrying`,
+          { topic: this.config.topic_name, brokers: this.config.brokers, err: error },
+          'cannot consume the topic; retrying',
         );
         await consumer.disconnect().catch(() => undefined);
         await sleep(this.context.settings.retryDelayMs);
@@ -140,7 +142,8 @@ export class KafkaSourceConsumer implements SourceConsumer {
         return true;
       } catch (error) {
         this.context.logger.warn(
-          `kafka source ${this.context.binding.source.id}: ${where} not ingested (${(error as Error).message}); retrying in ${this.context.settings.retryDelayMs} ms`,
+          { where, err: error, retry_in_ms: this.context.settings.retryDelayMs },
+          'message not ingested; retrying',
         );
         if (this.stopping) return false;
         await sleep(this.context.settings.retryDelayMs);

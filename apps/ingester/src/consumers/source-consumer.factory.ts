@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BoundLogger } from '@caravan/observability';
 import type { IngesterSettings } from '@caravan/config';
 import { PubSubType, SsrfGuard } from '@caravan/domain';
 import { KAFKA_SETTINGS, KafkaSettings } from '@caravan/messaging';
@@ -39,7 +40,12 @@ export class SourceConsumerFactory {
       ingestor: this.ingestor,
       metrics: this.metrics,
       settings: this.settings,
-      logger: this.logger,
+      logger: new BoundLogger(this.logger, {
+        project_id: binding.project.id,
+        source_id: binding.source.id,
+        source_type: binding.source.pubSub?.type,
+        worker,
+      }),
       guard: this.guard,
       status,
     };

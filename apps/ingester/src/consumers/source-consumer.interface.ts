@@ -1,5 +1,5 @@
-import type { Logger } from '@nestjs/common';
 import type { IngesterSettings } from '@caravan/config';
+import type { BoundLogger } from '@caravan/observability';
 import type { SsrfGuard } from '@caravan/domain';
 import type { IngesterMetrics } from '../ingestion/ingester.metrics';
 import type { MessageIngestor } from '../ingestion/message-ingestor.service';
@@ -25,7 +25,8 @@ export interface ConsumerContext {
   ingestor: MessageIngestor;
   metrics: IngesterMetrics;
   settings: IngesterSettings;
-  logger: Logger;
+  /** Lines carry the source's project_id, source_id, type and the worker index. */
+  logger: BoundLogger;
   /** Judges every broker address the consumer dials (CARAVAN_INGESTER_BROKER_ALLOW_CIDRS). */
   guard: SsrfGuard;
   /** Where the worker reports itself down (with the reason), running again, and its restarts. */

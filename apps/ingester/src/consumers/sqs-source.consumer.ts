@@ -93,7 +93,8 @@ export class SqsSourceConsumer implements SourceConsumer {
         this.context.metrics.consumerErrors.inc({ source_type: 'sqs' });
         this.context.status.down((error as Error).message);
         this.context.logger.warn(
-          `sqs source ${this.context.binding.source.id}: cannot receive from ${this.config.queue_name} (${(error as Error).message}); retrying`,
+          { queue: this.config.queue_name, err: error },
+          'cannot receive from the queue; retrying',
         );
         queue = undefined;
         await sleep(this.context.settings.retryDelayMs);
@@ -136,7 +137,8 @@ export class SqsSourceConsumer implements SourceConsumer {
     );
     if (Failed?.length) {
       this.context.logger.warn(
-        `sqs source ${this.context.binding.source.id}: ${Failed.length} committed message(s) not deleted (${Failed[0]?.Message}); they will be redelivered`,
+        { messages: Failed.length, reason: Failed[0]?.Message },
+        'committed messages not deleted; they will be redelivered',
       );
     }
   }
@@ -158,7 +160,8 @@ export class SqsSourceConsumer implements SourceConsumer {
       return false;
     } catch (error) {
       this.context.logger.warn(
-        `sqs source ${this.context.binding.source.id}: ${where} not ingested (${(error as Error).message}); redelivered in ${this.context.settings.retryDelayMs} ms`,
+        { where, err: error, retry_in_ms: this.context.settings.retryDelayMs },
+        'message not ingested; redelivered later',
       );
       await this.changeVisibility(client, queue, message, Math.ceil(this.context.settings.retryDelayMs / 1000));
       return false;

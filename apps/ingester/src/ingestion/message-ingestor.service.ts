@@ -65,7 +65,15 @@ export class MessageIngestor {
       } else {
         this.metrics.rejected.inc({ source_type: sourceType, reason: outcome.kind });
         this.logger.warn(
-          `refused a ${sourceType} message of source ${binding.source.id} (project ${binding.project.id}, ${message.where}): ${outcome.reason}`,
+          {
+            project_id: binding.project.id,
+            source_id: binding.source.id,
+            source_type: sourceType,
+            where: message.where,
+            refusal: outcome.kind,
+            reason: outcome.reason,
+          },
+          'refused a message',
         );
       }
       return outcome;

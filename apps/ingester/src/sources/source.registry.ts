@@ -82,7 +82,7 @@ export class SourceRegistry implements OnApplicationBootstrap, BeforeApplication
 
   private tick(): void {
     this.syncing = this.sync()
-      .catch((error: Error) => this.logger.error(`could not load the pub_sub sources: ${error.message}`))
+      .catch((error: Error) => this.logger.error({ err: error }, 'could not load the pub_sub sources'))
       .finally(() => {
         if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.settings.sourcesPollMs);
       });
@@ -114,7 +114,15 @@ export class SourceRegistry implements OnApplicationBootstrap, BeforeApplication
       // One tenant's sources must not take every connection and worker of the ingester.
       this.metrics.consumerErrors.inc({ source_type: type });
       this.logger.error(
-        `cannot consume source ${source.id} (project ${project.id}, ${type}): its ${workers} worker(s) would take the project past ${this.settings.maxConsumersPerProject} consumers (CARAVAN_INGESTER_MAX_CONSUMERS_PER_PROJECT; ${inUse} running)`,
+        {
+          project_id: project.id,
+          source_id: source.id,
+          source_type: type,
+          workers,
+          running: inUse,
+          limit: this.settings.maxConsumersPerProject,
+        },
+        'cannot consume source: its workers would take the project past CARAVAN_INGESTER_MAX_CONSUMERS_PER_PROJECT',
       );
       return { fingerprint: fingerprint(source), binding, consumers };
     }
@@ -125,12 +133,13 @@ export class SourceRegistry implements OnApplicationBootstrap, BeforeApplication
         consumers.push(consumer);
         await consumer.start();
       }
-      this.logger.log(`consuming source ${source.id} (project ${project.id}, ${type}, ${workers} worker(s))`);
+      this.logger.log({ project_id: project.id, source_id: source.id, source_type: type, workers }, 'consuming source');
     } catch (error) {
       // A configuration the broker client refuses outright; retried when the source changes.
       this.metrics.consumerErrors.inc({ source_type: type });
       this.logger.error(
-        `cannot consume source ${source.id} (project ${project.id}, ${type}): ${(error as Error).message}`,
+        { project_id: project.id, source_id: source.id, source_type: type, err: error },
+        'cannot consume source',
       );
     }
     this.metrics.consumers.inc({ source_type: type }, consumers.length);
@@ -151,11 +160,16 @@ export class SourceRegistry implements OnApplicationBootstrap, BeforeApplication
       running.consumers.map((consumer) =>
         consumer
           .stop()
-          .catch((error: Error) => this.logger.warn(`stopping a consumer of source ${id}: ${error.message}`)),
+          .catch((error: Error) =>
+            this.logger.warn(
+              { project_id: running.binding.project.id, source_id: id, err: error },
+              'stopping a consumer failed',
+            ),
+          ),
       ),
     );
     this.metrics.consumers.dec({ source_type: type }, running.consumers.length);
-    this.logger.log(`stopped consuming source ${id} (${why})`);
+    this.logger.log({ project_id: running.binding.project.id, source_id: id, reason: why }, 'stopped consuming source');
   }
 }
 

@@ -186,14 +186,15 @@ export const CONFIG_VARIABLES = {
     default: 'log',
     usedBy: 'all',
     helmValue: 'config.log.level',
-    description: 'The least severe level logged.',
+    description: "The least severe level logged: `log` is pino's `info`, `verbose` its `trace`.",
   }),
   CARAVAN_LOG_FORMAT: oneOf({
-    values: ['json', 'pretty'],
-    default: 'json',
+    values: ['auto', 'json', 'pretty'],
+    default: 'auto',
     usedBy: 'all',
     helmValue: 'config.log.format',
-    description: '`json` (one object per line, for log shippers) or `pretty`.',
+    description:
+      '`json` (one object per line, for log shippers), `pretty` (human-readable) or `auto`: `pretty` when stdout is a terminal, `json` otherwise (containers, pipes). See [Logs](#logs).',
   }),
   CARAVAN_SHUTDOWN_TIMEOUT_MS: integer({
     default: 25_000,

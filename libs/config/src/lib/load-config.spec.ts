@@ -61,7 +61,7 @@ describe('loadConfig: validation from the definitions', () => {
       'CARAVAN_SHUTDOWN_TIMEOUT_MS must be an integer at least 0',
     );
     expect(() => loadConfig('api', { CARAVAN_LOG_FORMAT: 'xml' })).toThrow(
-      'CARAVAN_LOG_FORMAT must be one of: json, pretty',
+      'CARAVAN_LOG_FORMAT must be one of: auto, json, pretty',
     );
     expect(() => loadConfig('api', { CARAVAN_PUBLIC_URL: 'ftp://x' })).toThrow(
       'CARAVAN_PUBLIC_URL must be an http(s) URL',

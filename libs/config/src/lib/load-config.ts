@@ -23,7 +23,7 @@ export interface CaravanConfig {
     /** The dispatcher's consumer-group timings (see CARAVAN_KAFKA_SESSION_TIMEOUT_MS…). */
     consumer: { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number };
   };
-  log: { level: CaravanEnvironment['CARAVAN_LOG_LEVEL']; format: 'json' | 'pretty' };
+  log: { level: CaravanEnvironment['CARAVAN_LOG_LEVEL']; format: CaravanEnvironment['CARAVAN_LOG_FORMAT'] };
   shutdownTimeoutMs: number;
   readinessTimeoutMs: number;
   /** /metrics on every service: CARAVAN_METRICS_TOKEN and CARAVAN_METRICS_PROJECT_LABELS. */

@@ -90,7 +90,7 @@ export class DoorbellConsumer<T> {
       options.health.failed(options.name, payload.error.message);
       if (payload.restart) {
         // kafkajs restarts it itself (a retriable error); counted all the same.
-        this.logger.warn(`${options.name} consumer crashed (${payload.error.message}); kafkajs restarts it`);
+        this.logger.warn({ consumer: options.name, err: payload.error }, 'consumer crashed; kafkajs restarts it');
         options.health.restarted(options.name);
       } else {
         this.crashed?.(payload.error);
@@ -129,7 +129,8 @@ export class DoorbellConsumer<T> {
         const reason = (error as Error).message;
         this.options.health.failed(this.options.name, reason);
         this.logger.warn(
-          `${this.options.name} consumer of ${this.options.topic} down (${reason}); restart in ${delay} ms`,
+          { consumer: this.options.name, topic: this.options.topic, err: error, restart_in_ms: delay },
+          'consumer down; restarting',
         );
         await this.consumer.disconnect().catch(() => undefined);
         await Promise.race([wait(delay), this.halted]);
@@ -190,7 +191,7 @@ export class DoorbellConsumer<T> {
       }
       return [doorbell];
     } catch {
-      this.logger.warn(`skipping a malformed doorbell on ${this.options.topic}`);
+      this.logger.warn({ topic: this.options.topic }, 'skipping a malformed doorbell');
       return [];
     }
   }

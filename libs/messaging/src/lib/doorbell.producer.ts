@@ -118,7 +118,8 @@ export class DoorbellProducer implements OnApplicationShutdown {
     } catch (error) {
       byTopic.forEach((messages, topic) => this.failed.inc({ topic }, messages.length));
       this.logger.warn(
-        `could not ring ${batch.length} doorbell(s) on ${[...byTopic.keys()].join(', ')}: ${(error as Error).message}`,
+        { doorbells: batch.length, topics: [...byTopic.keys()], err: error },
+        'could not ring doorbells',
       );
       throw error;
     }

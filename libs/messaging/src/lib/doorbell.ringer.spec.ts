@@ -61,11 +61,17 @@ describe('DoorbellRinger.afterCommit', () => {
       ]),
     ).resolves.toBeUndefined();
 
-    const lines = warn.mock.calls.map(([line]) => String(line));
-    expect(lines).toEqual(
+    // The ids are fields of the line, next to a fixed message.
+    expect(warn.mock.calls).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/1 event doorbell\(s\) for committed rows failed \(p2\/ev2\).*scheduler/),
-        expect.stringMatching(/1 delivery doorbell\(s\) for committed rows failed \(p2\/delivery:dl2\).*scheduler/),
+        [
+          expect.objectContaining({ project_id: 'p2', event_ids: ['ev2'], doorbells: 1, err: expect.any(Error) }),
+          'event doorbells for committed rows failed; the scheduler will ring them again',
+        ],
+        [
+          expect.objectContaining({ project_id: 'p2', delivery_ids: ['dl2'], doorbells: 1, err: expect.any(Error) }),
+          'delivery doorbells for committed rows failed; the scheduler will ring them again',
+        ],
       ]),
     );
   });

@@ -49,12 +49,18 @@ export class DoorbellRinger {
   }
 
   private lost(topic: 'event' | 'delivery', bells: ReadonlyArray<EventDoorbell | DeliveryDoorbell>, error: Error) {
-    const ids = bells
-      .slice(0, IDS_LOGGED)
-      .map((bell) => `${bell.project_id}/${'event_id' in bell ? bell.event_id : `${bell.kind}:${bell.delivery_id}`}`)
-      .join(', ');
+    const shown = bells.slice(0, IDS_LOGGED);
+    const projects = [...new Set(shown.map((bell) => bell.project_id))];
     this.logger.warn(
-      `${bells.length} ${topic} doorbell(s) for committed rows failed (${ids}${bells.length > IDS_LOGGED ? ', …' : ''}): ${error.message}; the scheduler will ring them again`,
+      {
+        ...(projects.length === 1 ? { project_id: projects[0] } : { project_ids: projects }),
+        ...(topic === 'event'
+          ? { event_ids: shown.map((bell) => (bell as EventDoorbell).event_id) }
+          : { delivery_ids: shown.map((bell) => (bell as DeliveryDoorbell).delivery_id) }),
+        doorbells: bells.length,
+        err: error,
+      },
+      `${topic} doorbells for committed rows failed; the scheduler will ring them again`,
     );
   }
 }

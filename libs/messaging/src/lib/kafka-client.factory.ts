@@ -9,12 +9,18 @@ const logger = new Logger('kafka');
 /** Routes kafkajs's own log lines into the service logger at the matching level. */
 function logCreator() {
   return ({ level, log }: LogEntry) => {
-    const { message, ...extra } = log;
-    const line = `${message} ${JSON.stringify(extra)}`;
-    if (level === logLevel.ERROR) logger.error(line);
-    else if (level === logLevel.WARN) logger.warn(line);
-    else if (level === logLevel.INFO) logger.log(line);
-    else logger.debug(line);
+    // kafkajs's own fields (broker, groupId, error, …) stay fields; its timestamp duplicates the line's.
+    const {
+      message,
+      timestamp: _timestamp,
+      logger: _logger,
+      ...extra
+    } = log as LogEntry['log'] & Record<string, unknown>;
+    const fields = { kafka: extra };
+    if (level === logLevel.ERROR) logger.error(fields, message);
+    else if (level === logLevel.WARN) logger.warn(fields, message);
+    else if (level === logLevel.INFO) logger.log(fields, message);
+    else logger.debug(fields, message);
   };
 }
 

@@ -22,10 +22,10 @@ export class TopicProvisioner implements OnApplicationBootstrap {
     try {
       const created = await this.ensureTopics();
       if (created.length > 0) {
-        this.logger.log(`created topics ${created.join(', ')} with ${this.settings.partitions} partitions`);
+        this.logger.log({ topics: created, partitions: this.settings.partitions }, 'created topics');
       }
     } catch (error) {
-      this.logger.error(`could not ensure topics on ${this.settings.brokers.join(',')}: ${(error as Error).message}`);
+      this.logger.error({ brokers: this.settings.brokers, err: error }, 'could not ensure topics');
     }
   }
 

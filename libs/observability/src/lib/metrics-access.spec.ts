@@ -11,7 +11,15 @@ describe('/metrics access (CARAVAN_METRICS_TOKEN, CARAVAN_METRICS_PROJECT_LABELS
 
   async function serve(metrics?: MetricsSettings): Promise<{ url: string; app: INestApplication }> {
     const moduleRef = await Test.createTestingModule({
-      imports: [ObservabilityModule.forRoot({ service: 'test', readinessTimeoutMs: 100, checks: [], metrics })],
+      imports: [
+        ObservabilityModule.forRoot({
+          service: 'test',
+          readinessTimeoutMs: 100,
+          checks: [],
+          metrics,
+          log: { level: 'error', format: 'json' },
+        }),
+      ],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');

@@ -26,6 +26,7 @@ export class PlatformModule {
           service: config.service,
           readinessTimeoutMs: config.readinessTimeoutMs,
           metrics: config.metrics,
+          log: config.log,
           checks: [PostgresReadinessCheck, KafkaReadinessCheck],
         }),
         IntakeModule,

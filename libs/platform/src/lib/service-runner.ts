@@ -1,8 +1,9 @@
-import { INestApplication, LoggerService, NestApplicationOptions } from '@nestjs/common';
+import { INestApplication, Logger, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { CaravanConfig, ConfigValidationError, ServiceName, loadConfig } from '@caravan/config';
 import { dependencyGuidance, isDatabaseUnreachable } from './boot-guidance';
-import { createLogger, ReadinessService, Tracing, startTracing } from '@caravan/observability';
+import { ReadinessService, Tracing, startTracing } from '@caravan/observability';
 
 export interface ServiceDefinition {
   service: ServiceName;
@@ -30,18 +31,14 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
     }
     throw error;
   }
-  const logger = createLogger(config);
   // Before the app is built, so every span (and every traceparent stored) comes from one provider.
   const tracing = startTracing(config.tracing);
-  if (config.tracing.enabled) {
-    logger.log(`tracing on: ${config.tracing.serviceName}, sampler ${config.tracing.sampler}`);
-  }
   let app: INestApplication;
   try {
     // abortOnError off: a failed start rejects here, so it can be explained before exiting.
+    // Lines logged while the modules start are held until the pino logger is in place.
     app = await NestFactory.create(definition.rootModule(config) as never, {
       ...definition.nestOptions,
-      logger,
       bufferLogs: true,
       abortOnError: false,
     });
@@ -52,12 +49,18 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
     );
     process.exit(1);
   }
+  // The logger of ObservabilityModule (nestjs-pino): every Nest Logger writes through it.
+  app.useLogger(app.get(PinoNestLogger));
+  const logger = new Logger('Service');
+  if (config.tracing.enabled) {
+    logger.log({ service_name: config.tracing.serviceName, sampler: config.tracing.sampler }, 'tracing on');
+  }
   await definition.configure?.(app, config);
   await app.listen(config.http.port, config.http.host);
-  logger.log(`listening on http://${config.http.host}:${config.http.port}`);
+  logger.log({ host: config.http.host, port: config.http.port }, 'listening');
   installShutdown(app, logger, config.shutdownTimeoutMs, tracing);
   explainMissingDependencies(app, logger, config).catch((error: Error) =>
-    logger.warn(`could not check dependencies after start: ${error.message}`),
+    logger.warn({ err: error }, 'could not check dependencies after start'),
   );
   return app;
 }
@@ -81,9 +84,9 @@ function installShutdown(app: INestApplication, logger: LoggerService, timeoutMs
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal} received, shutting down (deadline ${timeoutMs} ms)`);
+    logger.log({ signal, deadline_ms: timeoutMs }, 'shutting down');
     const deadline = setTimeout(() => {
-      logger.error(`shutdown did not finish within ${timeoutMs} ms; exiting`);
+      logger.error({ deadline_ms: timeoutMs }, 'shutdown did not finish within its deadline; exiting');
       process.exit(1);
     }, timeoutMs);
     deadline.unref();
@@ -96,7 +99,7 @@ function installShutdown(app: INestApplication, logger: LoggerService, timeoutMs
       logger.log('stopped cleanly');
       process.exit(0);
     } catch (error) {
-      logger.error(`shutdown failed: ${(error as Error).message}`, (error as Error).stack);
+      logger.error({ err: error }, 'shutdown failed');
       process.exit(1);
     }
   };

@@ -12,6 +12,8 @@ export interface ServiceProcess {
   readonly child: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** The JSON log lines among it (CARAVAN_LOG_FORMAT=json), parsed. */
+  logLines(): LogLine[];
   /** Resolves with the exit code (or the signal name) once the process has exited. */
   exited: Promise<number | string>;
   waitForReady(timeoutMs?: number): Promise<void>;
@@ -54,6 +56,7 @@ export function spawnService(name: ServiceName, port: number, env: Record<string
     child,
     exited,
     output: () => log,
+    logLines: () => parseLogLines(log),
     async waitForReady(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       let last = 'no answer';
@@ -80,6 +83,37 @@ export function spawnService(name: ServiceName, port: number, env: Record<string
     },
   };
   return service;
+}
+
+/** One line of a service's JSON log (docs/operations.md#logs). */
+export type LogLine = Record<string, unknown>;
+
+/** The JSON lines of a service's output; other lines (a crash before the logger exists) are skipped. */
+export function parseLogLines(output: string): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const text of output.split('\n')) {
+    if (!text.startsWith('{')) continue;
+    try {
+      lines.push(JSON.parse(text) as LogLine);
+    } catch {
+      // A line cut where the output was read; the next read has it whole.
+    }
+  }
+  return lines;
+}
+
+/**
+ * Whether a log line has these fields: equal values, or for a RegExp a match against the
+ * value (objects, such as `err`, are matched as their JSON).
+ */
+export function logLineMatches(line: LogLine, fields: Record<string, unknown>): boolean {
+  return Object.entries(fields).every(([key, expected]) => {
+    const actual = line[key];
+    if (expected instanceof RegExp) {
+      return actual !== undefined && expected.test(typeof actual === 'string' ? actual : JSON.stringify(actual));
+    }
+    return actual === expected;
+  });
 }
 
 /** Polls `probe` until it returns true or the time runs out; returns the last value seen. */

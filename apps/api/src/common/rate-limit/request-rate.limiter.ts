@@ -61,7 +61,7 @@ export class RequestRateLimiter implements OnModuleInit, OnModuleDestroy {
     this.purgeTimer = setInterval(() => {
       this.counters
         .purgeEnded()
-        .catch((error: Error) => this.logger.warn(`request counters not purged: ${error.message}`));
+        .catch((error: Error) => this.logger.warn({ err: error }, 'request counters not purged'));
     }, PURGE_INTERVAL_MS);
     this.purgeTimer.unref();
   }
