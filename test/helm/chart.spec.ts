@@ -698,6 +698,34 @@ describe('optional resources', () => {
     expect(service.spec.ports.map((p: Manifest) => p.name)).toContain('http');
   });
 
+  it('metrics.tokenSecret: every service reads CARAVAN_METRICS_TOKEN from it and each ServiceMonitor sends it', () => {
+    const docs = render(
+      [],
+      [
+        {
+          metrics: { tokenSecret: { name: 'caravan-metrics', key: 'bearer' } },
+          api: { serviceMonitor: { enabled: true } },
+          dispatcher: { serviceMonitor: { enabled: true } },
+        },
+      ],
+    );
+    const refs = secretRefs(ofKind(docs, 'Deployment')).filter((r) => r.env === 'CARAVAN_METRICS_TOKEN');
+    expect(refs.map((r) => r.workload).sort()).toEqual(SERVICE_NAMES.map((s) => `${FULLNAME}-${s}`).sort());
+    for (const { ref } of refs) expect(ref).toEqual({ name: 'caravan-metrics', key: 'bearer' });
+    const monitors = ofKind(docs, 'ServiceMonitor');
+    expect(monitors).toHaveLength(2);
+    for (const sm of monitors) {
+      expect(sm.spec.endpoints[0].authorization).toEqual({
+        type: 'Bearer',
+        credentials: { name: 'caravan-metrics', key: 'bearer' },
+      });
+    }
+    // Unset (the default): no token anywhere, /metrics open.
+    const open = render([], [{ dispatcher: { serviceMonitor: { enabled: true } } }]);
+    expect(secretRefs(ofKind(open, 'Deployment')).filter((r) => r.env === 'CARAVAN_METRICS_TOKEN')).toEqual([]);
+    expect(ofKind(open, 'ServiceMonitor')[0].spec.endpoints[0].authorization).toBeUndefined();
+  });
+
   it('Ingress only when enabled, routing to the api Service with class and TLS', () => {
     const docs = render(
       [],

@@ -66,10 +66,10 @@ describe('the Helm chart and the definitions', () => {
     return [...(here ? [here] : []), ...Object.values(node).flatMap(refusedNames)];
   }
 
-  it.each(definitions.filter(([, d]) => d.helmValue !== undefined))(
+  it.each(definitions.filter(([, d]) => (d.helmValue ?? d.helmSecretRef) !== undefined))(
     '%s: the chart value it is set with exists in values.yaml',
     (_name, definition) => {
-      const path = (definition.helmValue ?? '').replace('<service>', 'api').split('.');
+      const path = (definition.helmValue ?? definition.helmSecretRef ?? '').replace('<service>', 'api').split('.');
       const found = path.reduce<unknown>(
         (node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
         values,

@@ -26,6 +26,8 @@ interface VariableInfo {
   secret?: boolean;
   /** The Helm value the chart renders the variable from (none: set it with `env`/`extraEnv`). */
   helmValue?: string;
+  /** A secret the chart reads from an existing Secret named by this value (`{ name, key }`). */
+  helmSecretRef?: string;
   /** How the docs show a missing default (Markdown), when "unset" says too little. */
   unsetMeans?: string;
 }
@@ -216,6 +218,7 @@ export const CONFIG_VARIABLES = {
     minLength: 16,
     usedBy: 'all',
     secret: true,
+    helmSecretRef: 'metrics.tokenSecret',
     description:
       'When set, `GET /metrics` answers only `Authorization: Bearer <token>`, else 401. Unset, `/metrics` is open: keep the port off public networks.',
   }),

@@ -73,6 +73,9 @@ export function renderOperationsTable(): string {
 }
 
 function helmCell(definition: VariableDefinition): string {
+  if (definition.helmSecretRef) {
+    return `\`${definition.helmSecretRef}\` (name and key of an existing Secret)`;
+  }
   if (definition.secret) {
     return definition.helmValue
       ? `\`${definition.helmValue}\` (chart Secret) or \`secrets.existingSecret\``
