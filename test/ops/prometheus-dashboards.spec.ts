@@ -27,6 +27,7 @@ import { FAST_INGESTER_ENV } from '../ingester/support/ingester-harness';
 import { apiClient, kafkaSourceTraffic } from './support/api-client';
 import { REPO_ROOT, SERVICES, ServiceName } from './support/catalogue';
 import { prometheusBinary } from './support/prometheus-binaries';
+import { removeOpsKafkaState } from './support/kafka-teardown';
 
 jest.setTimeout(300_000);
 
@@ -269,20 +270,7 @@ afterAll(async () => {
   await Promise.all(SERVICES.map((s) => services[s]?.stop('SIGTERM')));
   await receiver?.stop();
   await database?.drop();
-  await producer.disconnect().catch(() => undefined);
-  if (env) {
-    await admin
-      .deleteTopics({ topics: [sourceTopic, env.CARAVAN_KAFKA_EVENTS_TOPIC, env.CARAVAN_KAFKA_DELIVERIES_TOPIC] })
-      .catch(() => undefined);
-    await admin
-      .deleteGroups([
-        env.CARAVAN_DISPATCHER_ROUTER_GROUP_ID,
-        env.CARAVAN_DISPATCHER_SENDER_GROUP_ID,
-        `${sourceTopic}.group`,
-      ])
-      .catch(() => undefined);
-  }
-  await admin.disconnect().catch(() => undefined);
+  await removeOpsKafkaState(admin, producer, sourceTopic, env);
   rmSync(prometheusDir, { recursive: true, force: true });
 });
 

@@ -22,6 +22,7 @@ import { WebhookReceiver } from '../dispatcher/support/webhook-receiver';
 import { FAST_INGESTER_ENV } from '../ingester/support/ingester-harness';
 import { apiClient } from './support/api-client';
 import { SERVICES, ServiceName } from './support/catalogue';
+import { removeOpsKafkaState } from './support/kafka-teardown';
 
 jest.setTimeout(400_000);
 
@@ -229,20 +230,7 @@ afterAll(async () => {
   await receiver?.stop();
   await otlp?.stop();
   await database?.drop();
-  await producer.disconnect().catch(() => undefined);
-  if (env) {
-    await admin
-      .deleteTopics({ topics: [sourceTopic, env.CARAVAN_KAFKA_EVENTS_TOPIC, env.CARAVAN_KAFKA_DELIVERIES_TOPIC] })
-      .catch(() => undefined);
-    await admin
-      .deleteGroups([
-        env.CARAVAN_DISPATCHER_ROUTER_GROUP_ID,
-        env.CARAVAN_DISPATCHER_SENDER_GROUP_ID,
-        `${sourceTopic}.group`,
-      ])
-      .catch(() => undefined);
-  }
-  await admin.disconnect().catch(() => undefined);
+  await removeOpsKafkaState(admin, producer, sourceTopic, env);
 });
 
 describe('one trace per event across api, ingester and dispatcher', () => {
