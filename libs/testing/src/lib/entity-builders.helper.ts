@@ -87,7 +87,10 @@ export function anEvent(project: { id: string }, fields: Partial<EventEntity> = 
   });
 }
 
-export function aSubscription(endpoint: EndpointEntity, fields: Partial<SubscriptionEntity> = {}): SubscriptionEntity {
+export function aSubscription(
+  endpoint: Pick<EndpointEntity, 'id' | 'projectId'>,
+  fields: Partial<SubscriptionEntity> = {},
+): SubscriptionEntity {
   return Object.assign(new SubscriptionEntity(), {
     id: newId(),
     projectId: endpoint.projectId,
@@ -140,4 +143,12 @@ export function aDelivery(
     deletedAt: null,
     ...fields,
   });
+}
+
+/**
+ * An in-memory fake in place of the TypeORM repository it stands for (whose private members a
+ * fake has not); the fake implements the methods the code under test calls.
+ */
+export function asRepository<T>(fake: Partial<NoInfer<T>>): T {
+  return fake as T;
 }
