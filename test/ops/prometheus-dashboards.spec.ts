@@ -13,21 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { parse as parseYaml } from 'yaml';
-import {
-  createTestDatabase,
-  eventually,
-  ServiceProcess,
-  sharedKafkaBrokers,
-  spawnService,
-  TestDatabase,
-} from '@caravan/testing';
+import { createTestDatabase, eventually, ServiceProcess, sharedKafkaBrokers, TestDatabase } from '@caravan/testing';
 import { FAST_DISPATCHER_ENV, freePort, isolatedKafkaEnv } from '../dispatcher/support/dispatcher-harness';
 import { WebhookReceiver } from '../dispatcher/support/webhook-receiver';
 import { FAST_INGESTER_ENV } from '../ingester/support/ingester-harness';
 import { apiClient, kafkaSourceTraffic } from './support/api-client';
 import { REPO_ROOT, SERVICES, ServiceName } from './support/catalogue';
 import { prometheusBinary } from './support/prometheus-binaries';
-import { removeOpsKafkaState } from './support/kafka-teardown';
+import { removeOpsKafkaState, startOpsServices } from './support/ops-stack';
 
 jest.setTimeout(300_000);
 
@@ -139,13 +132,7 @@ beforeAll(async () => {
     CARAVAN_BREAKER_SAMPLE_SECONDS: '30',
     CARAVAN_BREAKER_ERROR_TIMEOUT_SECONDS: '600',
   };
-  await Promise.all([admin.connect(), producer.connect()]);
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: sourceTopic, numPartitions: 1 }] });
-  services.dispatcher = spawnService('dispatcher', await freePort(), env);
-  await services.dispatcher.waitForReady(60_000);
-  services.api = spawnService('api', await freePort(), env);
-  services.ingester = spawnService('ingester', await freePort(), env);
-  await Promise.all([services.api.waitForReady(60_000), services.ingester.waitForReady(60_000)]);
+  await startOpsServices(admin, producer, sourceTopic, env, services, 60_000);
 
   // ---- a real Prometheus scraping the three services, evaluating the alert rules
   const port = await freePort();
