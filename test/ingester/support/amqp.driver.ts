@@ -56,7 +56,13 @@ export class AmqpDriver implements BrokerDriver {
 
   async publish(queue: string, body: string, attributes: Record<string, string> = {}): Promise<void> {
     const channel = await this.open();
-    channel.publish(`${queue}.in`, ROUTING_KEY, Buffer.from(body), { headers: attributes, persistent: true });
+    // A message id, as AMQP producers usually set: it is the message's identity for redelivery
+    // (RabbitMQ assigns none; without it a redelivered message cannot be told from a new one).
+    channel.publish(`${queue}.in`, ROUTING_KEY, Buffer.from(body), {
+      headers: attributes,
+      persistent: true,
+      messageId: randomBytes(8).toString('hex'),
+    });
     await channel.waitForConfirms();
   }
 

@@ -3,7 +3,8 @@ import type { ConsumerHealth } from '@caravan/observability';
 /**
  * One source worker's line in /readyz and in `caravan_consumer_restarts_total` (the
  * dispatcher's consumers report the same way): down from a crash or a failed start, with the
- * reason, until it runs again; every restart after a failure is counted. Named
+ * reason, until it runs again; every restart after a failure is counted. A tenant's worker:
+ * named in /readyz (`checks.consumers.warning`) without making it fail. Named
  * `<type> source <id> worker <n>` so an operator knows which source is down.
  */
 export class ConsumerStatus {
@@ -16,7 +17,7 @@ export class ConsumerStatus {
     worker: number,
   ) {
     this.name = `${type} source ${sourceId} worker ${worker}`;
-    health.register(this.name);
+    health.register(this.name, { tenant: true });
   }
 
   up(): void {

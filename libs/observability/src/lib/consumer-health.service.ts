@@ -6,12 +6,16 @@ import type { ReadinessCheck } from './readiness-check';
 /**
  * The state of a service's long-running consumers, for /readyz (check `consumers`, present
  * once a consumer has registered) and the restart counter. A consumer is down from a crash
- * or a failed start until it has joined its group again.
+ * or a failed start until it has joined its group again. A service's own consumers (the
+ * dispatcher's) make /readyz fail while down; a tenant's consumers (the ingester's source
+ * workers) are only named in it: one tenant's unreachable broker or wrong credentials must not
+ * take the service out of rotation or stall a rollout for everyone.
  */
 @Injectable()
 export class ConsumerHealth implements ReadinessCheck {
   readonly name = 'consumers';
   private readonly failures = new Map<string, string | null>();
+  private readonly tenantOwned = new Set<string>();
   private counter?: Counter<'consumer'>;
 
   constructor(@Optional() private readonly metrics?: MetricsRegistry) {}
@@ -32,8 +36,10 @@ export class ConsumerHealth implements ReadinessCheck {
     return this.failures.size;
   }
 
-  register(consumer: string): void {
+  /** `tenant`: a consumer of a tenant's broker, named in /readyz while down but never failing it. */
+  register(consumer: string, options: { tenant?: boolean } = {}): void {
     if (!this.failures.has(consumer)) this.failures.set(consumer, null);
+    if (options.tenant) this.tenantOwned.add(consumer);
     this.restarts.inc({ consumer }, 0);
   }
 
@@ -52,13 +58,26 @@ export class ConsumerHealth implements ReadinessCheck {
   /** A consumer stopped on purpose (its source deleted, changed or disabled): no longer reported. */
   unregister(consumer: string): void {
     this.failures.delete(consumer);
+    this.tenantOwned.delete(consumer);
     this.restarts.remove({ consumer });
   }
 
   async check(): Promise<void> {
-    const down = [...this.failures].filter(([, reason]) => reason !== null);
-    if (down.length > 0) {
-      throw new Error(down.map(([consumer, reason]) => `${consumer} consumer not running: ${reason}`).join('; '));
-    }
+    const down = this.down(false);
+    if (down) throw new Error(down);
+  }
+
+  /** The tenant consumers that are down, named with their reasons (null when none). */
+  warning(): string | null {
+    return this.down(true);
+  }
+
+  private down(tenant: boolean): string | null {
+    const down = [...this.failures].filter(
+      ([consumer, reason]) => reason !== null && this.tenantOwned.has(consumer) === tenant,
+    );
+    return down.length > 0
+      ? down.map(([consumer, reason]) => `${consumer} consumer not running: ${reason}`).join('; ')
+      : null;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
 import { MetricsRegistry } from './metrics.registry';
+import { routeTemplate } from './route-template';
 
 /** The HTTP request series, registered once per service. */
 @Injectable()
@@ -37,9 +38,8 @@ export class HttpMetricsMiddleware implements NestMiddleware {
   use(request: Request, response: Response, next: NextFunction): void {
     const started = process.hrtime.bigint();
     response.once('finish', () => {
-      // Express sets req.route once a route matched; unmatched requests share one label.
-      const template = (request.route as { path?: string } | undefined)?.path;
-      const route = template ? `${request.baseUrl}${template}` : 'unmatched';
+      // Unmatched requests share one label.
+      const route = routeTemplate(request) ?? 'unmatched';
       const status = response.statusCode;
       this.metrics.requests.inc({ method: request.method, route, status: String(status) });
       this.metrics.duration.observe(

@@ -7,6 +7,7 @@ import pinoPretty from 'pino-pretty';
 import type { CaravanConfig } from '@caravan/config';
 import { logContextFields } from './log-context';
 import { REDACTED, secretRedactPaths } from './log-redaction';
+import { routeTemplate } from './route-template';
 
 /** What the logger needs from the configuration: the service's name, CARAVAN_LOG_LEVEL and CARAVAN_LOG_FORMAT. */
 export interface LogSettings {
@@ -104,10 +105,8 @@ function pathOf(request: HttpRequest): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** The route template (`/api/v1/projects/:projectID/events`), never the concrete path. */
 function routeOf(request: HttpRequest): string {
-  const template = request.route?.path;
-  return template ? `${request.baseUrl ?? ''}${template}` : 'unmatched';
+  return routeTemplate(request) ?? 'unmatched';
 }
 
 /** The project a request acted on, once routing or authentication has told. */

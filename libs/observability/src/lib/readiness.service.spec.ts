@@ -103,15 +103,41 @@ describe('ReadinessService with consumers', () => {
     );
   });
 
+  it("names a tenant's consumer that cannot run without failing readiness", async () => {
+    const consumers = new ConsumerHealth();
+    consumers.register('sender');
+    consumers.register('sqs source s2 worker 0', { tenant: true });
+    const service = new ReadinessService([up], 1000, undefined, consumers);
+    consumers.failed('sqs source s2 worker 0', 'The security token included in the request is invalid');
+    expect(await service.report()).toEqual({
+      ready: true,
+      checks: {
+        postgres: { status: 'up' },
+        consumers: {
+          status: 'up',
+          warning: 'sqs source s2 worker 0 consumer not running: The security token included in the request is invalid',
+        },
+      },
+    });
+    consumers.failed('sender', 'crashed');
+    const down = await service.report();
+    expect(down.ready).toBe(false);
+    expect(down.checks['consumers']).toMatchObject({
+      status: 'down',
+      error: 'sender consumer not running: crashed',
+      warning: expect.stringContaining('sqs source s2 worker 0'),
+    });
+  });
+
   it('forgets a consumer stopped on purpose: no longer named, its counter gone', async () => {
     const metrics = new MetricsRegistry('ingester');
     const consumers = new ConsumerHealth(metrics);
     const service = new ReadinessService([up], 1000, metrics, consumers);
-    consumers.register('kafka source s1 worker 0');
-    consumers.register('sqs source s2 worker 0');
+    consumers.register('kafka source s1 worker 0', { tenant: true });
+    consumers.register('sqs source s2 worker 0', { tenant: true });
     consumers.failed('kafka source s1 worker 0', 'topic missing');
     consumers.restarted('kafka source s1 worker 0');
-    expect((await service.report()).ready).toBe(false);
+    expect((await service.report()).checks['consumers']?.warning).toContain('kafka source s1 worker 0');
     consumers.unregister('kafka source s1 worker 0');
     expect(await service.report()).toEqual({
       ready: true,

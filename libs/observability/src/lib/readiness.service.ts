@@ -7,6 +7,8 @@ import { READINESS_CHECKS, READINESS_TIMEOUT_MS, ReadinessCheck } from './readin
 export interface CheckOutcome {
   status: 'up' | 'down';
   error?: string;
+  /** Named but not failing readiness: a tenant's consumer that cannot run. */
+  warning?: string;
 }
 
 export interface ReadinessReport {
@@ -66,6 +68,11 @@ export class ReadinessService implements OnModuleInit, OnApplicationShutdown {
         }
       }),
     );
+    const warning = this.consumers?.warning();
+    if (warning) {
+      const consumers = outcomes.find(([name]) => name === this.consumers?.name);
+      if (consumers) consumers[1] = { ...consumers[1], warning };
+    }
     for (const [name, outcome] of outcomes) this.up.set({ check: name }, outcome.status === 'up' ? 1 : 0);
     return {
       ready: outcomes.every(([, outcome]) => outcome.status === 'up'),

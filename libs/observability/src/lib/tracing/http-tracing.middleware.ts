@@ -2,6 +2,7 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import { context, trace } from '@opentelemetry/api';
 import type { NextFunction, Request, Response } from 'express';
 import { SpanKind, SpanStatusCode, contextFromHeaders, isTracing, startSpan } from './trace-context';
+import { routeTemplate } from '../route-template';
 
 /** Requests that get a server span: the REST API (portal included) and /ingest, not probes, scrapes or the dashboard's files. */
 const TRACED = /^\/(api|ingest)\//;
@@ -24,10 +25,10 @@ export class HttpTracingMiddleware implements NestMiddleware {
     });
     if (!span) return next();
     response.once('finish', () => {
-      const template = (request.route as { path?: string } | undefined)?.path;
-      if (template) {
-        span.updateName(`${request.method} ${request.baseUrl}${template}`);
-        span.setAttribute('http.route', `${request.baseUrl}${template}`);
+      const route = routeTemplate(request);
+      if (route) {
+        span.updateName(`${request.method} ${route}`);
+        span.setAttribute('http.route', route);
       }
       span.setAttribute('http.response.status_code', response.statusCode);
       if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
