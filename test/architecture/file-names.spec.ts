@@ -1,38 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { lintAll } from './support/lint-cases';
 
 /**
  * The house style for file names (`kebab-case.<role>.ts`, eslint-file-names.mjs) is enforced
  * by lint. These cases lint real source text through the project's own ESLint config, as if
  * the file lived at the given path, so a weakened or unregistered rule makes this test fail.
  */
-const workspaceRoot = join(__dirname, '..', '..');
-
-// ESLint loads its flat config with a dynamic import, which Jest's VM cannot run, so the
-// linting happens in a child Node process (the real ESLint, the real config).
-const LINT_SCRIPT = `
-const { ESLint } = require('eslint');
-const path = require('node:path');
-const cases = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
-const eslint = new ESLint({ cwd: process.cwd() });
-(async () => {
-  const out = [];
-  for (const { filePath, code } of cases) {
-    const [result] = await eslint.lintText(code, { filePath: path.join(process.cwd(), filePath) });
-    out.push(result.messages.filter((m) => m.ruleId === 'caravan/file-names').map((m) => m.message));
-  }
-  process.stdout.write(JSON.stringify(out));
-})();
-`;
-
-function lintAll(cases: Array<{ filePath: string; code: string }>): string[][] {
-  const output = execFileSync(process.execPath, ['-e', LINT_SCRIPT], {
-    cwd: workspaceRoot,
-    input: JSON.stringify(cases),
-    encoding: 'utf8',
-  });
-  return JSON.parse(output) as string[][];
-}
 
 const PLAIN = 'export const answer = 42;\n';
 const injectable = (name: string) =>
@@ -66,7 +38,10 @@ const cases: Case[] = [
 ];
 
 describe('lint: file names are kebab-case.<role>.ts', () => {
-  const results = lintAll(cases.map(([, filePath, code]) => ({ filePath, code })));
+  const results = lintAll(
+    ['caravan/file-names'],
+    cases.map(([, filePath, code]) => ({ filePath, code })),
+  );
 
   it.each(cases.map((c, i) => [...c, i] as const))('%s (%s)', (_title, _path, _code, expected, index) => {
     if (expected === null) expect(results[index]).toEqual([]);
@@ -74,7 +49,7 @@ describe('lint: file names are kebab-case.<role>.ts', () => {
   });
 
   it('leaves tests outside apps and libs alone', () => {
-    const [outside] = lintAll([{ filePath: 'test/ops/support/promql.ts', code: PLAIN }]);
+    const [outside] = lintAll(['caravan/file-names'], [{ filePath: 'test/ops/support/promql.ts', code: PLAIN }]);
     expect(outside).toEqual([]);
   });
 });

@@ -1,39 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { lintAll } from './support/lint-cases';
 
 /**
  * The dependency rules of docs/architecture.md#layout-and-dependency-rules are enforced by lint. These cases feed real source text
  * through the project's own ESLint config, as if the file lived at the given path, so a
  * weakened constraint (e.g. back to `* → *`) makes this test fail.
  */
-const workspaceRoot = join(__dirname, '..', '..');
-
-// ESLint loads its flat config with a dynamic import, which Jest's VM cannot run, so the
-// linting happens in a child Node process (the real ESLint, the real config).
-const LINT_SCRIPT = `
-const { ESLint } = require('eslint');
-const path = require('node:path');
-const cases = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
-const eslint = new ESLint({ cwd: process.cwd() });
 const RULES = ['@nx/enforce-module-boundaries', 'no-restricted-imports'];
-(async () => {
-  const out = [];
-  for (const { filePath, code } of cases) {
-    const [result] = await eslint.lintText(code, { filePath: path.join(process.cwd(), filePath) });
-    out.push(result.messages.filter((m) => RULES.includes(m.ruleId)).map((m) => m.message));
-  }
-  process.stdout.write(JSON.stringify(out));
-})();
-`;
-
-function lintAll(cases: Array<{ filePath: string; code: string }>): string[][] {
-  const output = execFileSync(process.execPath, ['-e', LINT_SCRIPT], {
-    cwd: workspaceRoot,
-    input: JSON.stringify(cases),
-    encoding: 'utf8',
-  });
-  return JSON.parse(output) as string[][];
-}
 
 const use = (specifier: string, name: string) =>
   `import { ${name} } from '${specifier}';\nexport const used = ${name};\n`;
@@ -116,7 +88,10 @@ describe('module boundaries (docs/architecture.md)', () => {
 
   beforeAll(() => {
     const cases = [...forbidden, ...allowed];
-    const errors = lintAll(cases.map(([, filePath, code]) => ({ filePath, code })));
+    const errors = lintAll(
+      RULES,
+      cases.map(([, filePath, code]) => ({ filePath, code })),
+    );
     results = new Map(cases.map(([title], index) => [title, errors[index]]));
   }, 120_000);
 

@@ -10,22 +10,16 @@
  * with the catalogue: family present with the right TYPE, a sample wherever the traffic makes
  * one, label names and (closed) label values as catalogued.
  */
-import {
-  createTestDatabase,
-  eventually,
-  ServiceProcess,
-  sharedKafkaBrokers,
-  spawnService,
-  TestDatabase,
-} from '@caravan/testing';
+import { createTestDatabase, eventually, ServiceProcess, sharedKafkaBrokers, TestDatabase } from '@caravan/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
-import { FAST_DISPATCHER_ENV, freePort, isolatedKafkaEnv } from '../dispatcher/support/dispatcher-harness';
+import { FAST_DISPATCHER_ENV, isolatedKafkaEnv } from '../dispatcher/support/dispatcher-harness';
 import { WebhookReceiver } from '../dispatcher/support/webhook-receiver';
 import { FAST_INGESTER_ENV } from '../ingester/support/ingester-harness';
 import { apiClient, kafkaSourceTraffic } from './support/api-client';
 import { CatalogueMetric, loadCatalogue, SERVICES, ServiceName } from './support/catalogue';
 import { Family, parseExposition } from './support/exposition';
+import { removeOpsKafkaState, startOpsServices } from './support/ops-stack';
 
 jest.setTimeout(180_000);
 
@@ -114,17 +108,7 @@ beforeAll(async () => {
     // The source's broker is the local Kafka, on loopback.
     CARAVAN_INGESTER_BROKER_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
   };
-  await Promise.all([admin.connect(), producer.connect()]);
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic: sourceTopic, numPartitions: 1, replicationFactor: 1 }],
-  });
-  // The dispatcher first: it creates the Caravan topics, so the others do not race for them.
-  services.dispatcher = spawnService('dispatcher', await freePort(), env);
-  await services.dispatcher.waitForReady(60_000);
-  services.api = spawnService('api', await freePort(), env);
-  services.ingester = spawnService('ingester', await freePort(), env);
-  await Promise.all([services.api.waitForReady(60_000), services.ingester.waitForReady(60_000)]);
+  await startOpsServices(admin, producer, sourceTopic, env, services, 60_000);
 
   // ---- traffic through the api
   const { project, api_key } = await created('POST', '/api/v1/projects', ADMIN_KEY, {
@@ -211,20 +195,7 @@ afterAll(async () => {
   await Promise.all(SERVICES.map((s) => services[s]?.stop('SIGTERM')));
   await receiver?.stop();
   await database?.drop();
-  await producer.disconnect().catch(() => undefined);
-  if (env) {
-    await admin
-      .deleteTopics({ topics: [sourceTopic, env.CARAVAN_KAFKA_EVENTS_TOPIC, env.CARAVAN_KAFKA_DELIVERIES_TOPIC] })
-      .catch(() => undefined);
-    await admin
-      .deleteGroups([
-        env.CARAVAN_DISPATCHER_ROUTER_GROUP_ID,
-        env.CARAVAN_DISPATCHER_SENDER_GROUP_ID,
-        `${sourceTopic}.group`,
-      ])
-      .catch(() => undefined);
-  }
-  await admin.disconnect().catch(() => undefined);
+  await removeOpsKafkaState(admin, producer, sourceTopic, env);
 });
 
 describe.each(SERVICES)('%s /metrics', (service) => {

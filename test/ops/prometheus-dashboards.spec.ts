@@ -13,20 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { parse as parseYaml } from 'yaml';
-import {
-  createTestDatabase,
-  eventually,
-  ServiceProcess,
-  sharedKafkaBrokers,
-  spawnService,
-  TestDatabase,
-} from '@caravan/testing';
+import { createTestDatabase, eventually, ServiceProcess, sharedKafkaBrokers, TestDatabase } from '@caravan/testing';
 import { FAST_DISPATCHER_ENV, freePort, isolatedKafkaEnv } from '../dispatcher/support/dispatcher-harness';
 import { WebhookReceiver } from '../dispatcher/support/webhook-receiver';
 import { FAST_INGESTER_ENV } from '../ingester/support/ingester-harness';
 import { apiClient, kafkaSourceTraffic } from './support/api-client';
 import { REPO_ROOT, SERVICES, ServiceName } from './support/catalogue';
 import { prometheusBinary } from './support/prometheus-binaries';
+import { removeOpsKafkaState, startOpsServices } from './support/ops-stack';
 
 jest.setTimeout(300_000);
 
@@ -138,13 +132,7 @@ beforeAll(async () => {
     CARAVAN_BREAKER_SAMPLE_SECONDS: '30',
     CARAVAN_BREAKER_ERROR_TIMEOUT_SECONDS: '600',
   };
-  await Promise.all([admin.connect(), producer.connect()]);
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: sourceTopic, numPartitions: 1 }] });
-  services.dispatcher = spawnService('dispatcher', await freePort(), env);
-  await services.dispatcher.waitForReady(60_000);
-  services.api = spawnService('api', await freePort(), env);
-  services.ingester = spawnService('ingester', await freePort(), env);
-  await Promise.all([services.api.waitForReady(60_000), services.ingester.waitForReady(60_000)]);
+  await startOpsServices(admin, producer, sourceTopic, env, services, 60_000);
 
   // ---- a real Prometheus scraping the three services, evaluating the alert rules
   const port = await freePort();
@@ -269,20 +257,7 @@ afterAll(async () => {
   await Promise.all(SERVICES.map((s) => services[s]?.stop('SIGTERM')));
   await receiver?.stop();
   await database?.drop();
-  await producer.disconnect().catch(() => undefined);
-  if (env) {
-    await admin
-      .deleteTopics({ topics: [sourceTopic, env.CARAVAN_KAFKA_EVENTS_TOPIC, env.CARAVAN_KAFKA_DELIVERIES_TOPIC] })
-      .catch(() => undefined);
-    await admin
-      .deleteGroups([
-        env.CARAVAN_DISPATCHER_ROUTER_GROUP_ID,
-        env.CARAVAN_DISPATCHER_SENDER_GROUP_ID,
-        `${sourceTopic}.group`,
-      ])
-      .catch(() => undefined);
-  }
-  await admin.disconnect().catch(() => undefined);
+  await removeOpsKafkaState(admin, producer, sourceTopic, env);
   rmSync(prometheusDir, { recursive: true, force: true });
 });
 

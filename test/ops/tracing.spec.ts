@@ -9,19 +9,13 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import {
-  createTestDatabase,
-  eventually,
-  ServiceProcess,
-  sharedKafkaBrokers,
-  spawnService,
-  TestDatabase,
-} from '@caravan/testing';
-import { FAST_DISPATCHER_ENV, freePort, isolatedKafkaEnv } from '../dispatcher/support/dispatcher-harness';
+import { createTestDatabase, eventually, ServiceProcess, sharedKafkaBrokers, TestDatabase } from '@caravan/testing';
+import { FAST_DISPATCHER_ENV, isolatedKafkaEnv } from '../dispatcher/support/dispatcher-harness';
 import { WebhookReceiver } from '../dispatcher/support/webhook-receiver';
 import { FAST_INGESTER_ENV } from '../ingester/support/ingester-harness';
 import { apiClient } from './support/api-client';
 import { SERVICES, ServiceName } from './support/catalogue';
+import { removeOpsKafkaState, startOpsServices } from './support/ops-stack';
 
 jest.setTimeout(400_000);
 
@@ -193,13 +187,7 @@ beforeAll(async () => {
     // Export every 200 ms instead of every 5 s.
     OTEL_BSP_SCHEDULE_DELAY: '200',
   };
-  await Promise.all([admin.connect(), producer.connect()]);
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: sourceTopic, numPartitions: 1 }] });
-  services.dispatcher = spawnService('dispatcher', await freePort(), env);
-  await services.dispatcher.waitForReady(120_000);
-  services.api = spawnService('api', await freePort(), env);
-  services.ingester = spawnService('ingester', await freePort(), env);
-  await Promise.all([services.api.waitForReady(120_000), services.ingester.waitForReady(120_000)]);
+  await startOpsServices(admin, producer, sourceTopic, env, services, 120_000);
 
   const { project, api_key } = await created('POST', '/api/v1/projects', ADMIN_KEY, {
     name: 'ops-tracing',
@@ -229,20 +217,7 @@ afterAll(async () => {
   await receiver?.stop();
   await otlp?.stop();
   await database?.drop();
-  await producer.disconnect().catch(() => undefined);
-  if (env) {
-    await admin
-      .deleteTopics({ topics: [sourceTopic, env.CARAVAN_KAFKA_EVENTS_TOPIC, env.CARAVAN_KAFKA_DELIVERIES_TOPIC] })
-      .catch(() => undefined);
-    await admin
-      .deleteGroups([
-        env.CARAVAN_DISPATCHER_ROUTER_GROUP_ID,
-        env.CARAVAN_DISPATCHER_SENDER_GROUP_ID,
-        `${sourceTopic}.group`,
-      ])
-      .catch(() => undefined);
-  }
-  await admin.disconnect().catch(() => undefined);
+  await removeOpsKafkaState(admin, producer, sourceTopic, env);
 });
 
 describe('one trace per event across api, ingester and dispatcher', () => {

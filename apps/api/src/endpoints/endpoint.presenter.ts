@@ -1,19 +1,8 @@
 import { MASKED_CREDENTIAL, presentableAuthentication } from '@caravan/domain';
+import { convoySecrets } from '@caravan/meta-events';
 import type { EndpointEntity } from '@caravan/persistence';
 
 const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
-
-/** Convoy's secret object (secrets are never soft-deleted on their own, so deleted_at is null). */
-function presentSecrets(endpoint: EndpointEntity) {
-  return endpoint.secrets.map((secret) => ({
-    uid: secret.uid,
-    value: secret.value,
-    created_at: secret.created_at,
-    updated_at: secret.created_at,
-    expires_at: secret.expires_at,
-    deleted_at: null,
-  }));
-}
 
 /**
  * An endpoint as the API shows it: Convoy's endpoint object (docs/architecture.md#convoy-compatibility), the `title` and
@@ -32,7 +21,7 @@ export function presentEndpoint(endpoint: EndpointEntity) {
     target_url: endpoint.url,
     description: endpoint.description,
     status: endpoint.status,
-    secrets: presentSecrets(endpoint),
+    secrets: convoySecrets(endpoint),
     advanced_signatures: endpoint.advancedSignatures,
     signature_format: endpoint.signatureFormat,
     http_timeout: endpoint.httpTimeout,

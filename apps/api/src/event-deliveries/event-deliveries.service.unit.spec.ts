@@ -6,7 +6,7 @@ import type {
   EventDeliveriesRepository,
   EventsRepository,
 } from '@caravan/persistence';
-import { aDelivery, anEndpoint } from '../testing/unit-fixtures.helper';
+import { aDelivery, anEndpoint, anEvent } from '@caravan/testing';
 import {
   ApiStore,
   asRepository,
@@ -29,10 +29,17 @@ describe('EventDeliveriesService manual retries (in memory)', () => {
       asRepository<EventsRepository>({}),
       asRepository<DoorbellRinger>(new RecordingApiRinger(store)),
     );
-    const endpoint = anEndpoint('p1');
+    const project = { id: 'p1' };
+    const endpoint = anEndpoint(project);
     store.endpoints.set(endpoint.id, endpoint);
+    // Rows that have used up their attempts, as the retry endpoints find them.
     const delivery = (status: DeliveryStatus, fields = {}) => {
-      const row = aDelivery(endpoint, clock, { status, ...fields });
+      const row = aDelivery(anEvent(project), endpoint, clock, {
+        status,
+        description: 'Retry limit exceeded',
+        attempts: 3,
+        ...fields,
+      });
       store.deliveries.set(row.id, row);
       return row;
     };
@@ -46,7 +53,7 @@ describe('EventDeliveriesService manual retries (in memory)', () => {
     const discarded = w.delivery(Discarded);
     w.delivery(Success);
     w.delivery(Retry);
-    const paused = anEndpoint('p1', { status: EndpointStatus.Paused });
+    const paused = anEndpoint({ id: 'p1' }, { status: EndpointStatus.Paused });
     w.store.endpoints.set(paused.id, paused);
     const stuck = Object.assign(w.delivery(Failure), { endpointId: paused.id });
 
@@ -59,7 +66,7 @@ describe('EventDeliveriesService manual retries (in memory)', () => {
 
   it("batch retry never touches another project's deliveries", async () => {
     const w = world();
-    const other = anEndpoint('p2');
+    const other = anEndpoint({ id: 'p2' });
     w.store.endpoints.set(other.id, other);
     const theirs = Object.assign(w.delivery(Failure), { projectId: 'p2', endpointId: other.id });
     expect(await w.service.batchRetry('p1', {})).toEqual({ num_success: 0, num_failure: 0 });

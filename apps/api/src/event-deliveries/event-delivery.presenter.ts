@@ -1,7 +1,8 @@
+import { convoyEventMetadata } from '@caravan/meta-events';
 import { STATUS_CODES } from 'node:http';
 import type { DeliveryAttemptEntity, EndpointEntity, EventDeliveryEntity, EventEntity } from '@caravan/persistence';
 import { presentEndpointMetadata } from '../endpoints/endpoint.presenter';
-import { eventData, presentEventMetadata } from '../events/event.presenter';
+import { eventData } from '../events/event.presenter';
 
 export interface DeliveryContext {
   endpoint?: EndpointEntity;
@@ -31,7 +32,7 @@ export function presentEventDelivery(delivery: EventDeliveryEntity, context: Del
     // Convoy stamps a delivery acknowledged when it is created.
     acknowledged_at: delivery.createdAt,
     endpoint_metadata: presentEndpointMetadata(endpoint),
-    event_metadata: event ? presentEventMetadata(event) : null,
+    event_metadata: event ? convoyEventMetadata(event) : null,
     metadata: {
       ...(withBody && event ? { data: eventData(event.raw), raw: event.raw.toString('utf8') } : {}),
       strategy: delivery.strategy,

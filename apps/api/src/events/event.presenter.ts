@@ -53,19 +53,3 @@ export function presentEvent(event: EventEntity, context: EventContext = {}) {
     deleted_at: event.deletedAt,
   };
 }
-
-/** Convoy's `event_metadata` on a delivery: the event without its body. */
-export function presentEventMetadata(event: EventEntity) {
-  return {
-    uid: event.id,
-    event_type: event.eventType,
-    endpoints: event.endpointIds,
-    headers: event.headers,
-    url_query_params: event.urlQueryParams,
-    idempotency_key: event.idempotencyKey ?? '',
-    is_duplicate_event: event.isDuplicateEvent,
-    created_at: event.createdAt,
-    updated_at: event.updatedAt,
-    deleted_at: event.deletedAt,
-  };
-}

@@ -1,6 +1,6 @@
 import { hashApiKeySecret, ManualClock } from '@caravan/domain';
 import type { EndpointsRepository, PortalLinksRepository } from '@caravan/persistence';
-import { anEndpoint } from '../testing/unit-fixtures.helper';
+import { anEndpoint } from '@caravan/testing';
 import { ApiStore, asRepository, InMemoryApiEndpoints, InMemoryPortalLinks } from '../testing/in-memory-api.fake';
 import { PortalLinksService } from './portal-links.service';
 
@@ -12,7 +12,7 @@ describe('PortalLinksService (in memory)', () => {
       asRepository<EndpointsRepository>(new InMemoryApiEndpoints(store)),
     );
     const endpoint = (projectId: string, fields: Parameters<typeof anEndpoint>[1] = {}) => {
-      const created = anEndpoint(projectId, fields);
+      const created = anEndpoint({ id: projectId }, fields);
       store.endpoints.set(created.id, created);
       return created;
     };

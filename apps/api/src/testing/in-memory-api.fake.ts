@@ -16,6 +16,8 @@ import {
   PortalLinksRepository,
 } from '@caravan/persistence';
 
+export { asRepository } from '@caravan/testing';
+
 /**
  * In-memory stand-ins for the repositories the api's services call, for unit tests of their
  * rules. Each implements the methods used with the repository's own signatures
@@ -34,11 +36,6 @@ export class ApiStore {
   now(): Date {
     return new Date(this.clock.now());
   }
-}
-
-/** Services take the fakes in place of the TypeORM classes (whose private members a fake has not). */
-export function asRepository<T>(fake: Partial<NoInfer<T>>): T {
-  return fake as T;
 }
 
 export class InMemoryApiKeys implements Pick<ApiKeysRepository, 'insert' | 'listForProject' | 'revoke'> {

@@ -20,7 +20,10 @@ import {
   SubscriptionFiltersRepository,
   SubscriptionsRepository,
 } from '@caravan/persistence';
+import { aSubscription } from '@caravan/testing';
 import type { WebhookClient, WebhookRequest, WebhookResponse } from '../sender/webhook.client';
+
+export { asRepository } from '@caravan/testing';
 
 /**
  * In-memory stand-ins for the dispatcher's repositories, ringer and HTTP client, for unit
@@ -60,11 +63,6 @@ export class InMemoryStore {
   now(): Date {
     return new Date(this.clock.now());
   }
-}
-
-/** Repositories take the fakes in place of the TypeORM classes (whose private members a fake has not). */
-export function asRepository<T>(fake: Partial<NoInfer<T>>): T {
-  return fake as T;
 }
 
 const sameLease = (row: EventDeliveryEntity, lease: Date) => row.leaseUntil?.getTime() === lease.getTime();
@@ -362,22 +360,10 @@ export class InMemorySubscriptions implements Pick<
   async ensureCatchAll(projectId: string, endpointId: string): Promise<SubscriptionEntity | null> {
     if (this.live(projectId).some((s) => s.endpointId === endpointId)) return null;
     const now = this.store.now();
-    const created = Object.assign(new SubscriptionEntity(), {
-      id: newId(),
-      projectId,
-      endpointId,
-      name: `${endpointId}'s catch-all subscription`,
-      type: 'api',
-      eventTypes: ['*'],
-      filterBody: {},
-      filterHeaders: {},
-      deliveryMode: 'at_least_once',
-      sourceId: null,
-      function: null,
-      createdAt: now,
-      updatedAt: now,
-      deletedAt: null,
-    });
+    const created = aSubscription(
+      { id: endpointId, projectId },
+      { name: `${endpointId}'s catch-all subscription`, createdAt: now, updatedAt: now },
+    );
     this.store.subscriptions.set(created.id, created);
     return created;
   }

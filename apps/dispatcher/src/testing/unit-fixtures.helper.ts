@@ -1,30 +1,15 @@
 import { loadConfig, type DispatcherSettings } from '@caravan/config';
-import {
-  DEFAULT_PROJECT_CONFIG,
-  DeliveryStatus,
-  EndpointStatus,
-  EventStatus,
-  ManualClock,
-  newId,
-  RetryStrategyType,
-  SignatureFormat,
-  type ProjectConfig,
-} from '@caravan/domain';
-import {
-  EndpointEntity,
-  EventDeliveryEntity,
-  EventEntity,
-  ProjectEntity,
-  SubscriptionEntity,
-} from '@caravan/persistence';
 import { MetricsRegistry } from '@caravan/observability';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 
+// The entities built in memory are shared with the api's unit tests.
+export { aDelivery, anEndpoint, anEvent, aProject, aSubscription } from '@caravan/testing';
+
 /**
  * Building blocks of the dispatcher's unit tests: settings as the service loads them, a
- * fresh metrics registry per test (values read back with `counted`), and entities built in
- * memory with the columns' defaults.
+ * fresh metrics registry per test (values read back with `counted`).
  */
+
 export function dispatcherSettings(env: Record<string, string> = {}): DispatcherSettings {
   return loadConfig('dispatcher', {
     CARAVAN_DATABASE_URL: 'postgres://unit:unit@127.0.0.1:1/unit',
@@ -48,124 +33,4 @@ export async function counted(
     Object.entries(labels).every(([key, value]) => (v.labels as Record<string, unknown>)[key] === value),
   );
   return series?.value ?? 0;
-}
-
-export function aProject(config: Partial<ProjectConfig> = {}, fields: Partial<ProjectEntity> = {}): ProjectEntity {
-  return Object.assign(new ProjectEntity(), {
-    id: newId(),
-    name: 'unit',
-    type: 'outgoing',
-    config: { ...structuredClone(DEFAULT_PROJECT_CONFIG), ...config },
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
-    deletedAt: null,
-    ...fields,
-  });
-}
-
-export function anEndpoint(project: ProjectEntity, fields: Partial<EndpointEntity> = {}): EndpointEntity {
-  return Object.assign(new EndpointEntity(), {
-    id: newId(),
-    projectId: project.id,
-    ownerId: null,
-    name: 'receiver',
-    url: `https://receiver.example/${newId()}`,
-    description: '',
-    status: EndpointStatus.Active,
-    secrets: [{ uid: newId(), value: 'unit-secret', created_at: new Date(0).toISOString(), expires_at: null }],
-    advancedSignatures: false,
-    signatureFormat: SignatureFormat.Convoy,
-    httpTimeout: 10,
-    rateLimit: 0,
-    rateLimitDuration: 0,
-    contentType: 'application/json',
-    mtlsClientCert: null,
-    authentication: null,
-    supportEmail: '',
-    slackWebhookUrl: '',
-    cbState: 'closed',
-    cbStateChangedAt: null,
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
-    deletedAt: null,
-    ...fields,
-  });
-}
-
-export function anEvent(project: ProjectEntity, fields: Partial<EventEntity> = {}): EventEntity {
-  return Object.assign(new EventEntity(), {
-    id: newId(),
-    projectId: project.id,
-    eventType: 'order.created',
-    sourceId: null,
-    routing: 'direct',
-    endpointIds: [],
-    ownerId: null,
-    raw: Buffer.from('{"ok":true}'),
-    headers: {},
-    urlQueryParams: '',
-    idempotencyKey: null,
-    isDuplicateEvent: false,
-    status: EventStatus.Pending,
-    generation: 1,
-    acknowledgedAt: null,
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
-    deletedAt: null,
-    ...fields,
-  });
-}
-
-export function aSubscription(endpoint: EndpointEntity, fields: Partial<SubscriptionEntity> = {}): SubscriptionEntity {
-  return Object.assign(new SubscriptionEntity(), {
-    id: newId(),
-    projectId: endpoint.projectId,
-    endpointId: endpoint.id,
-    name: 'unit',
-    type: 'api',
-    eventTypes: ['*'],
-    filterBody: {},
-    filterHeaders: {},
-    deliveryMode: 'at_least_once',
-    sourceId: null,
-    function: null,
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
-    deletedAt: null,
-    ...fields,
-  });
-}
-
-export function aDelivery(
-  event: EventEntity,
-  endpoint: EndpointEntity,
-  clock: ManualClock,
-  fields: Partial<EventDeliveryEntity> = {},
-): EventDeliveryEntity {
-  return Object.assign(new EventDeliveryEntity(), {
-    id: newId(),
-    projectId: event.projectId,
-    eventId: event.id,
-    endpointId: endpoint.id,
-    subscriptionId: newId(),
-    sourceId: null,
-    eventType: event.eventType,
-    idempotencyKey: null,
-    generation: 1,
-    status: DeliveryStatus.Scheduled,
-    description: '',
-    headers: {},
-    urlQueryParams: '',
-    attempts: 0,
-    retryLimit: 3,
-    strategy: RetryStrategyType.Linear,
-    intervalSeconds: 10,
-    nextSendTime: new Date(clock.now()),
-    leaseUntil: null,
-    latencyMs: null,
-    createdAt: new Date(clock.now()),
-    updatedAt: new Date(clock.now()),
-    deletedAt: null,
-    ...fields,
-  });
 }

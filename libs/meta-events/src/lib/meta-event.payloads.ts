@@ -61,6 +61,43 @@ export interface FinishedDelivery {
   attempt: (NewDeliveryAttempt & { createdAt: Date }) | null;
 }
 
+/** Convoy's secret object (secrets are never soft-deleted on their own, so deleted_at is null). */
+export function convoySecrets(endpoint: EndpointEntity) {
+  return endpoint.secrets.map((secret) => ({
+    uid: secret.uid,
+    value: secret.value,
+    created_at: secret.created_at,
+    updated_at: secret.created_at,
+    expires_at: secret.expires_at,
+    deleted_at: null,
+  }));
+}
+
+/** Convoy's `event_metadata` on a delivery: the event without its body. */
+export function convoyEventMetadata(event: EventEntity) {
+  return {
+    uid: event.id,
+    event_type: event.eventType,
+    endpoints: event.endpointIds,
+    headers: event.headers,
+    url_query_params: event.urlQueryParams,
+    idempotency_key: event.idempotencyKey ?? '',
+    is_duplicate_event: event.isDuplicateEvent,
+    created_at: iso(event.createdAt),
+    updated_at: iso(event.updatedAt),
+    deleted_at: iso(event.deletedAt),
+  };
+}
+
+/**
+ * The endpoint block of a delivery's meta event: the endpoint event's shape (same key order)
+ * without the owner, the secrets or the credentials.
+ */
+function endpointMetadata(endpoint: EndpointEntity): Record<string, unknown> {
+  const { owner_id: _owner, ...shown } = MetaEventPayloads.endpoint(endpoint);
+  return { ...shown, secrets: null, authentication: null };
+}
+
 /**
  * The `data` of meta events in Convoy's shapes (docs/architecture.md#convoy-compatibility). Pure; MetaEventPublisher wraps it
  * as `{event_type, data}`, serialises it ONCE and stores those bytes, which are then signed
@@ -78,14 +115,7 @@ export class MetaEventPayloads {
       owner_id: endpoint.ownerId ?? '',
       target_url: endpoint.url,
       title: endpoint.name,
-      secrets: endpoint.secrets.map((secret) => ({
-        uid: secret.uid,
-        value: secret.value,
-        created_at: secret.created_at,
-        updated_at: secret.created_at,
-        expires_at: secret.expires_at,
-        deleted_at: null,
-      })),
+      secrets: convoySecrets(endpoint),
       advanced_signatures: endpoint.advancedSignatures,
       description: endpoint.description,
       http_timeout: goDuration(endpoint.httpTimeout),
@@ -112,35 +142,8 @@ export class MetaEventPayloads {
       headers: delivery.headers,
       url_query_params: delivery.urlQueryParams,
       idempotency_key: delivery.idempotencyKey ?? '',
-      endpoint_metadata: {
-        uid: endpoint.id,
-        project_id: endpoint.projectId,
-        target_url: endpoint.url,
-        title: endpoint.name,
-        secrets: null,
-        advanced_signatures: endpoint.advancedSignatures,
-        description: endpoint.description,
-        http_timeout: goDuration(endpoint.httpTimeout),
-        rate_limit: endpoint.rateLimit,
-        status: endpoint.status,
-        rate_limit_duration: goDuration(endpoint.rateLimitDuration),
-        authentication: null,
-        created_at: iso(endpoint.createdAt),
-        updated_at: iso(endpoint.updatedAt),
-        deleted_at: iso(endpoint.deletedAt),
-      },
-      event_metadata: {
-        uid: event.id,
-        event_type: event.eventType,
-        endpoints: event.endpointIds,
-        headers: event.headers,
-        url_query_params: event.urlQueryParams,
-        idempotency_key: event.idempotencyKey ?? '',
-        is_duplicate_event: event.isDuplicateEvent,
-        created_at: iso(event.createdAt),
-        updated_at: iso(event.updatedAt),
-        deleted_at: iso(event.deletedAt),
-      },
+      endpoint_metadata: endpointMetadata(endpoint),
+      event_metadata: convoyEventMetadata(event),
       source_metadata: sourceMetadata(event),
       device_metadata: DEVICE_METADATA,
       attempt: attempt && {

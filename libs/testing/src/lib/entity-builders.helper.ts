@@ -1,0 +1,154 @@
+import {
+  DEFAULT_PROJECT_CONFIG,
+  DeliveryStatus,
+  EndpointStatus,
+  EventStatus,
+  ManualClock,
+  newId,
+  RetryStrategyType,
+  SignatureFormat,
+  type ProjectConfig,
+} from '@caravan/domain';
+import {
+  EndpointEntity,
+  EventDeliveryEntity,
+  EventEntity,
+  ProjectEntity,
+  SubscriptionEntity,
+} from '@caravan/persistence';
+
+/**
+ * Entities built in memory with the columns' defaults, for the services' unit tests over
+ * in-memory fakes (rows in a real database come from fixtures.helper.ts instead).
+ */
+export function aProject(config: Partial<ProjectConfig> = {}, fields: Partial<ProjectEntity> = {}): ProjectEntity {
+  return Object.assign(new ProjectEntity(), {
+    id: newId(),
+    name: 'unit',
+    type: 'outgoing',
+    config: { ...structuredClone(DEFAULT_PROJECT_CONFIG), ...config },
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    deletedAt: null,
+    ...fields,
+  });
+}
+
+export function anEndpoint(project: { id: string }, fields: Partial<EndpointEntity> = {}): EndpointEntity {
+  return Object.assign(new EndpointEntity(), {
+    id: newId(),
+    projectId: project.id,
+    ownerId: null,
+    name: 'receiver',
+    url: `https://receiver.example/${newId()}`,
+    description: '',
+    status: EndpointStatus.Active,
+    secrets: [{ uid: newId(), value: 'unit-secret', created_at: new Date(0).toISOString(), expires_at: null }],
+    advancedSignatures: false,
+    signatureFormat: SignatureFormat.Convoy,
+    httpTimeout: 10,
+    rateLimit: 0,
+    rateLimitDuration: 0,
+    contentType: 'application/json',
+    mtlsClientCert: null,
+    authentication: null,
+    supportEmail: '',
+    slackWebhookUrl: '',
+    cbState: 'closed',
+    cbStateChangedAt: null,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    deletedAt: null,
+    ...fields,
+  });
+}
+
+export function anEvent(project: { id: string }, fields: Partial<EventEntity> = {}): EventEntity {
+  return Object.assign(new EventEntity(), {
+    id: newId(),
+    projectId: project.id,
+    eventType: 'order.created',
+    sourceId: null,
+    routing: 'direct',
+    endpointIds: [],
+    ownerId: null,
+    raw: Buffer.from('{"ok":true}'),
+    headers: {},
+    urlQueryParams: '',
+    idempotencyKey: null,
+    isDuplicateEvent: false,
+    status: EventStatus.Pending,
+    generation: 1,
+    acknowledgedAt: null,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    deletedAt: null,
+    ...fields,
+  });
+}
+
+export function aSubscription(
+  endpoint: Pick<EndpointEntity, 'id' | 'projectId'>,
+  fields: Partial<SubscriptionEntity> = {},
+): SubscriptionEntity {
+  return Object.assign(new SubscriptionEntity(), {
+    id: newId(),
+    projectId: endpoint.projectId,
+    endpointId: endpoint.id,
+    name: 'unit',
+    type: 'api',
+    eventTypes: ['*'],
+    filterBody: {},
+    filterHeaders: {},
+    deliveryMode: 'at_least_once',
+    sourceId: null,
+    function: null,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    deletedAt: null,
+    ...fields,
+  });
+}
+
+/** A delivery of `event` to `endpoint`, due now on `clock` and not yet attempted. */
+export function aDelivery(
+  event: Pick<EventEntity, 'id' | 'projectId' | 'eventType'>,
+  endpoint: EndpointEntity,
+  clock: ManualClock,
+  fields: Partial<EventDeliveryEntity> = {},
+): EventDeliveryEntity {
+  return Object.assign(new EventDeliveryEntity(), {
+    id: newId(),
+    projectId: event.projectId,
+    eventId: event.id,
+    endpointId: endpoint.id,
+    subscriptionId: newId(),
+    sourceId: null,
+    eventType: event.eventType,
+    idempotencyKey: null,
+    generation: 1,
+    status: DeliveryStatus.Scheduled,
+    description: '',
+    headers: {},
+    urlQueryParams: '',
+    attempts: 0,
+    retryLimit: 3,
+    strategy: RetryStrategyType.Linear,
+    intervalSeconds: 10,
+    nextSendTime: new Date(clock.now()),
+    leaseUntil: null,
+    latencyMs: null,
+    createdAt: new Date(clock.now()),
+    updatedAt: new Date(clock.now()),
+    deletedAt: null,
+    ...fields,
+  });
+}
+
+/**
+ * An in-memory fake in place of the TypeORM repository it stands for (whose private members a
+ * fake has not); the fake implements the methods the code under test calls.
+ */
+export function asRepository<T>(fake: Partial<NoInfer<T>>): T {
+  return fake as T;
+}
