@@ -152,13 +152,13 @@ const gidOf = (user) => idOf('-g', user);
 
 /** Its own broker from the project's infra script, restartable with its data kept. */
 class KafkaBroker {
-  constructor(port) {
+  constructor(port, controllerPort) {
     this.port = port;
     this.env = {
       ...process.env,
       KAFKA_INSTANCE: `faults-${runId}`,
       KAFKA_PORT: String(port),
-      KAFKA_CONTROLLER_PORT: String(port + 1),
+      KAFKA_CONTROLLER_PORT: String(controllerPort),
       CARAVAN_STATE_DIR: mkdtempSync(join(tmpdir(), 'caravan-faults-kafka-')),
       CARAVAN_KAFKA_PARTITIONS: '3',
     };
@@ -217,8 +217,11 @@ class Service {
 async function main() {
   const pgPort = await freePort();
   const kafkaPort = await freePort();
+  // Its own free port too: the port after the broker's may well be taken (a CI run failed so).
+  let controllerPort = await freePort();
+  while (controllerPort === kafkaPort || controllerPort === pgPort) controllerPort = await freePort();
   const postgres = new PostgresCluster(pgPort);
-  const kafka = new KafkaBroker(kafkaPort);
+  const kafka = new KafkaBroker(kafkaPort, controllerPort);
   const services = [];
   const cleanup = async () => {
     await Promise.all(services.map((service) => service.kill('SIGKILL').catch(() => undefined)));
