@@ -3,25 +3,17 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, MinLength } from 'class-validator';
 import { DeliveryStatus } from '@caravan/domain';
 import { PageQueryDto } from '../../common/page-query.dto';
-import { toArray } from '../../events/dto/event-query.dto';
+import { IsIdListQuery, toArray } from '../../common/id-list-query';
 import { IsIsoDate } from '../../common/iso-date';
 
 const STATUSES = Object.values(DeliveryStatus);
 
 /** `GET /eventdeliveries` and `POST /eventdeliveries/batchretry` filters (Convoy's names, both array spellings). */
 export class EventDeliveryFilterQueryDto {
-  @IsOptional()
-  @Transform(toArray)
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
+  @IsIdListQuery()
   endpointId?: string[];
 
-  @IsOptional()
-  @Transform(toArray)
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
+  @IsIdListQuery()
   'endpointId[]'?: string[];
 
   @IsOptional()

@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString } from 'class-validator';
-import { toArray } from '../../events/dto/event-query.dto';
+import { IsIn, IsOptional } from 'class-validator';
+import { IsIdListQuery } from '../../common/id-list-query';
 import { IsIsoDate } from '../../common/iso-date';
 
 /** A date range; both ends default as Convoy's lists do (the last 7 days). */
@@ -19,18 +18,10 @@ export class DateRangeQueryDto {
 
 export class PeriodFailureRatesQueryDto extends DateRangeQueryDto {
   @ApiPropertyOptional({ type: [String], description: 'Endpoint ids (repeatable); default every endpoint' })
-  @IsOptional()
-  @Transform(toArray)
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
+  @IsIdListQuery()
   endpointId?: string[];
 
-  @IsOptional()
-  @Transform(toArray)
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
+  @IsIdListQuery()
   'endpointId[]'?: string[];
 }
 
