@@ -38,6 +38,7 @@ const UNIT_SPECS: Record<string, string[]> = {
     'src/consumers/broker-attributes.helper.spec.ts',
     'src/ingestion/message-ingestor.service.spec.ts',
   ],
+  test: ['faults/attribution.spec.ts'],
 };
 
 module.exports = (): Config => ({

@@ -299,7 +299,12 @@ async function exercise(postgres, kafka, services) {
     CARAVAN_LOG_LEVEL: 'warn',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
-  for (const name of ['api', 'dispatcher', 'ingester']) services.push(new Service(name, await freePort(), common));
+  // The dispatcher and the ingester log little at info (their boots, group joins, retries), and
+  // those lines date each recovery; the api would log every request.
+  for (const name of ['api', 'dispatcher', 'ingester']) {
+    const env = name === 'api' ? common : { ...common, CARAVAN_LOG_LEVEL: 'info' };
+    services.push(new Service(name, await freePort(), env));
+  }
   const [apiService] = services;
   for (const service of services) service.start();
   await Promise.all(services.map((service) => service.ready()));
@@ -565,6 +570,14 @@ async function exercise(postgres, kafka, services) {
     if (outcomeAt.has(last.deliveryId)) outcomeLags.push(outcomeAt.get(last.deliveryId) - last.at);
   }
   outcomeLags.sort((a, b) => a - b);
+  // When each Kafka-source event was stored: the ingester's own recovery, which deliveries of
+  // a backlog can hide.
+  const kafkaStoredTimes = (
+    await check.query(
+      `SELECT (extract(epoch FROM created_at) * 1000)::float8 AS at FROM events
+       WHERE source_id IS NOT NULL AND NOT is_duplicate_event ORDER BY created_at`,
+    )
+  ).rows.map((row) => Number(row.at));
   // Events stored per second by channel, for the timeline: a stalled source shows as zeros.
   const storedPerSecond = { rest: [], kafka: [] };
   for (const row of (
@@ -599,6 +612,8 @@ async function exercise(postgres, kafka, services) {
       // The Kafka source's events alone: REST deliveries going on hide a stalled source.
       longest_without_kafka_source_deliveries_s:
         KAFKA_RATE > 0 ? Math.round(longestWithout(kafkaDeliveryTimes, from, windowEnd) / 100) / 10 : null,
+      longest_without_kafka_source_ingest_s:
+        KAFKA_RATE > 0 ? Math.round(longestWithout(kafkaStoredTimes, from, windowEnd) / 100) / 10 : null,
       limit_s: fault.kind === 'kill' ? profile.gapLimitKill : profile.gapLimitRestart,
       // Repeated deliveries charged to this fault by their cause (see attribution.mjs).
       duplicates: countByCause(duplicateList.filter((d) => d.fault === index)),
