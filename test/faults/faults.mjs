@@ -197,7 +197,9 @@ class Service {
   }
   async ready(timeoutMs = 120_000) {
     const deadline = Date.now() + timeoutMs;
+    const child = this.child;
     while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${this.name} exited`);
       try {
         if ((await fetch(`http://127.0.0.1:${this.port}/readyz`)).status === 200) return;
       } catch {
@@ -387,11 +389,17 @@ async function exercise(postgres, kafka, services) {
   };
 
   const faults = [];
-  const kill = (service) => async () => {
+  const kill = (service) => async (record) => {
     await service.kill('SIGKILL');
     await sleep(1_000 + Math.random() * 2_000);
     service.start();
     service.restarts += 1;
+    // When the new process answered /readyz: its boot, apart from the wait to join its groups.
+    const spawned = Date.now();
+    service.ready().then(
+      () => (record.ready = { spawned, at: Date.now() }),
+      () => undefined,
+    );
   };
   const plan = [
     { name: 'SIGKILL api', kind: 'kill', run: kill(services[0]) },
@@ -461,7 +469,7 @@ async function exercise(postgres, kafka, services) {
       faults.push(record);
       log(`fault: ${fault.name}`);
       try {
-        await fault.run();
+        await fault.run(record);
       } catch (error) {
         record.error = error.message;
         log(`fault ${fault.name} failed to inject: ${error.message}`);
@@ -607,6 +615,12 @@ async function exercise(postgres, kafka, services) {
       fault: fault.name,
       at_s: Math.round((fault.at - started) / 100) / 10,
       injected_in_s: Math.round((fault.recovered - fault.at) / 100) / 10,
+      ...(fault.ready
+        ? {
+            restarted_at_s: Math.round((fault.ready.spawned - fault.at) / 100) / 10,
+            ready_at_s: Math.round((fault.ready.at - fault.at) / 100) / 10,
+          }
+        : {}),
       measured_from: fault.kind === 'kill' ? 'the kill' : 'the restart',
       longest_without_deliveries_s: Math.round(longest / 100) / 10,
       // The Kafka source's events alone: REST deliveries going on hide a stalled source.
