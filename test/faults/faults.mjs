@@ -301,10 +301,10 @@ async function exercise(postgres, kafka, services) {
     CARAVAN_LOG_LEVEL: 'warn',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
-  // The dispatcher and the ingester log little at info (their boots, group joins, retries), and
+  // The dispatcher and the ingester log little at level log (their boots, group joins, retries), and
   // those lines date each recovery; the api would log every request.
   for (const name of ['api', 'dispatcher', 'ingester']) {
-    const env = name === 'api' ? common : { ...common, CARAVAN_LOG_LEVEL: 'info' };
+    const env = name === 'api' ? common : { ...common, CARAVAN_LOG_LEVEL: 'log' };
     services.push(new Service(name, await freePort(), env));
   }
   const [apiService] = services;
