@@ -5,8 +5,9 @@
 // token carried in the event's data. Events flow at a fixed rate through the REST API and
 // through a Kafka pub_sub source while faults are injected: SIGKILL + restart of each service
 // in turn, one Kafka restart, one Postgres restart. At the end it reports accepted, delivered,
-// lost (must be 0), duplicates, the longest time without deliveries after each fault, rows
-// left non-final and accepted→delivered latency, and exits non-zero when a check fails.
+// lost (must be 0), duplicates (each charged to its cause by the ids it carried, see
+// attribution.mjs), the longest time without deliveries after each fault, rows left non-final
+// and accepted→delivered latency, and exits non-zero when a check fails.
 //
 //   scripts/faults.sh [--profile ci|full] [--seconds N] [--rate N] [--kafka-rate N] [--fault-every N]
 //
