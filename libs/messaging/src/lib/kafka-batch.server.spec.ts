@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { ConsumerHealth, MetricsRegistry } from '@caravan/observability';
 import { eventually, sharedKafkaBrokers } from '@caravan/testing';
-import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { Gauge } from 'prom-client';
 import { DoorbellBatchContext } from './doorbell-batch.context';
@@ -138,11 +138,12 @@ describe('KafkaBatchServer', () => {
     const [first, second] = [await topic(), await topic()];
     await ring(first, 0, 250);
     await ring(second, 1_000, 3);
-    const { health } = await start([
+    const { health, server } = await start([
       { pattern: 'spec.first', name: 'first', topic: first, groupId: unique('group') },
       { pattern: 'spec.second', name: 'second', topic: second, groupId: unique('group') },
     ]);
     expect(health.size).toBe(2);
+    expect([...server.unwrap<Map<string, Consumer>>().keys()]).toEqual(['spec.first', 'spec.second']);
 
     await eventually(
       async () => handled('spec.first').length + handled('spec.second').length,
