@@ -37,6 +37,13 @@ case " ${NODE_OPTIONS:-} " in
   *) export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=TimeoutNegativeWarning" ;;
 esac
 
+# V8 otherwise grows the young generation to 128 MB under load (most of a service's peak
+# memory, no throughput gained); the container image sets the same (deploy/docker/Dockerfile).
+case " ${NODE_OPTIONS:-} " in
+  *max-semi-space-size*) ;;
+  *) export NODE_OPTIONS="${NODE_OPTIONS:-} --max-semi-space-size=16" ;;
+esac
+
 # @google-cloud/pubsub probes for a GCP metadata server it will not find here (Caravan passes
 # credentials explicitly, and tests use the emulator); skip the probe and its warning.
 export METADATA_SERVER_DETECTION="${METADATA_SERVER_DETECTION:-none}"

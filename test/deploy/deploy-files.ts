@@ -15,7 +15,7 @@ export const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
 export const DOCKERFILE = join(REPO_ROOT, 'deploy/docker/Dockerfile');
 export const DOCKERIGNORE = join(REPO_ROOT, '.dockerignore');
 
-/** The three Caravan services, their image target and default port (DESIGN §8). */
+/** The three Caravan services, their image target and default port (docs/operations.md). */
 export const APP_SERVICES = {
   api: 5005,
   ingester: 5006,

@@ -61,7 +61,7 @@ describe('docs/metrics.md: the catalogue', () => {
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
   });
 
-  it('follows the naming rules of DESIGN §8', () => {
+  it('follows the naming rules of docs/metrics.md', () => {
     for (const m of ours) {
       expect(m.name).toMatch(/^caravan_[a-z0-9_]+$/);
       if (m.type === 'counter')
@@ -72,7 +72,7 @@ describe('docs/metrics.md: the catalogue', () => {
       // `service` is on every series (default label) and `le` belongs to histograms.
       expect(m.labels.map((l) => l.name)).not.toContain('service');
       expect(m.labels.map((l) => l.name)).not.toContain('le');
-      // Never an endpoint URL as a label (DESIGN §8).
+      // Never an endpoint URL as a label (docs/metrics.md).
       expect(m.labels.map((l) => l.name)).not.toEqual(expect.arrayContaining(['url']));
     }
   });

@@ -200,10 +200,10 @@ the message.
 {{- $d := $v.dispatcher -}}
 {{- if $d.autoscaling.enabled -}}
 {{- if gt (int64 $d.autoscaling.maxReplicas) $partitions -}}
-{{- fail (printf "dispatcher.autoscaling.maxReplicas (%d) exceeds kafka.partitions (%d): a dispatcher beyond the partition count of %s gets no partition and sits idle (DESIGN §1). Lower maxReplicas or raise kafka.partitions." (int64 $d.autoscaling.maxReplicas) $partitions $v.kafka.topics.deliveries) -}}
+{{- fail (printf "dispatcher.autoscaling.maxReplicas (%d) exceeds kafka.partitions (%d): a dispatcher beyond the partition count of %s gets no partition and sits idle (docs/architecture.md#scaling-each-service). Lower maxReplicas or raise kafka.partitions." (int64 $d.autoscaling.maxReplicas) $partitions $v.kafka.topics.deliveries) -}}
 {{- end -}}
 {{- else if gt (int64 $d.replicaCount) $partitions -}}
-{{- fail (printf "dispatcher.replicaCount (%d) exceeds kafka.partitions (%d): a dispatcher beyond the partition count of %s gets no partition and sits idle (DESIGN §1). Lower replicaCount or raise kafka.partitions." (int64 $d.replicaCount) $partitions $v.kafka.topics.deliveries) -}}
+{{- fail (printf "dispatcher.replicaCount (%d) exceeds kafka.partitions (%d): a dispatcher beyond the partition count of %s gets no partition and sits idle (docs/architecture.md#scaling-each-service). Lower replicaCount or raise kafka.partitions." (int64 $d.replicaCount) $partitions $v.kafka.topics.deliveries) -}}
 {{- end -}}
 {{- $shutdown := include "caravan.shutdownSeconds" . | int64 -}}
 {{- range $name := splitList " " (include "caravan.services" .) -}}

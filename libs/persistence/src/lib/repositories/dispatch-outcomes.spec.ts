@@ -62,6 +62,64 @@ describe('dispatcher queries', () => {
     expect(await deliveries.recordOutcomes([outcome(a.id, a.leaseUntil)])).toEqual([]);
   });
 
+  it('recordOutcomesWithAttempts stores the attempts of the outcomes written, and none of a stale lease', async () => {
+    const world = await insertDeliveryWorld(db.dataSource, { eventCount: 3, subscriptionCount: 1 });
+    const claimed = await deliveries.claimDue(world.deliveryIds, 30);
+    const [a, b, c] = claimed;
+    if (!a?.leaseUntil || !b?.leaseUntil || !c) throw new Error('claim returned no lease');
+    await db.dataSource.query(`UPDATE event_deliveries SET lease_until = now() + interval '1 minute' WHERE id = $1`, [
+      b.id,
+    ]);
+    const attempt = (deliveryId: string, fields: Record<string, unknown> = {}) => ({
+      projectId: world.project.id,
+      eventDeliveryId: deliveryId,
+      endpointId: world.endpoint.id,
+      url: 'https://receiver.test/hook',
+      success: true,
+      latencyMs: 7,
+      ...fields,
+    });
+    const written = await deliveries.recordOutcomesWithAttempts([
+      {
+        outcome: outcome(a.id, a.leaseUntil),
+        attempt: attempt(a.id, {
+          httpStatus: 200,
+          requestHttpHeader: { 'X-Convoy-Signature': ['t=1,v1=abc'] },
+          responseHttpHeader: { 'Content-Type': ['text/plain'] },
+          responseData: 'ok',
+          traceId: 'trace-1',
+        }),
+      },
+      { outcome: outcome(b.id, b.leaseUntil), attempt: attempt(b.id) },
+      { outcome: { ...outcome(c.id, c.leaseUntil ?? new Date(), DeliveryStatus.Discarded) }, attempt: null },
+    ]);
+    expect(written.sort()).toEqual([a.id, c.id].sort());
+    const attempts = await db.dataSource.query(
+      `SELECT event_delivery_id, method, ip_address, request_http_header, response_http_header, http_status,
+              response_data, error, success, latency_ms, trace_id, created_at
+       FROM delivery_attempts WHERE event_delivery_id = ANY($1::text[])`,
+      [[a.id, b.id, c.id]],
+    );
+    expect(attempts).toEqual([
+      {
+        event_delivery_id: a.id,
+        method: 'POST',
+        ip_address: '',
+        request_http_header: { 'X-Convoy-Signature': ['t=1,v1=abc'] },
+        response_http_header: { 'Content-Type': ['text/plain'] },
+        http_status: 200,
+        response_data: 'ok',
+        error: null,
+        success: true,
+        latency_ms: 7,
+        trace_id: 'trace-1',
+        created_at: expect.any(Date),
+      },
+    ]);
+    const rows = await Promise.all([a.id, b.id, c.id].map((id) => deliveries.findById(world.project.id, id)));
+    expect(rows.map((row) => row?.status)).toEqual(['Success', 'Processing', 'Discarded']);
+  });
+
   it('putBack returns unattempted rows to Scheduled (or Retry once attempted), deferred', async () => {
     const world = await insertDeliveryWorld(db.dataSource, {
       eventCount: 2,

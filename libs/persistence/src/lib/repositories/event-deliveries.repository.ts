@@ -1,12 +1,12 @@
 import { traceStatement } from '@caravan/observability';
-import { DeliveryStatus } from '@caravan/domain';
+import { DeliveryStatus, newId } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventDeliveryEntity } from '../entities/event-delivery.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { claimDue, releaseExpiredLeases, withDueDoorbells } from '../sql/lease.sql';
 import { NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
-import { DELIVERY_ATTEMPT_TABLE, EVENT_DELIVERY_TABLE } from '../sql/tables.sql';
+import { EVENT_DELIVERY_TABLE } from '../sql/tables.sql';
 import type { NewDeliveryAttempt } from './delivery-attempts.repository';
 import { CLAIMABLE_IN, DELIVERY, ENDPOINT } from '../sql/status-literals.sql';
 
@@ -44,6 +44,28 @@ const CLAIMABLE = `status IN ${CLAIMABLE_IN}`;
 
 /** The claim's lease is the fencing token (compared to the millisecond JS dates keep). */
 const FENCED = `abs(EXTRACT(EPOCH FROM d.lease_until - v.lease_until)) < 0.001`;
+
+/** The fenced outcome UPDATE over `$1`…`$7` ({@link outcomeParams}); callers add RETURNING. */
+const OUTCOME_UPDATE = `UPDATE event_deliveries d
+  SET status = v.status, description = v.description, attempts = v.attempts,
+      next_send_time = COALESCE(v.next_send_time, d.next_send_time),
+      latency_ms = COALESCE(d.latency_ms, v.latency_ms),
+      lease_until = NULL, updated_at = now()
+  FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], $7::int[])
+    AS v(id, lease_until, status, description, attempts, next_send_time, latency_ms)
+  WHERE d.id = v.id AND d.status = ${DELIVERY.Processing} AND ${FENCED}`;
+
+function outcomeParams(outcomes: readonly DeliveryOutcomeUpdate[]): unknown[] {
+  return [
+    outcomes.map((o) => o.id),
+    outcomes.map((o) => o.leaseUntil),
+    outcomes.map((o) => o.status),
+    outcomes.map((o) => o.description),
+    outcomes.map((o) => o.attempts),
+    outcomes.map((o) => o.nextSendTime),
+    outcomes.map((o) => o.latencyMs),
+  ];
+}
 
 /** A finished attempt's effect on its delivery row (see recordOutcomes). */
 export interface DeliveryOutcomeUpdate {
@@ -178,54 +200,61 @@ export class EventDeliveriesRepository {
     if (outcomes.length === 0) {
       return [];
     }
-    const rows = await queryRows(
-      manager,
-      `UPDATE event_deliveries d
-       SET status = v.status, description = v.description, attempts = v.attempts,
-           next_send_time = COALESCE(v.next_send_time, d.next_send_time),
-           latency_ms = COALESCE(d.latency_ms, v.latency_ms),
-           lease_until = NULL, updated_at = now()
-       FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], $7::int[])
-         AS v(id, lease_until, status, description, attempts, next_send_time, latency_ms)
-       WHERE d.id = v.id AND d.status = ${DELIVERY.Processing} AND ${FENCED}
-       RETURNING d.id`,
-      [
-        outcomes.map((o) => o.id),
-        outcomes.map((o) => o.leaseUntil),
-        outcomes.map((o) => o.status),
-        outcomes.map((o) => o.description),
-        outcomes.map((o) => o.attempts),
-        outcomes.map((o) => o.nextSendTime),
-        outcomes.map((o) => o.latencyMs),
-      ],
-    );
+    const rows = await queryRows(manager, `${OUTCOME_UPDATE} RETURNING d.id`, outcomeParams(outcomes));
     return rows.map((row) => String(row['id']));
   }
 
   /**
-   * A batch of finished attempts in ONE transaction: every delivery's outcome (fenced, as
-   * recordOutcomes), then the attempt rows of the outcomes actually written, so an attempt
-   * counted is an attempt recorded and a sender that lost its lease records nothing. Returns
-   * the ids of the deliveries written.
+   * A batch of finished attempts in ONE statement: every delivery's outcome (fenced, as
+   * recordOutcomes), and the attempt rows of the outcomes actually written, so an attempt
+   * counted is an attempt recorded and a sender that lost its lease records nothing. One round
+   * trip and no transaction to open and commit: this is the dispatcher's most frequent write.
+   * Returns the ids of the deliveries written.
    */
   async recordOutcomesWithAttempts(
     items: ReadonlyArray<{ outcome: DeliveryOutcomeUpdate; attempt: NewDeliveryAttempt | null }>,
   ): Promise<string[]> {
     if (items.length === 0) return [];
-    return this.dataSource.transaction(async (manager) => {
-      const written = new Set(
-        await this.writeOutcomes(
-          manager,
-          items.map((item) => item.outcome),
-        ),
-      );
-      await DELIVERY_ATTEMPT_TABLE.insert(
-        manager,
-        items.flatMap((item) => (item.attempt && written.has(item.outcome.id) ? [item.attempt] : [])),
-        'RETURNING id',
-      );
-      return [...written];
-    });
+    const attempts = items.flatMap((item) => (item.attempt ? [item.attempt] : []));
+    const rows = await queryRows(
+      this.dataSource.manager,
+      `WITH written AS (${OUTCOME_UPDATE} RETURNING d.id),
+       attempts AS (
+         INSERT INTO delivery_attempts (id, project_id, event_delivery_id, endpoint_id, url, method, ip_address,
+           request_http_header, response_http_header, http_status, response_data, error, success, latency_ms,
+           trace_id, created_at)
+         SELECT a.id, a.project_id, a.event_delivery_id, a.endpoint_id, a.url, COALESCE(a.method, 'POST'),
+           COALESCE(a.ip_address, ''), COALESCE(a.request_http_header, '{}'), COALESCE(a.response_http_header, '{}'),
+           a.http_status, COALESCE(a.response_data, ''), a.error, a.success, a.latency_ms, a.trace_id,
+           now()
+         FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+                     $15::jsonb[], $16::jsonb[], $17::int[], $18::text[], $19::text[], $20::bool[], $21::int[],
+                     $22::text[])
+           AS a(id, project_id, event_delivery_id, endpoint_id, url, method, ip_address, request_http_header,
+                response_http_header, http_status, response_data, error, success, latency_ms, trace_id)
+         WHERE a.event_delivery_id IN (SELECT id FROM written)
+       )
+       SELECT id FROM written`,
+      [
+        ...outcomeParams(items.map((item) => item.outcome)),
+        attempts.map((a) => a.id ?? newId()),
+        attempts.map((a) => a.projectId),
+        attempts.map((a) => a.eventDeliveryId),
+        attempts.map((a) => a.endpointId),
+        attempts.map((a) => a.url),
+        attempts.map((a) => a.method ?? null),
+        attempts.map((a) => a.ipAddress ?? null),
+        attempts.map((a) => (a.requestHttpHeader ? JSON.stringify(a.requestHttpHeader) : null)),
+        attempts.map((a) => (a.responseHttpHeader ? JSON.stringify(a.responseHttpHeader) : null)),
+        attempts.map((a) => a.httpStatus ?? null),
+        attempts.map((a) => a.responseData ?? null),
+        attempts.map((a) => a.error ?? null),
+        attempts.map((a) => a.success),
+        attempts.map((a) => a.latencyMs),
+        attempts.map((a) => a.traceId ?? null),
+      ],
+    );
+    return rows.map((row) => String(row['id']));
   }
 
   /**
