@@ -15,6 +15,7 @@ import {
   NewEventDelivery,
   ProjectEntity,
   ProjectsRepository,
+  RetentionRepository,
   SubscriptionEntity,
   SubscriptionFilterEntity,
   SubscriptionFiltersRepository,
@@ -62,6 +63,60 @@ export class InMemoryStore {
 
   now(): Date {
     return new Date(this.clock.now());
+  }
+}
+
+const UNFINISHED = new Set<string>([DeliveryStatus.Scheduled, DeliveryStatus.Processing, DeliveryStatus.Retry]);
+
+/**
+ * Retention over the store: an event older than the cut-off goes with its deliveries and
+ * attempts unless it was never routed (Pending) or a delivery of it is unfinished; meta events
+ * are not kept in the store, so their deletes are only recorded. `otherReplicaSweeping` holds
+ * the sweep lock elsewhere.
+ */
+export class InMemoryRetention implements Pick<
+  RetentionRepository,
+  'whileHoldingSweepLock' | 'deleteEventsBefore' | 'deleteMetaEventsBefore'
+> {
+  otherReplicaSweeping = false;
+  /** Every delete statement, in order: which table, for which project, with which cut-off. */
+  readonly statements: Array<{ table: 'events' | 'meta_events'; projectId: string; cutoff: Date; limit: number }> = [];
+
+  constructor(private readonly store: InMemoryStore) {}
+
+  async whileHoldingSweepLock<T>(work: () => Promise<T>): Promise<T | null> {
+    return this.otherReplicaSweeping ? null : work();
+  }
+
+  async deleteEventsBefore(
+    projectId: string,
+    cutoff: Date,
+    limit: number,
+  ): Promise<{ events: number; deliveries: number; attempts: number }> {
+    this.statements.push({ table: 'events', projectId, cutoff, limit });
+    const deliveriesOf = (eventId: string) => [...this.store.deliveries.values()].filter((d) => d.eventId === eventId);
+    const doomed = [...this.store.events.values()]
+      .filter(
+        (e) =>
+          e.projectId === projectId &&
+          e.createdAt.getTime() < cutoff.getTime() &&
+          e.status !== EventStatus.Pending &&
+          !deliveriesOf(e.id).some((d) => UNFINISHED.has(d.status)),
+      )
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .slice(0, limit);
+    const gone = new Set(doomed.flatMap((event) => deliveriesOf(event.id).map((d) => d.id)));
+    const keptAttempts = this.store.attempts.filter((a) => !gone.has(a.eventDeliveryId));
+    const attempts = this.store.attempts.length - keptAttempts.length;
+    this.store.attempts.splice(0, this.store.attempts.length, ...keptAttempts);
+    for (const id of gone) this.store.deliveries.delete(id);
+    for (const event of doomed) this.store.events.delete(event.id);
+    return { events: doomed.length, deliveries: gone.size, attempts };
+  }
+
+  async deleteMetaEventsBefore(projectId: string, cutoff: Date, limit: number): Promise<number> {
+    this.statements.push({ table: 'meta_events', projectId, cutoff, limit });
+    return 0;
   }
 }
 
@@ -319,8 +374,12 @@ export class InMemoryEvents implements Pick<
   }
 }
 
-export class InMemoryProjects implements Pick<ProjectsRepository, 'findByIds'> {
+export class InMemoryProjects implements Pick<ProjectsRepository, 'findByIds' | 'listAll'> {
   constructor(private readonly store: InMemoryStore) {}
+
+  async listAll(): Promise<ProjectEntity[]> {
+    return [...this.store.projects.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
 
   async findByIds(ids: readonly string[]): Promise<ProjectEntity[]> {
     return [...new Set(ids)].flatMap((id) => {
