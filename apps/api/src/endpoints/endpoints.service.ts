@@ -1,6 +1,8 @@
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger, NotFoundException, Optional } from '@nestjs/common';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import {
+  CLOCK,
+  Clock,
   EndpointAuthentication,
   EndpointContentType,
   EndpointSecret,
@@ -14,6 +16,7 @@ import {
   MtlsClientCert,
   newId,
   SignatureFormat,
+  systemClock,
 } from '@caravan/domain';
 import { MetaEventPayloads, MetaEventPublisher } from '@caravan/meta-events';
 import {
@@ -62,6 +65,7 @@ export class EndpointsService {
     private readonly endpoints: EndpointsRepository,
     private readonly projects: ProjectsRepository,
     private readonly metaEvents: MetaEventPublisher,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   async create(projectId: string, input: CreateEndpointDto): Promise<EndpointEntity> {
@@ -175,7 +179,9 @@ export class EndpointsService {
       changes.secrets = [this.newSecret(format, input.secret)];
     } else if (
       format === SignatureFormat.StandardWebhooks &&
-      !liveSecrets(existing.secrets, new Date()).every((secret) => isStandardWebhooksSecret(secret.value))
+      !liveSecrets(existing.secrets, new Date(this.clock.now())).every((secret) =>
+        isStandardWebhooksSecret(secret.value),
+      )
     ) {
       throw InvalidFieldsException.of(
         'secret',
@@ -197,7 +203,7 @@ export class EndpointsService {
     const project = await this.project(projectId);
     const existing = await this.get(projectId, id);
     const secret = this.newSecret(existing.signatureFormat, input.secret);
-    const expiresAt = new Date(Date.now() + input.expiration * 1000).toISOString();
+    const expiresAt = new Date(this.clock.now() + input.expiration * 1000).toISOString();
     const updated = await this.endpoints.rotateSecret(projectId, id, secret, expiresAt);
     if (!updated) throw new NotFoundException(`endpoint ${id} not found`);
     await this.announce(project, MetaEventType.EndpointUpdated, updated);
@@ -357,7 +363,7 @@ export class EndpointsService {
     const value =
       given ||
       (format === SignatureFormat.StandardWebhooks ? generateStandardWebhooksSecret() : generateConvoySecret());
-    return { uid: newId(), value, created_at: new Date().toISOString(), expires_at: null };
+    return { uid: newId(), value, created_at: new Date(this.clock.now()).toISOString(), expires_at: null };
   }
 
   /** Records and rings the meta event; the change itself is committed, so a failure here is logged, not thrown. */

@@ -1,7 +1,7 @@
 import { createdRange, repeated } from '../common/list-filters';
 import { parseIsoDate } from '../common/iso-date';
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { rawJsonMember } from '@caravan/domain';
+import { BadRequestException, Inject, Injectable, NotFoundException, Optional } from '@nestjs/common';
+import { CLOCK, Clock, rawJsonMember, systemClock } from '@caravan/domain';
 import { AcceptedEventResult, EventRoute, IntakeService } from '@caravan/intake';
 import {
   EndpointEntity,
@@ -39,6 +39,7 @@ export class EventsService {
     private readonly endpointRows: EndpointsRepository,
     private readonly sources: SourcesRepository,
     @Inject(INGEST_BASE_URL) private readonly ingestBaseUrl: string,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   /** The events with their endpoints and sources (two queries for the whole page). */
@@ -103,7 +104,7 @@ export class EventsService {
       raw,
       headers: toHeaderArrays(body.custom_headers),
       idempotencyKey: body.idempotency_key,
-      acknowledgedAt: new Date(),
+      acknowledgedAt: new Date(this.clock.now()),
     });
   }
 
@@ -156,7 +157,7 @@ export class EventsService {
     route: EventRoute,
     body: EventBodyDto,
     rawBody: Buffer | undefined,
-    acknowledgedAt: Date = new Date(),
+    acknowledgedAt: Date = new Date(this.clock.now()),
   ): Promise<AcceptedEventResult> {
     const project = await this.intake.project(projectId);
     return this.intake.accept({
