@@ -16,6 +16,7 @@ import {
   ProjectEntity,
   SubscriptionEntity,
 } from '@caravan/persistence';
+import { QueryFailedError } from 'typeorm';
 
 /**
  * Entities built in memory with the columns' defaults, for the services' unit tests over
@@ -151,4 +152,13 @@ export function aDelivery(
  */
 export function asRepository<T>(fake: Partial<NoInfer<T>>): T {
   return fake as T;
+}
+
+/** The error a repository throws when an insert breaks the unique index `constraint`. */
+export function aUniqueViolation(constraint: string): Error {
+  const driverError = Object.assign(new Error(`duplicate key value violates unique constraint "${constraint}"`), {
+    code: '23505',
+    constraint,
+  });
+  return new QueryFailedError('INSERT', [], driverError);
 }
