@@ -109,7 +109,7 @@ export class EventsService {
   }
 
   list(projectId: string, filter: EventFilterQueryDto, page: PageQuery): Promise<Page<EventEntity>> {
-    return this.events.search(projectId, toSearchFilter(filter), page);
+    return this.events.search(projectId, toSearchFilter(filter, new Date(this.clock.now())), page);
   }
 
   async get(projectId: string, eventId: string): Promise<EventEntity> {
@@ -136,7 +136,7 @@ export class EventsService {
 
   /** How many events batchReplay would replay with these filters. */
   countReplayable(projectId: string, filter: EventFilterQueryDto): Promise<number> {
-    return this.events.countReplayable(projectId, toSearchFilter(filter));
+    return this.events.countReplayable(projectId, toSearchFilter(filter, new Date(this.clock.now())));
   }
 
   /** Replays every matching original event in one statement. */
@@ -144,7 +144,10 @@ export class EventsService {
     projectId: string,
     filter: EventFilterQueryDto,
   ): Promise<{ num_success: number; num_failure: number }> {
-    const { matched, replayed } = await this.events.replayMatching(projectId, toSearchFilter(filter));
+    const { matched, replayed } = await this.events.replayMatching(
+      projectId,
+      toSearchFilter(filter, new Date(this.clock.now())),
+    );
     this.intake.ring(replayed.map((id) => ({ id, projectId })));
     return {
       num_success: replayed.length,
@@ -177,13 +180,14 @@ export class EventsService {
   }
 }
 
-export function toSearchFilter(query: EventFilterQueryDto): EventSearchFilter {
+/** The repository's filter for a query; without a start date the range looks back from `now`. */
+export function toSearchFilter(query: EventFilterQueryDto, now: Date): EventSearchFilter {
   return {
     endpointIds: repeated(query.endpointId, query['endpointId[]']),
     sourceIds: repeated(query.sourceId, query['sourceId[]']),
     idempotencyKey: query.idempotencyKey,
     ownerId: query.ownerId,
     query: query.query,
-    ...createdRange(query),
+    ...createdRange(query, now),
   };
 }
