@@ -36,7 +36,6 @@ const UNIT_SPECS: Record<string, string[]> = {
   'apps/ingester': [
     'src/**/*.unit.spec.ts',
     'src/consumers/broker-attributes.helper.spec.ts',
-    'src/ingestion/message-ingestor.service.spec.ts',
   ],
 };
 

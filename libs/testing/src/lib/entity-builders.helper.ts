@@ -7,6 +7,8 @@ import {
   newId,
   RetryStrategyType,
   SignatureFormat,
+  SourceType,
+  VerifierType,
   type ProjectConfig,
 } from '@caravan/domain';
 import {
@@ -14,6 +16,7 @@ import {
   EventDeliveryEntity,
   EventEntity,
   ProjectEntity,
+  SourceEntity,
   SubscriptionEntity,
 } from '@caravan/persistence';
 import { QueryFailedError } from 'typeorm';
@@ -104,6 +107,31 @@ export function aSubscription(
     deliveryMode: 'at_least_once',
     sourceId: null,
     function: null,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    deletedAt: null,
+    ...fields,
+  });
+}
+
+export function aSource(project: { id: string }, fields: Partial<SourceEntity> = {}): SourceEntity {
+  return Object.assign(new SourceEntity(), {
+    id: newId(),
+    projectId: project.id,
+    name: 'source',
+    type: SourceType.Http,
+    provider: null,
+    maskId: newId(),
+    verifier: { type: VerifierType.Noop },
+    customResponse: null,
+    idempotencyKeys: [],
+    eventTypeLocation: null,
+    forwardHeaders: [],
+    pubSub: null,
+    bodyFunction: null,
+    headerFunction: null,
+    isDisabled: false,
+    providerConfig: null,
     createdAt: new Date(0),
     updatedAt: new Date(0),
     deletedAt: null,
