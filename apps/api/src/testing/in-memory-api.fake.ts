@@ -326,7 +326,9 @@ export class InMemoryApiDeliveries implements Pick<
         !d.deletedAt &&
         statuses.includes(d.status) &&
         (!filter.endpointIds?.length || filter.endpointIds.includes(d.endpointId)) &&
-        (!filter.eventId || filter.eventId === d.eventId),
+        (!filter.eventId || filter.eventId === d.eventId) &&
+        (!filter.createdFrom || d.createdAt >= filter.createdFrom) &&
+        (!filter.createdTo || d.createdAt <= filter.createdTo),
     );
     return { matched: matching.length, requeued: this.move(matching, statuses, description) };
   }
