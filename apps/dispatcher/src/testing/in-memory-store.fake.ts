@@ -1,4 +1,4 @@
-import { DeliveryStatus, EndpointStatus, EventStatus, ManualClock, newId } from '@caravan/domain';
+import { DeliveryStatus, EndpointStatus, EventStatus, ManualClock, MetaEventStatus, newId } from '@caravan/domain';
 import type { MetaEventPublisher } from '@caravan/meta-events';
 import type { DoorbellRinger } from '@caravan/messaging';
 import {
@@ -10,6 +10,8 @@ import {
   EventDeliveryEntity,
   EventEntity,
   EventsRepository,
+  MetaEventEntity,
+  MetaEventOutcomeUpdate,
   MetaEventsRepository,
   NewDeliveryAttempt,
   NewEventDelivery,
@@ -120,7 +122,7 @@ export class InMemoryRetention implements Pick<
   }
 }
 
-const sameLease = (row: EventDeliveryEntity, lease: Date) => row.leaseUntil?.getTime() === lease.getTime();
+const sameLease = (row: { leaseUntil: Date | null }, lease: Date) => row.leaseUntil?.getTime() === lease.getTime();
 const CLAIMABLE = new Set<string>([DeliveryStatus.Scheduled, DeliveryStatus.Retry]);
 
 export class InMemoryDeliveries implements Pick<
@@ -463,6 +465,65 @@ export class InMemoryMetaEvents implements Pick<MetaEventsRepository, 'releaseEx
     work: (due: Array<{ id: string; projectId: string }>) => Promise<T>,
   ): Promise<T> {
     return work([]);
+  }
+}
+
+/** Meta event rows: claims take due Scheduled/Retry rows, outcome writes are fenced by the claim's lease. */
+export class InMemoryMetaEventRows implements Pick<MetaEventsRepository, 'claimDue' | 'recordOutcomes'> {
+  readonly rows = new Map<string, MetaEventEntity>();
+
+  constructor(private readonly store: InMemoryStore) {}
+
+  /** A Scheduled meta event of `project`, due now. */
+  add(project: { id: string }, fields: Partial<MetaEventEntity> = {}): MetaEventEntity {
+    const row = Object.assign(new MetaEventEntity(), {
+      id: newId(),
+      projectId: project.id,
+      eventType: 'endpoint.created',
+      payload: Buffer.from('{"event_type":"endpoint.created","data":{}}'),
+      status: MetaEventStatus.Scheduled,
+      attempts: 0,
+      retryLimit: 3,
+      nextSendTime: this.store.now(),
+      leaseUntil: null,
+      lastResponse: null,
+      createdAt: this.store.now(),
+      updatedAt: this.store.now(),
+      ...fields,
+    });
+    this.rows.set(row.id, row);
+    return row;
+  }
+
+  async claimDue(ids: readonly string[], leaseSeconds: number): Promise<MetaEventEntity[]> {
+    const now = this.store.clock.now();
+    const claimed: MetaEventEntity[] = [];
+    for (const id of ids) {
+      const row = this.rows.get(id);
+      const due = row && [MetaEventStatus.Scheduled, MetaEventStatus.Retry].includes(row.status);
+      if (!row || !due || row.nextSendTime.getTime() > now) continue;
+      Object.assign(row, { status: MetaEventStatus.Processing, leaseUntil: new Date(now + leaseSeconds * 1000) });
+      claimed.push(Object.assign(new MetaEventEntity(), row));
+    }
+    return claimed;
+  }
+
+  async recordOutcomes(outcomes: readonly MetaEventOutcomeUpdate[]): Promise<string[]> {
+    const written: string[] = [];
+    for (const outcome of outcomes) {
+      const row = this.rows.get(outcome.id);
+      if (!row || row.status !== MetaEventStatus.Processing || !sameLease(row, outcome.leaseUntil)) continue;
+      Object.assign(row, {
+        status: outcome.status,
+        attempts: outcome.attempts,
+        nextSendTime: outcome.nextSendTime ?? row.nextSendTime,
+        lastResponse: outcome.lastResponse,
+        leaseUntil: null,
+        updatedAt: this.store.now(),
+      });
+      written.push(row.id);
+    }
+    return written;
   }
 }
 
