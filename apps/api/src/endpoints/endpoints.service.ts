@@ -18,6 +18,7 @@ import {
   SignatureFormat,
   systemClock,
 } from '@caravan/domain';
+import { EndpointDirectory } from '@caravan/intake';
 import { MetaEventPayloads, MetaEventPublisher } from '@caravan/meta-events';
 import {
   EndpointEntity,
@@ -65,6 +66,7 @@ export class EndpointsService {
     private readonly endpoints: EndpointsRepository,
     private readonly projects: ProjectsRepository,
     private readonly metaEvents: MetaEventPublisher,
+    private readonly directory: EndpointDirectory,
     @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
@@ -366,8 +368,12 @@ export class EndpointsService {
     return { uid: newId(), value, created_at: new Date(this.clock.now()).toISOString(), expires_at: null };
   }
 
-  /** Records and rings the meta event; the change itself is committed, so a failure here is logged, not thrown. */
+  /**
+   * After an endpoint's change is committed: the intake's directory forgets the project's
+   * endpoints, and the meta event is recorded and rung (a failure there is logged, not thrown).
+   */
   private async announce(project: ProjectEntity, type: MetaEventType, endpoint: EndpointEntity): Promise<void> {
+    this.directory.forget(project.id);
     try {
       await this.metaEvents.publish(project, type, MetaEventPayloads.endpoint(endpoint));
     } catch (error) {

@@ -1,5 +1,5 @@
 import { ManualClock, type ProjectConfig } from '@caravan/domain';
-import { EventDataSchemas, IntakeService, ProjectDirectory } from '@caravan/intake';
+import { EndpointDirectory, EventDataSchemas, IntakeService, ProjectDirectory } from '@caravan/intake';
 import type { MetaEventPublisher } from '@caravan/meta-events';
 import type { DoorbellRinger } from '@caravan/messaging';
 import type {
@@ -63,9 +63,10 @@ export class ApiWorld {
     const eventRows = asRepository<EventsRepository>(this.eventRows);
     const sourceRows = asRepository<SourcesRepository>(this.sourceRows);
     const subscriptionRows = asRepository<SubscriptionsRepository>(this.subscriptionRows);
+    const directory = new EndpointDirectory(endpointRows, this.clock);
     this.intake = new IntakeService(
       new ProjectDirectory(projects),
-      endpointRows,
+      directory,
       eventRows,
       asRepository<DoorbellRinger>(this.ringer),
       new EventDataSchemas(asRepository<EventTypesRepository>(new InMemoryApiEventTypes(this.store))),
@@ -74,6 +75,7 @@ export class ApiWorld {
       endpointRows,
       projects,
       asRepository<MetaEventPublisher>(this.metaEvents),
+      directory,
       this.clock,
     );
     this.events = new EventsService(

@@ -160,8 +160,8 @@ export class RouterService {
     const projects = new Map(
       (await this.projects.findByIds(pending.map((e) => e.projectId))).map((p) => [p.id, p] as const),
     );
-    const memo = new Map<string, Promise<SubscriptionEntity[]>>();
-    const filterMemo = new Map<string, Promise<SubscriptionFilterEntity[]>>();
+    const candidatesOf = await this.resolver.candidatesOf(pending);
+    const filtersOf = await this.enabledFilters([...candidatesOf.values()].flat());
     const matches: Array<{
       event: EventEntity;
       subscription: SubscriptionEntity;
@@ -171,13 +171,8 @@ export class RouterService {
       const project = projects.get(event.projectId);
       if (!project) continue;
       const body = parseBody(event.raw);
-      const candidates = await this.resolver.candidates(event, memo);
-      const typed = await this.typedFilters(event, candidates, filterMemo);
-      for (const subscription of candidates) {
-        const own = filterForEventType(
-          event.eventType,
-          typed.filter((filter) => filter.subscriptionId === subscription.id),
-        );
+      for (const subscription of candidatesOf.get(event.id) ?? []) {
+        const own = filterForEventType(event.eventType, filtersOf.get(subscription.id) ?? []);
         if (
           matchesSubscription(filterConfig(subscription, own), {
             eventType: event.eventType,
@@ -274,22 +269,15 @@ export class RouterService {
     for (const [projectId, routed] of byProject) await this.events.addRoutedEndpoints(projectId, routed);
   }
 
-  /**
-   * The candidates' enabled filters for the event's type (and `*`), stored already validated
-   * and flattened; one query per (project, type, candidates) in a batch.
-   */
-  private typedFilters(
-    event: EventEntity,
+  /** The enabled filters of the batch's candidate subscriptions (every event type), by subscription id: one query. */
+  private async enabledFilters(
     candidates: readonly SubscriptionEntity[],
-    memo: Map<string, Promise<SubscriptionFilterEntity[]>>,
-  ): Promise<SubscriptionFilterEntity[]> {
-    const ids = candidates.map((subscription) => subscription.id);
-    const key = `${event.projectId}|${event.eventType}|${ids.join(',')}`;
-    let found = memo.get(key);
-    if (!found) {
-      found = this.filters.findEnabledForEventType(event.projectId, ids, event.eventType);
-      memo.set(key, found);
+  ): Promise<Map<string, SubscriptionFilterEntity[]>> {
+    const unique = [...new Map(candidates.map((s) => [s.id, { projectId: s.projectId, id: s.id }] as const)).values()];
+    const bySubscription = new Map<string, SubscriptionFilterEntity[]>();
+    for (const filter of await this.filters.findEnabledFor(unique)) {
+      bySubscription.set(filter.subscriptionId, [...(bySubscription.get(filter.subscriptionId) ?? []), filter]);
     }
-    return found;
+    return bySubscription;
   }
 }

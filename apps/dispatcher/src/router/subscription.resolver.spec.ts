@@ -1,8 +1,15 @@
 import { EndpointsRepository, EventEntity, SubscriptionsRepository } from '@caravan/persistence';
-import { createTestDatabase, insertEndpoint, insertEvent, insertProject, TestDatabase } from '@caravan/testing';
+import {
+  createTestDatabase,
+  insertEndpoint,
+  insertEvent,
+  insertProject,
+  insertSubscription,
+  TestDatabase,
+} from '@caravan/testing';
 import { SubscriptionResolver } from './subscription.resolver';
 
-/** Against the real Postgres: the catch-all subscription of a brand-new endpoint. */
+/** Against the real Postgres. */
 describe('SubscriptionResolver (direct routing to an endpoint without subscriptions)', () => {
   jest.setTimeout(30_000);
   let db: TestDatabase;
@@ -30,7 +37,9 @@ describe('SubscriptionResolver (direct routing to an endpoint without subscripti
         ),
       );
       // Each event as its own batch (own memo), all at once, as parallel partitions do.
-      const results = await Promise.all(events.map((event) => resolver.candidates(event, new Map())));
+      const results = await Promise.all(
+        events.map(async (event) => (await resolver.candidatesOf([event])).get(event.id) ?? []),
+      );
       for (const candidates of results) {
         expect(candidates.map((subscription) => [subscription.endpointId, subscription.eventTypes])).toEqual([
           [endpoint.id, ['*']],
@@ -49,11 +58,42 @@ describe('SubscriptionResolver (direct routing to an endpoint without subscripti
     const theirs = await insertProject(db.dataSource);
     const foreign = await insertEndpoint(db.dataSource, theirs.id);
     const event = await insertEvent(db.dataSource, mine.id, { routing: 'direct', endpointIds: [foreign.id] });
-    expect(await resolver.candidates(event, new Map())).toEqual([]);
+    expect((await resolver.candidatesOf([event])).get(event.id)).toEqual([]);
     const [{ count }] = await db.dataSource.query(
       `SELECT count(*)::int AS count FROM subscriptions WHERE endpoint_id = $1`,
       [foreign.id],
     );
     expect(count).toBe(0);
+  });
+
+  it("gives each event of a mixed batch its own endpoints' subscriptions for its type, never another project's", async () => {
+    const project = await insertProject(db.dataSource);
+    const other = await insertProject(db.dataSource);
+    const billing = await insertEndpoint(db.dataSource, project.id);
+    const users = await insertEndpoint(db.dataSource, project.id);
+    const paid = await insertSubscription(db.dataSource, project.id, billing.id, { eventTypes: ['invoice.paid'] });
+    const everything = await insertSubscription(db.dataSource, project.id, users.id, { eventTypes: ['*'] });
+    const foreign = await insertEndpoint(db.dataSource, other.id);
+    await insertSubscription(db.dataSource, other.id, foreign.id, { eventTypes: ['*'] });
+    const invoice = await insertEvent(db.dataSource, project.id, {
+      eventType: 'invoice.paid',
+      routing: 'direct',
+      endpointIds: [billing.id],
+    });
+    const signup = await insertEvent(db.dataSource, project.id, {
+      eventType: 'user.created',
+      routing: 'direct',
+      endpointIds: [billing.id, users.id],
+    });
+    const stray = await insertEvent(db.dataSource, project.id, {
+      eventType: 'user.created',
+      routing: 'direct',
+      endpointIds: [foreign.id],
+    });
+    const candidates = await resolver.candidatesOf([invoice, signup, stray]);
+    const ids = (eventId: string) => (candidates.get(eventId) ?? []).map((subscription) => subscription.id);
+    expect(ids(invoice.id)).toEqual([paid.id]);
+    expect(ids(signup.id)).toEqual([everything.id]);
+    expect(ids(stray.id)).toEqual([]);
   });
 });

@@ -1,12 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { matchesEventType } from '@caravan/domain';
 import { EndpointsRepository, EventEntity, SubscriptionEntity, SubscriptionsRepository } from '@caravan/persistence';
 
+type EndpointRef = { projectId: string; id: string };
+
+const refKey = (projectId: string, endpointId: string) => `${projectId}/${endpointId}`;
+
 /**
- * The candidate subscriptions of an event by its routing (docs/architecture.md#the-path-of-one-event), before body and
- * header filters: direct/dynamic by endpoint_ids (an endpoint with no subscription at all
- * gets a catch-all one, as Convoy does), fanout by owner_id, broadcast every subscription of
- * the project, source the source's. Lookups are memoised per batch (`memo`), so a burst of
- * events of one type and target costs one query.
+ * The candidate subscriptions of each event of a batch by its routing
+ * (docs/architecture.md#the-path-of-one-event), before body and header filters: direct/dynamic
+ * by endpoint_ids (an endpoint with no subscription at all gets a catch-all one, as Convoy
+ * does), fanout by owner_id, broadcast every subscription of the project, source the source's.
+ * The direct events of a batch cost one query together, whatever their endpoints and types;
+ * the other lookups are made once per (routing, project, type, target) in a batch.
  */
 @Injectable()
 export class SubscriptionResolver {
@@ -15,13 +21,34 @@ export class SubscriptionResolver {
     private readonly endpoints: EndpointsRepository,
   ) {}
 
-  candidates(event: EventEntity, memo: Map<string, Promise<SubscriptionEntity[]>>): Promise<SubscriptionEntity[]> {
-    const target =
-      event.routing === 'fanout'
-        ? event.ownerId
-        : event.routing === 'source'
-          ? event.sourceId
-          : event.endpointIds.join(',');
+  /** Each event's candidates, by event id. */
+  async candidatesOf(events: readonly EventEntity[]): Promise<Map<string, SubscriptionEntity[]>> {
+    const direct = events.filter((event) => event.routing === 'direct' || event.routing === 'dynamic');
+    const byEndpoint = await this.liveForEndpoints(
+      direct.flatMap((event) => event.endpointIds.map((id) => ({ projectId: event.projectId, id }))),
+    );
+    const memo = new Map<string, Promise<SubscriptionEntity[]>>();
+    const candidates = new Map<string, SubscriptionEntity[]>();
+    for (const event of events) {
+      if (event.routing === 'direct' || event.routing === 'dynamic') {
+        candidates.set(
+          event.id,
+          [...new Set(event.endpointIds)]
+            .flatMap((id) => byEndpoint.get(refKey(event.projectId, id)) ?? [])
+            .filter((subscription) => matchesEventType(subscription.eventTypes, event.eventType)),
+        );
+      } else {
+        candidates.set(event.id, await this.memoised(event, memo));
+      }
+    }
+    return candidates;
+  }
+
+  private memoised(
+    event: EventEntity,
+    memo: Map<string, Promise<SubscriptionEntity[]>>,
+  ): Promise<SubscriptionEntity[]> {
+    const target = event.routing === 'fanout' ? event.ownerId : event.routing === 'source' ? event.sourceId : '';
     const key = `${event.routing}|${event.projectId}|${event.eventType}|${target ?? ''}`;
     let found = memo.get(key);
     if (!found) {
@@ -34,9 +61,6 @@ export class SubscriptionResolver {
   private async lookup(event: EventEntity): Promise<SubscriptionEntity[]> {
     const { projectId, eventType } = event;
     switch (event.routing) {
-      case 'direct':
-      case 'dynamic':
-        return this.forEndpoints(projectId, eventType, event.endpointIds);
       case 'fanout': {
         if (!event.ownerId) return [];
         const owned = await this.endpoints.findByOwner(projectId, event.ownerId);
@@ -52,27 +76,26 @@ export class SubscriptionResolver {
     }
   }
 
-  private async forEndpoints(
-    projectId: string,
-    eventType: string,
-    endpointIds: string[],
-  ): Promise<SubscriptionEntity[]> {
-    if (endpointIds.length === 0) return [];
-    const found = await this.subscriptions.findForEventType(projectId, eventType, endpointIds);
-    const covered = new Set(found.map((subscription) => subscription.endpointId));
-    const uncovered = endpointIds.filter((id) => !covered.has(id));
-    if (uncovered.length === 0) return found;
-    // Only endpoints of this project, so a doorbell cannot attach a subscription elsewhere.
-    const existing = await this.endpoints.findByRefs(uncovered.map((id) => ({ projectId, id })));
-    if (existing.length === 0) return found;
-    for (const endpoint of existing) await this.subscriptions.ensureCatchAll(projectId, endpoint.id);
+  /** The live subscriptions of each endpoint (keyed `project/endpoint`), catch-alls made for those with none. */
+  private async liveForEndpoints(refs: readonly EndpointRef[]): Promise<Map<string, SubscriptionEntity[]>> {
+    const unique = [...new Map(refs.map((ref) => [refKey(ref.projectId, ref.id), ref] as const)).values()];
+    const byEndpoint = new Map<string, SubscriptionEntity[]>();
+    const add = (subscriptions: readonly SubscriptionEntity[]) => {
+      for (const subscription of subscriptions) {
+        const key = refKey(subscription.projectId, subscription.endpointId);
+        byEndpoint.set(key, [...(byEndpoint.get(key) ?? []), subscription]);
+      }
+    };
+    add(await this.subscriptions.findLiveForEndpoints(unique));
+    const uncovered = unique.filter((ref) => !byEndpoint.has(refKey(ref.projectId, ref.id)));
+    if (uncovered.length === 0) return byEndpoint;
+    // Only endpoints of the event's project, so a doorbell cannot attach a subscription elsewhere.
+    const existing = await this.endpoints.findByRefs(uncovered);
+    if (existing.length === 0) return byEndpoint;
+    for (const endpoint of existing) await this.subscriptions.ensureCatchAll(endpoint.projectId, endpoint.id);
     // Read them back rather than trusting what this call created: a concurrent router batch
     // may have created the catch-all first, and its events must not route to nothing.
-    const late = await this.subscriptions.findForEventType(
-      projectId,
-      eventType,
-      existing.map((endpoint) => endpoint.id),
-    );
-    return [...found, ...late];
+    add(await this.subscriptions.findLiveForEndpoints(existing));
+    return byEndpoint;
   }
 }

@@ -393,7 +393,7 @@ export class InMemoryProjects implements Pick<ProjectsRepository, 'findByIds' | 
 
 export class InMemorySubscriptions implements Pick<
   SubscriptionsRepository,
-  'findById' | 'findForEventType' | 'findForSource' | 'ensureCatchAll'
+  'findById' | 'findForEventType' | 'findLiveForEndpoints' | 'findForSource' | 'ensureCatchAll'
 > {
   constructor(private readonly store: InMemoryStore) {}
 
@@ -411,6 +411,14 @@ export class InMemorySubscriptions implements Pick<
       (s) =>
         (!endpointIds || endpointIds.includes(s.endpointId)) &&
         (s.eventTypes.length === 0 || s.eventTypes.includes('*') || s.eventTypes.includes(eventType)),
+    );
+  }
+
+  async findLiveForEndpoints(
+    endpoints: ReadonlyArray<{ projectId: string; id: string }>,
+  ): Promise<SubscriptionEntity[]> {
+    return [...this.store.subscriptions.values()].filter(
+      (s) => !s.deletedAt && endpoints.some((ref) => ref.projectId === s.projectId && ref.id === s.endpointId),
     );
   }
 
@@ -434,20 +442,16 @@ export class InMemorySubscriptions implements Pick<
   }
 }
 
-export class InMemorySubscriptionFilters implements Pick<SubscriptionFiltersRepository, 'findEnabledForEventType'> {
+export class InMemorySubscriptionFilters implements Pick<SubscriptionFiltersRepository, 'findEnabledFor'> {
   constructor(private readonly store: InMemoryStore) {}
 
-  async findEnabledForEventType(
-    projectId: string,
-    subscriptionIds: readonly string[],
-    eventType: string,
+  async findEnabledFor(
+    subscriptions: ReadonlyArray<{ projectId: string; id: string }>,
   ): Promise<SubscriptionFilterEntity[]> {
     const now = this.store.clock.now();
     return [...this.store.filters.values()].filter(
       (f) =>
-        f.projectId === projectId &&
-        subscriptionIds.includes(f.subscriptionId) &&
-        (f.eventType === eventType || f.eventType === '*') &&
+        subscriptions.some((ref) => ref.projectId === f.projectId && ref.id === f.subscriptionId) &&
         f.enabledAt !== null &&
         f.enabledAt.getTime() <= now,
     );

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EndpointDirectory } from './endpoint-directory.service';
 import { EventDataSchemas } from './event-data-schemas.service';
 import { IntakeService } from './intake.service';
 import { ProjectDirectory } from './project-directory.service';
@@ -8,7 +9,7 @@ import { ProjectDirectory } from './project-directory.service';
  * Needs PersistenceModule and MessagingModule (both global) in the app.
  */
 @Module({
-  providers: [IntakeService, ProjectDirectory, EventDataSchemas],
-  exports: [IntakeService, ProjectDirectory, EventDataSchemas],
+  providers: [IntakeService, ProjectDirectory, EndpointDirectory, EventDataSchemas],
+  exports: [IntakeService, ProjectDirectory, EndpointDirectory, EventDataSchemas],
 })
 export class IntakeModule {}

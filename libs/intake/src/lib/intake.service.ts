@@ -4,7 +4,6 @@ import { MetricsRegistry, currentTraceparent, inSpan } from '@caravan/observabil
 import { eventBell, MicroBatcher, newId } from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
 import {
-  EndpointsRepository,
   EventEntity,
   EventRouting,
   EventsRepository,
@@ -12,6 +11,7 @@ import {
   NewEvent,
   ProjectEntity,
 } from '@caravan/persistence';
+import { EndpointDirectory } from './endpoint-directory.service';
 import { EventDataSchemas } from './event-data-schemas.service';
 import { EventRejectedError } from './event-rejected.error';
 import { ProjectDirectory } from './project-directory.service';
@@ -83,7 +83,7 @@ export class IntakeService {
 
   constructor(
     private readonly directory: ProjectDirectory,
-    private readonly endpoints: EndpointsRepository,
+    private readonly endpoints: EndpointDirectory,
     private readonly events: EventsRepository,
     private readonly ringer: DoorbellRinger,
     private readonly schemas: EventDataSchemas,
@@ -192,18 +192,18 @@ export class IntakeService {
     switch (route.routing) {
       case 'direct':
       case 'dynamic': {
-        const endpoint = await this.endpoints.findById(projectId, route.endpointId);
-        if (!endpoint) {
+        const endpointId = await this.endpoints.endpoint(projectId, route.endpointId);
+        if (!endpointId) {
           throw new EventRejectedError(
             'invalid',
             `endpoint_id: no endpoint ${route.endpointId} in this project`,
             'endpoint_id',
           );
         }
-        return { endpointIds: [endpoint.id] };
+        return { endpointIds: [endpointId] };
       }
       case 'fanout': {
-        const owned = await this.endpoints.findByOwner(projectId, route.ownerId);
+        const owned = await this.endpoints.ownedBy(projectId, route.ownerId);
         if (owned.length === 0) {
           throw new EventRejectedError(
             'invalid',
@@ -211,7 +211,7 @@ export class IntakeService {
             'owner_id',
           );
         }
-        return { endpointIds: owned.map((endpoint) => endpoint.id) };
+        return { endpointIds: [...owned] };
       }
       case 'broadcast':
       case 'source':

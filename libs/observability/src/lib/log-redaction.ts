@@ -36,19 +36,51 @@ export const SECRET_LOG_KEYS = [
 /** How deep below the logged object a secret key is still found (`req.headers.authorization` is 2). */
 const MAX_DEPTH = 4;
 
+const SECRET_KEYS: ReadonlySet<string> = new Set(SECRET_LOG_KEYS);
+
 /**
- * The pino `redact` paths for {@link SECRET_LOG_KEYS} at every depth up to {@link MAX_DEPTH}
- * (`key`, `*.key`, `*.*.key`, …), so a secret is hidden whichever object it arrives in.
+ * Values walked into: arrays and objects holding data (plain objects, entities). Not errors
+ * (their serializer keeps only type, message, stack and code), buffers, dates, anything with
+ * its own `toJSON`, nor live objects such as requests and sockets.
  */
-export function secretRedactPaths(keys: readonly string[] = SECRET_LOG_KEYS): string[] {
-  const paths: string[] = [];
+function holdsFields(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return true;
+  return (
+    !(value instanceof Error) &&
+    !(value instanceof Date) &&
+    !ArrayBuffer.isView(value) &&
+    typeof (value as { toJSON?: unknown }).toJSON !== 'function' &&
+    typeof (value as { on?: unknown }).on !== 'function'
+  );
+}
+
+/**
+ * `fields` with the value of every {@link SECRET_LOG_KEYS} key replaced by {@link REDACTED}, at
+ * any depth up to {@link MAX_DEPTH} below it, so a secret is hidden whichever object it arrives
+ * in. Copies only the objects on the way to a secret; the caller's objects are never changed.
+ * One walk with a set lookup per key: pino's own path-based redaction, with a wildcard path per
+ * key and depth, cost more than the rest of a request's logging.
+ */
+export function redactSecrets<T extends Record<string, unknown>>(fields: T): T {
+  return redactBelow(fields, 0) as T;
+}
+
+function redactBelow(value: Record<string, unknown> | unknown[], depth: number): Record<string, unknown> | unknown[] {
+  let copy: Record<string, unknown> | unknown[] | undefined;
+  const keys = Object.keys(value);
   for (const key of keys) {
-    const leaf = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-    for (let depth = 0; depth <= MAX_DEPTH; depth++) {
-      const prefix = '*.'.repeat(depth);
-      if (leaf.startsWith('[')) paths.push(depth === 0 ? leaf : `${prefix.slice(0, -1)}${leaf}`);
-      else paths.push(`${prefix}${leaf}`);
+    const field = (value as Record<string, unknown>)[key];
+    let replaced = field;
+    if (!Array.isArray(value) && SECRET_KEYS.has(key)) {
+      if (field !== undefined && field !== null) replaced = REDACTED;
+    } else if (depth < MAX_DEPTH && holdsFields(field)) {
+      replaced = redactBelow(field, depth + 1);
+    }
+    if (replaced !== field) {
+      copy ??= Array.isArray(value) ? [...value] : { ...value };
+      (copy as Record<string, unknown>)[key] = replaced;
     }
   }
-  return paths;
+  return copy ?? value;
 }

@@ -127,6 +127,26 @@ describe('logger configuration', () => {
       expect(source.source.pub_sub.sqs).toMatchObject({ access_key_id: 'AKIA', queue_name: 'q', secret_key: REDACTED });
       expect(smtp.smtp).toEqual({ host: 'mail', password: REDACTED });
     });
+    it("never changes the caller's object, and hides secrets in a child logger's bindings and in class instances", () => {
+      class Endpoint {
+        constructor(
+          readonly url: string,
+          readonly authentication: { basic_auth: { username: string; password: string } },
+        ) {}
+      }
+      const endpoint = new Endpoint('https://example.test', { basic_auth: { username: 'ann', password: 'pw-1' } });
+      const fields = { endpoint, nested: { list: [{ token: 'tok-2' }] } };
+      const out = capture();
+      const logger = createRootLogger(SETTINGS, out);
+      logger.child({ project: { api_key: 'key-3', id: 'p1' } }).info(fields, 'bound');
+      expect(out.text()).not.toMatch(/pw-1|tok-2|key-3/);
+      const [line] = out.lines;
+      expect(line.project).toEqual({ api_key: REDACTED, id: 'p1' });
+      expect(line.endpoint.authentication.basic_auth).toEqual({ username: 'ann', password: REDACTED });
+      expect(line.nested.list).toEqual([{ token: REDACTED }]);
+      expect(endpoint.authentication.basic_auth.password).toBe('pw-1');
+      expect(fields.nested.list[0].token).toBe('tok-2');
+    });
   });
 
   describe('errors', () => {
@@ -209,7 +229,7 @@ describe('logger configuration', () => {
     const out = capture();
 
     beforeAll(async () => {
-      const middleware = pinoHttp(httpLoggerOptions(SETTINGS), out);
+      const middleware = pinoHttp(httpLoggerOptions(SETTINGS, out));
       server = createServer((request: IncomingMessage, response: ServerResponse) => {
         middleware(request, response, () => {
           // What Express sets once a route matched and a guard authenticated the caller.
@@ -282,7 +302,6 @@ describe('logger configuration', () => {
 
     it('mixes the fields of logContextFields into every line (where tracing adds its ids)', () => {
       expect(pinoOptions(SETTINGS).mixin).toBe(logContextFields);
-      expect(httpLoggerOptions(SETTINGS).mixin).toBe(logContextFields);
       const out = capture();
       createRootLogger(SETTINGS, out).info({ event_id: 'e1' }, 'routed');
       expect(out.lines[0]).toMatchObject({ ...logContextFields(), event_id: 'e1', msg: 'routed' });

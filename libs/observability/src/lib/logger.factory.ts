@@ -6,7 +6,7 @@ import type { Options as PinoHttpOptions } from 'pino-http';
 import pinoPretty from 'pino-pretty';
 import type { CaravanConfig } from '@caravan/config';
 import { logContextFields } from './log-context';
-import { REDACTED, secretRedactPaths } from './log-redaction';
+import { redactSecrets } from './log-redaction';
 import { routeTemplate } from './route-template';
 
 /** What the logger needs from the configuration: the service's name, CARAVAN_LOG_LEVEL and CARAVAN_LOG_FORMAT. */
@@ -59,8 +59,7 @@ export function pinoOptions(settings: LogSettings): LoggerOptions {
     level: pinoLevel(settings.level),
     base: { service: settings.service, pid: process.pid, hostname: hostname() },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: secretRedactPaths(), censor: REDACTED },
+    formatters: { level: (label) => ({ level: label }), log: redactSecrets, bindings: redactSecrets },
     serializers: { err: serializeError, error: serializeError },
     mixin: logContextFields,
   };
@@ -84,9 +83,19 @@ export function logDestination(settings: LogSettings, destination?: DestinationS
   return pino.destination({ dest: 1, sync: true });
 }
 
-/** A logger outside Nest (tests of the configuration, scripts). */
+/**
+ * A service's root logger (Nest's through {@link loggerModuleParams}, or a script's). The
+ * bindings of its child loggers are redacted as its lines are: pino applies `formatters` to a
+ * line's fields and the root's bindings only.
+ */
 export function createRootLogger(settings: LogSettings, destination?: DestinationStream): Logger {
-  return pino(pinoOptions(settings), logDestination(settings, destination));
+  const root = pino(pinoOptions(settings), logDestination(settings, destination));
+  const child = root.child;
+  // Children are made from their parent's prototype chain, so each inherits this own property.
+  root.child = function redactedChild(this: Logger, bindings, options) {
+    return child.call(this, redactSecrets(bindings), options);
+  } as Logger['child'];
+  return root;
 }
 
 type HttpRequest = IncomingMessage & {
@@ -128,9 +137,19 @@ function requestFields(request: HttpRequest, response: ServerResponse, durationM
 }
 
 /** pino-http's options: the request lines, on top of {@link pinoOptions}. */
-export function httpLoggerOptions(settings: LogSettings): PinoHttpOptions<HttpRequest, ServerResponse> {
+export function httpLoggerOptions(
+  settings: LogSettings,
+  destination?: DestinationStream,
+): PinoHttpOptions<HttpRequest, ServerResponse> {
+  const options = pinoOptions(settings);
   return {
-    ...pinoOptions(settings),
+    logger: createRootLogger(settings, destination),
+    // pino-http binds every request to a logger of its own, used or not: it holds the id and
+    // method, never the headers (credentials, third parties' signatures), and costs little.
+    serializers: {
+      ...options.serializers,
+      req: (request: { id?: unknown; method?: string }) => ({ id: request.id, method: request.method }),
+    },
     // Lines carry the request's id, not its headers (credentials, third parties' signatures).
     quietReqLogger: true,
     quietResLogger: true,
@@ -154,6 +173,6 @@ export function httpLoggerOptions(settings: LogSettings): PinoHttpOptions<HttpRe
 /** The nestjs-pino module parameters of a service (LoggerModule.forRoot). */
 export function loggerModuleParams(settings: LogSettings, destination?: DestinationStream): Params {
   return {
-    pinoHttp: [httpLoggerOptions(settings), logDestination(settings, destination)] as Params['pinoHttp'],
+    pinoHttp: httpLoggerOptions(settings, destination) as Params['pinoHttp'],
   };
 }

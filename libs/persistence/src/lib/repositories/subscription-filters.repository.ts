@@ -1,4 +1,3 @@
-import { CATCH_ALL_EVENT_TYPE } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { SubscriptionFilterEntity } from '../entities/subscription-filter.entity';
@@ -100,22 +99,20 @@ export class SubscriptionFiltersRepository {
   }
 
   /**
-   * The router's lookup: the enabled filters of these subscriptions for an event type or for
-   * `*` (the caller prefers the exact type), in one query per batch of candidates.
+   * The enabled filters, of every event type, of the given subscriptions in one query (the
+   * router's batch; `filterForEventType` picks each event's).
    */
-  async findEnabledForEventType(
-    projectId: string,
-    subscriptionIds: readonly string[],
-    eventType: string,
+  async findEnabledFor(
+    subscriptions: ReadonlyArray<{ projectId: string; id: string }>,
   ): Promise<SubscriptionFilterEntity[]> {
-    if (subscriptionIds.length === 0) return [];
-    const manager = this.dataSource.manager;
+    if (subscriptions.length === 0) return [];
     const rows = await queryRows(
-      manager,
-      `SELECT * FROM subscription_filters
-       WHERE project_id = $1 AND subscription_id = ANY($2::text[]) AND event_type IN ($3, $4)
-         AND enabled_at IS NOT NULL AND enabled_at <= now()`,
-      [projectId, [...subscriptionIds], eventType, CATCH_ALL_EVENT_TYPE],
+      this.dataSource.manager,
+      `SELECT f.* FROM subscription_filters f
+       JOIN unnest($1::text[], $2::text[]) AS r(project_id, subscription_id)
+         ON f.project_id = r.project_id AND f.subscription_id = r.subscription_id
+       WHERE f.enabled_at IS NOT NULL AND f.enabled_at <= now()`,
+      [subscriptions.map((ref) => ref.projectId), subscriptions.map((ref) => ref.id)],
     );
     return rows.map((row) => SUBSCRIPTION_FILTER_TABLE.fromRow(row));
   }

@@ -45,6 +45,26 @@ export class SubscriptionsRepository {
     return rows.map((row) => SUBSCRIPTION_TABLE.fromRow(row));
   }
 
+  /**
+   * Every live subscription of the given endpoints, whatever its event types, in one query
+   * (the router's batch of direct events; it matches the event types itself).
+   */
+  async findLiveForEndpoints(
+    endpoints: ReadonlyArray<{ projectId: string; id: string }>,
+  ): Promise<SubscriptionEntity[]> {
+    if (endpoints.length === 0) return [];
+    const rows = await queryRows(
+      this.dataSource.manager,
+      `SELECT s.* FROM subscriptions s
+       JOIN unnest($1::text[], $2::text[]) AS r(project_id, endpoint_id)
+         ON s.project_id = r.project_id AND s.endpoint_id = r.endpoint_id
+       WHERE s.deleted_at IS NULL
+       ORDER BY s.id`,
+      [endpoints.map((ref) => ref.projectId), endpoints.map((ref) => ref.id)],
+    );
+    return rows.map((row) => SUBSCRIPTION_TABLE.fromRow(row));
+  }
+
   async findByEndpoint(projectId: string, endpointId: string): Promise<SubscriptionEntity[]> {
     return this.dataSource
       .getRepository(SubscriptionEntity)
