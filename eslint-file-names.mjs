@@ -47,6 +47,7 @@ export const FILE_ROLES = [
   'resolver',
   'ringer',
   'sender',
+  'server',
   'service',
   'source',
   'sql',

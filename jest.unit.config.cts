@@ -34,6 +34,7 @@ const UNIT_SPECS: Record<string, string[]> = {
     'src/ingest/ingest-body.spec.ts',
   ],
   'apps/ingester': ['src/**/*.unit.spec.ts', 'src/consumers/broker-attributes.helper.spec.ts'],
+  test: ['faults/attribution.spec.ts'],
 };
 
 module.exports = (): Config => ({

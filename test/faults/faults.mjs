@@ -5,8 +5,9 @@
 // token carried in the event's data. Events flow at a fixed rate through the REST API and
 // through a Kafka pub_sub source while faults are injected: SIGKILL + restart of each service
 // in turn, one Kafka restart, one Postgres restart. At the end it reports accepted, delivered,
-// lost (must be 0), duplicates, the longest time without deliveries after each fault, rows
-// left non-final and accepted→delivered latency, and exits non-zero when a check fails.
+// lost (must be 0), duplicates (each charged to its cause by the ids it carried, see
+// attribution.mjs), the longest time without deliveries after each fault, rows left non-final
+// and accepted→delivered latency, and exits non-zero when a check fails.
 //
 //   scripts/faults.sh [--profile ci|full] [--seconds N] [--rate N] [--kafka-rate N] [--fault-every N]
 //
@@ -21,6 +22,7 @@ import { join } from 'node:path';
 import { promisify, parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { attributeDuplicates, countByCause, faultBetween } from './attribution.mjs';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -196,7 +198,9 @@ class Service {
   }
   async ready(timeoutMs = 120_000) {
     const deadline = Date.now() + timeoutMs;
+    const child = this.child;
     while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${this.name} exited`);
       try {
         if ((await fetch(`http://127.0.0.1:${this.port}/readyz`)).status === 200) return;
       } catch {
@@ -248,11 +252,11 @@ async function exercise(postgres, kafka, services) {
     timeout: 120_000,
   });
 
-  // The receiver: 200 at once; notes every delivery of every token.
+  // The receiver: 200 at once; notes every delivery of every token with the ids Caravan sent
+  // (X-Convoy-Event-ID, X-Convoy-Delivery-ID), so each repeat is charged to its cause.
   const deliveries = new Map();
   const deliveryTimes = [];
-  // When each repeated delivery (a duplicate) arrived, to charge it to the fault before it.
-  const duplicateTimes = [];
+  const kafkaDeliveryTimes = [];
   let totalDeliveries = 0;
   const receiver = createServer((request, response) => {
     const chunks = [];
@@ -268,11 +272,15 @@ async function exercise(postgres, kafka, services) {
       if (typeof token === 'string') {
         totalDeliveries += 1;
         deliveryTimes.push(at);
+        if (token.startsWith('k')) kafkaDeliveryTimes.push(at);
+        const receipt = {
+          at,
+          eventId: String(request.headers['x-convoy-event-id'] ?? ''),
+          deliveryId: String(request.headers['x-convoy-delivery-id'] ?? ''),
+        };
         const seen = deliveries.get(token);
-        if (seen) {
-          seen.count += 1;
-          duplicateTimes.push(at);
-        } else deliveries.set(token, { count: 1, first: at });
+        if (seen) seen.receipts.push(receipt);
+        else deliveries.set(token, { first: at, receipts: [receipt] });
       }
       response.writeHead(200).end('ok');
     });
@@ -294,7 +302,12 @@ async function exercise(postgres, kafka, services) {
     CARAVAN_LOG_LEVEL: 'warn',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
-  for (const name of ['api', 'dispatcher', 'ingester']) services.push(new Service(name, await freePort(), common));
+  // The dispatcher and the ingester log little at level log (their boots, group joins, retries), and
+  // those lines date each recovery; the api would log every request.
+  for (const name of ['api', 'dispatcher', 'ingester']) {
+    const env = name === 'api' ? common : { ...common, CARAVAN_LOG_LEVEL: 'log' };
+    services.push(new Service(name, await freePort(), env));
+  }
   const [apiService] = services;
   for (const service of services) service.start();
   await Promise.all(services.map((service) => service.ready()));
@@ -377,11 +390,17 @@ async function exercise(postgres, kafka, services) {
   };
 
   const faults = [];
-  const kill = (service) => async () => {
+  const kill = (service) => async (record) => {
     await service.kill('SIGKILL');
     await sleep(1_000 + Math.random() * 2_000);
     service.start();
     service.restarts += 1;
+    // When the new process answered /readyz: its boot, apart from the wait to join its groups.
+    const spawned = Date.now();
+    service.ready().then(
+      () => (record.ready = { spawned, at: Date.now() }),
+      () => undefined,
+    );
   };
   const plan = [
     { name: 'SIGKILL api', kind: 'kill', run: kill(services[0]) },
@@ -395,6 +414,35 @@ async function exercise(postgres, kafka, services) {
   for (let at = FAULT_EVERY, i = 0; at < SECONDS - 5; at += FAULT_EVERY, i++) {
     schedule.push({ at, fault: i < plan.length ? plan[i] : plan[i % 3] });
   }
+
+  // Once a second, where rows wait: events not routed, deliveries not claimed, claims whose
+  // lease lapsed. Read back per fault to tell which stage a stall or a late delivery sat in.
+  const samples = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const tick = Date.now();
+      const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 1_000 });
+      try {
+        await client.connect();
+        const { rows } = await client.query(
+          `SELECT (SELECT count(*) FROM events WHERE status = 'Pending' AND NOT is_duplicate_event
+                     AND created_at < now() - interval '2 seconds')::int AS pending_events,
+                  count(*) FILTER (WHERE status = 'Scheduled' AND created_at < now() - interval '2 seconds')::int AS scheduled_stale,
+                  count(*) FILTER (WHERE status = 'Processing')::int AS processing,
+                  count(*) FILTER (WHERE status = 'Processing' AND lease_until < now())::int AS processing_lapsed,
+                  count(*) FILTER (WHERE status = 'Retry')::int AS retry
+           FROM event_deliveries WHERE status IN ('Scheduled', 'Processing', 'Retry')`,
+        );
+        samples.push({ at: tick, ...rows[0] });
+      } catch {
+        samples.push({ at: tick, unreachable: true });
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      await sleep(Math.max(0, 1_000 - (Date.now() - tick)));
+    }
+  })();
 
   const started = Date.now();
   // The load goes on until the planned time, and at least 15 s past the last fault's recovery.
@@ -422,7 +470,7 @@ async function exercise(postgres, kafka, services) {
       faults.push(record);
       log(`fault: ${fault.name}`);
       try {
-        await fault.run();
+        await fault.run(record);
       } catch (error) {
         record.error = error.message;
         log(`fault ${fault.name} failed to inject: ${error.message}`);
@@ -440,6 +488,8 @@ async function exercise(postgres, kafka, services) {
   while (undelivered().length > 0 && Date.now() < drainDeadline) await sleep(500);
   // A moment more for late duplicates and the last outcomes to be written.
   await sleep(3_000);
+  sampling = false;
+  await sampler;
 
   // ---------------------------------------------------------------- report
   const check = new pg.Client({ connectionString: databaseUrl });
@@ -464,39 +514,127 @@ async function exercise(postgres, kafka, services) {
       )
     ).rows;
   }
+  // Every repeat charged to its cause by the ids it carried; the resent ones with the attempts
+  // the database recorded for their delivery (fewer than the copies received: an outcome lost).
+  const duplicateList = attributeDuplicates(deliveries, faults);
+  const resentIds = [...new Set(duplicateList.filter((d) => d.cause.startsWith('resent')).map((d) => d.deliveryId))];
+  const attemptsOf = new Map(
+    (
+      await check.query(
+        `SELECT event_delivery_id AS id, count(*)::int AS recorded,
+                array_agg(coalesce(http_status::text, error) ORDER BY created_at) AS results
+         FROM delivery_attempts WHERE event_delivery_id = ANY($1) GROUP BY event_delivery_id`,
+        [resentIds],
+      )
+    ).rows.map((row) => [row.id, row]),
+  );
+  // The same payload stored twice: both events, with their idempotency keys.
+  const twiceIngested = [...new Set(duplicateList.filter((d) => d.cause === 'ingested_twice').map((d) => d.token))];
+  const ingestedRows = twiceIngested.length
+    ? (
+        await check.query(
+          `SELECT convert_from(raw, 'UTF8')::jsonb->>'t' AS token, id, created_at, idempotency_key, is_duplicate_event
+           FROM events WHERE convert_from(raw, 'UTF8')::jsonb->>'t' = ANY($1) ORDER BY created_at`,
+          [twiceIngested.slice(0, 200)],
+        )
+      ).rows
+    : [];
+
+  // The late deliveries (the slowest 1 %): where their time went, from their rows.
+  const latencyOf = [...accepted]
+    .filter(([token]) => deliveries.has(token))
+    .map(([token, at]) => ({ token, acceptedAt: at, deliveredAt: deliveries.get(token).first }))
+    .map((row) => ({ ...row, latency: Math.max(0, row.deliveredAt - row.acceptedAt) }))
+    .sort((a, b) => a.latency - b.latency);
+  const late = latencyOf.slice(Math.floor(latencyOf.length * 0.99));
+  const lateRows = new Map(
+    late.length
+      ? (
+          await check.query(
+            `SELECT convert_from(e.raw, 'UTF8')::jsonb->>'t' AS token, e.created_at AS stored_at,
+                    min(d.created_at) AS routed_at, max(d.attempts) AS attempts,
+                    min(a.created_at) AS first_attempt_at,
+                    array_agg(coalesce(a.http_status::text, a.error) ORDER BY a.created_at) AS results
+             FROM events e JOIN event_deliveries d ON d.event_id = e.id
+             LEFT JOIN delivery_attempts a ON a.event_delivery_id = d.id
+             WHERE convert_from(e.raw, 'UTF8')::jsonb->>'t' = ANY($1) AND NOT e.is_duplicate_event
+             GROUP BY e.id`,
+            [late.map((row) => row.token)],
+          )
+        ).rows.map((row) => [row.token, row])
+      : [],
+  );
+  // How long after the receiver had a delivery its outcome was written (the row's last
+  // update): a dispatcher killed within this window sends it again. Rate × this window bounds
+  // the duplicates of a kill.
+  const outcomeAt = new Map(
+    (await check.query(`SELECT id, updated_at FROM event_deliveries WHERE status = 'Success'`)).rows.map((row) => [
+      row.id,
+      new Date(row.updated_at).getTime(),
+    ]),
+  );
+  const outcomeLags = [];
+  for (const { receipts } of deliveries.values()) {
+    const last = receipts.at(-1);
+    if (outcomeAt.has(last.deliveryId)) outcomeLags.push(outcomeAt.get(last.deliveryId) - last.at);
+  }
+  outcomeLags.sort((a, b) => a - b);
+  // When each Kafka-source event was stored: the ingester's own recovery, which deliveries of
+  // a backlog can hide.
+  const kafkaStoredTimes = (
+    await check.query(
+      `SELECT (extract(epoch FROM created_at) * 1000)::float8 AS at FROM events
+       WHERE source_id IS NOT NULL AND NOT is_duplicate_event ORDER BY created_at`,
+    )
+  ).rows.map((row) => Number(row.at));
+  // Events stored per second by channel, for the timeline: a stalled source shows as zeros.
+  const storedPerSecond = { rest: [], kafka: [] };
+  for (const row of (
+    await check.query(
+      `SELECT source_id IS NOT NULL AS kafka, floor((extract(epoch FROM created_at) * 1000 - $1) / 1000)::int AS s,
+              count(*)::int AS n
+       FROM events WHERE NOT is_duplicate_event GROUP BY 1, 2 ORDER BY 2`,
+      [started],
+    )
+  ).rows) {
+    if (row.s >= 0) storedPerSecond[row.kafka ? 'kafka' : 'rest'][row.s] = row.n;
+  }
   await check.end();
   await producer.disconnect().catch(() => undefined);
   receiver.close();
 
   deliveryTimes.sort((a, b) => a - b);
+  kafkaDeliveryTimes.sort((a, b) => a - b);
   const lastDelivery = deliveryTimes.at(-1) ?? loadEnds;
   const faultReports = faults.map((fault, index) => {
     const windowEnd = faults[index + 1]?.at ?? Math.max(loadEnds, lastDelivery);
     // A killed service is Caravan's to recover from the kill; a broker or database restart is
     // Caravan's to recover from once the broker or database is back.
     const from = fault.kind === 'kill' ? fault.at : fault.recovered;
-    // The wait for the first delivery after it (however long, past the next fault too), and
-    // the longest pause between deliveries until the next fault.
-    const first = deliveryTimes.find((at) => at > from);
-    let longest = first === undefined ? Math.max(0, Date.now() - from) : first - from;
-    let previous = first ?? from;
-    for (const at of deliveryTimes) {
-      if (at <= previous) continue;
-      // A pause that starts before the next fault counts whole, however far past it it lasts
-      // (cut at the next fault, a 22 s stall after a dispatcher kill once read as 0 s).
-      longest = Math.max(longest, at - previous);
-      if (at > windowEnd) break;
-      previous = at;
-    }
+    const longest = longestWithout(deliveryTimes, from, windowEnd);
     return {
       fault: fault.name,
       at_s: Math.round((fault.at - started) / 100) / 10,
       injected_in_s: Math.round((fault.recovered - fault.at) / 100) / 10,
+      ...(fault.ready
+        ? {
+            restarted_at_s: Math.round((fault.ready.spawned - fault.at) / 100) / 10,
+            ready_at_s: Math.round((fault.ready.at - fault.at) / 100) / 10,
+          }
+        : {}),
       measured_from: fault.kind === 'kill' ? 'the kill' : 'the restart',
       longest_without_deliveries_s: Math.round(longest / 100) / 10,
+      // The Kafka source's events alone: REST deliveries going on hide a stalled source.
+      longest_without_kafka_source_deliveries_s:
+        KAFKA_RATE > 0 ? Math.round(longestWithout(kafkaDeliveryTimes, from, windowEnd) / 100) / 10 : null,
+      longest_without_kafka_source_ingest_s:
+        KAFKA_RATE > 0 ? Math.round(longestWithout(kafkaStoredTimes, from, windowEnd) / 100) / 10 : null,
       limit_s: fault.kind === 'kill' ? profile.gapLimitKill : profile.gapLimitRestart,
-      // Repeated deliveries that arrived between this fault and the next (load-independent per fault).
-      duplicates: duplicateTimes.filter((at) => at >= fault.at && at < windowEnd).length,
+      // Repeated deliveries charged to this fault by their cause (see attribution.mjs).
+      duplicates: countByCause(duplicateList.filter((d) => d.fault === index)),
+      // The most rows waiting at once until the next fault: events not routed 2 s after
+      // acceptance, deliveries not claimed 2 s after routing, claims whose lease lapsed.
+      most_waiting: mostWaiting(samples.filter((sample) => sample.at >= fault.at && sample.at < windowEnd)),
       ...(fault.error ? { error: fault.error } : {}),
     };
   });
@@ -521,14 +659,47 @@ async function exercise(postgres, kafka, services) {
     duplicates,
     duplicates_percent: totalDeliveries ? Math.round((duplicates / totalDeliveries) * 10_000) / 100 : 0,
     rows_left_non_final: nonFinal,
+    duplicates_by_cause: countByCause(duplicateList),
     duplicates_by_fault: Object.fromEntries(
-      [...new Set(faultReports.map((fault) => fault.fault))].map((name) => {
-        const of = faultReports.filter((fault) => fault.fault === name);
-        const total = of.reduce((sum, fault) => sum + fault.duplicates, 0);
-        return [name, { faults: of.length, duplicates: total, per_fault: Math.round((total / of.length) * 10) / 10 }];
+      [...new Set(faults.map((fault) => fault.name)), 'none'].flatMap((name) => {
+        const of = duplicateList.filter((d) => (faults[d.fault]?.name ?? 'none') === name);
+        const count = faults.filter((fault) => fault.name === name).length;
+        if (name === 'none' && of.length === 0) return [];
+        return [
+          [
+            name,
+            {
+              faults: count,
+              duplicates: of.length,
+              per_fault: count ? Math.round((of.length / count) * 10) / 10 : null,
+              by_cause: countByCause(of),
+            },
+          ],
+        ];
       }),
     ),
+    duplicate_sample: duplicateList.slice(0, 15).map((d) => ({
+      cause: d.cause,
+      fault: faults[d.fault]?.name ?? 'none',
+      first_copy_s: Math.round((d.firstAt - started) / 100) / 10,
+      repeat_s: Math.round((d.at - started) / 100) / 10,
+      delivery_id: d.deliveryId,
+      ...(attemptsOf.has(d.deliveryId)
+        ? { attempts_recorded: attemptsOf.get(d.deliveryId).recorded, results: attemptsOf.get(d.deliveryId).results }
+        : {}),
+    })),
+    ...(ingestedRows.length ? { ingested_twice_sample: ingestedRows.slice(0, 10) } : {}),
     latency_ms: { p50: pct(50), p90: pct(90), p99: pct(99), max: latencies.at(-1) ?? null },
+    over_15_s: latencies.filter((ms) => ms > 15_000).length,
+    // Received → outcome written (ms), over every delivery ended Success.
+    outcome_written_after_ms: {
+      p50: outcomeLags[Math.floor(outcomeLags.length * 0.5)] ?? null,
+      p90: outcomeLags[Math.floor(outcomeLags.length * 0.9)] ?? null,
+      p99: outcomeLags[Math.floor(outcomeLags.length * 0.99)] ?? null,
+      max: outcomeLags.at(-1) ?? null,
+      mean: outcomeLags.length ? Math.round(outcomeLags.reduce((a, b) => a + b, 0) / outcomeLags.length) : null,
+    },
+    late: lateReport(late, lateRows, faults, started),
     faults: faultReports,
     ...(lostDetail.length ? { lost_sample: lostDetail } : {}),
     logs: stateDir,
@@ -549,6 +720,11 @@ async function exercise(postgres, kafka, services) {
       faults: faultReports,
       delivered_per_second: perSecond(deliveryTimes),
       accepted_per_second: perSecond([...accepted.values()].sort((a, b) => a - b)),
+      stored_per_second: {
+        rest: Array.from(storedPerSecond.rest, (n) => n ?? 0),
+        kafka: Array.from(storedPerSecond.kafka, (n) => n ?? 0),
+      },
+      waiting: samples.map(({ at, ...counts }) => ({ s: Math.round((at - started) / 100) / 10, ...counts })),
     }),
   );
   console.log(JSON.stringify(report, null, 2));
@@ -565,6 +741,91 @@ async function exercise(postgres, kafka, services) {
       );
   }
   return failures;
+}
+
+/**
+ * The wait for the first of `times` (sorted) after `from` (however long, past the next fault
+ * too), and the longest pause between them until `windowEnd`.
+ */
+function longestWithout(times, from, windowEnd) {
+  const first = times.find((at) => at > from);
+  let longest = first === undefined ? Math.max(0, Date.now() - from) : first - from;
+  let previous = first ?? from;
+  for (const at of times) {
+    if (at <= previous) continue;
+    // A pause that starts before the next fault counts whole, however far past it it lasts
+    // (cut at the next fault, a 22 s stall after a dispatcher kill once read as 0 s).
+    longest = Math.max(longest, at - previous);
+    if (at > windowEnd) break;
+    previous = at;
+  }
+  return longest;
+}
+
+/** The largest of each waiting count over `samples` (and how many samples found Postgres unreachable). */
+function mostWaiting(samples) {
+  const most = { pending_events: 0, scheduled_stale: 0, processing: 0, processing_lapsed: 0, retry: 0 };
+  let unreachable = 0;
+  for (const sample of samples) {
+    if (sample.unreachable) unreachable += 1;
+    else for (const key of Object.keys(most)) most[key] = Math.max(most[key], sample[key]);
+  }
+  return { ...most, ...(unreachable ? { unreachable_s: unreachable } : {}) };
+}
+
+/**
+ * The slowest 1 % of deliveries, grouped by the fault that held them up, with the median time
+ * of each stage: accepted → stored (a Kafka message waiting for the ingester), stored → routed
+ * (the delivery row created), routed → first attempt recorded, and how many took more than one
+ * attempt; then the slowest few whole.
+ */
+function lateReport(late, rows, faults, started) {
+  const median = (values) => {
+    const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+    return sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
+  };
+  const stages = late.map((row) => {
+    const db = rows.get(row.token);
+    const ms = (date) => (date ? new Date(date).getTime() : NaN);
+    const fault = faultBetween(faults, row.acceptedAt, row.deliveredAt);
+    const before = faults.findLastIndex((f) => f.at <= row.acceptedAt);
+    return {
+      token: row.token,
+      fault: faults[fault]?.name ?? 'none',
+      fault_at_s: fault >= 0 ? Math.round((faults[fault].at - started) / 100) / 10 : null,
+      last_fault_before: before >= 0 ? faults[before].name : 'none',
+      accepted_s: Math.round((row.acceptedAt - started) / 100) / 10,
+      latency_ms: row.latency,
+      stored_ms: db ? ms(db.stored_at) - row.acceptedAt : null,
+      routed_ms: db ? ms(db.routed_at) - ms(db.stored_at) : null,
+      first_attempt_ms: db ? ms(db.first_attempt_at) - ms(db.routed_at) : null,
+      attempts: db ? Number(db.attempts) : null,
+      results: db?.results ?? null,
+    };
+  });
+  const byFault = {};
+  for (const stage of stages) (byFault[stage.fault] ??= []).push(stage);
+  return {
+    count: late.length,
+    from_ms: late[0]?.latency ?? null,
+    by_fault: Object.fromEntries(
+      Object.entries(byFault).map(([name, of]) => [
+        name,
+        {
+          deliveries: of.length,
+          median_ms: {
+            latency: median(of.map((s) => s.latency_ms)),
+            stored: median(of.map((s) => s.stored_ms)),
+            routed: median(of.map((s) => s.routed_ms)),
+            first_attempt: median(of.map((s) => s.first_attempt_ms)),
+          },
+          more_than_one_attempt: of.filter((s) => s.attempts > 1).length,
+          kafka_source: of.filter((s) => s.token.startsWith('k')).length,
+        },
+      ]),
+    ),
+    slowest: stages.slice(-8).reverse(),
+  };
 }
 
 main()

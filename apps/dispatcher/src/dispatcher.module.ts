@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { CaravanConfig } from '@caravan/config';
 import { PlatformModule } from '@caravan/platform';
+import { dispatcherTransport } from './common/dispatcher-transport.factory';
 import { DISPATCHER_SETTINGS, SHUTDOWN_TIMEOUT_MS } from './common/dispatcher.tokens';
 import { DeliveryMetaEvents } from './meta-events/delivery-meta-events.service';
 import { MetaEventSender } from './meta-events/meta-event.sender';
@@ -8,7 +9,7 @@ import { EndpointFailureNotifier } from './notifications/endpoint-failure.notifi
 import { NotificationMailer } from './notifications/notification.mailer';
 import { RetentionService } from './retention/retention.service';
 import { DispatcherMetrics } from './metrics/dispatcher.metrics';
-import { RouterConsumer } from './router/router.consumer';
+import { RouterController } from './router/router.controller';
 import { RouterService } from './router/router.service';
 import { SubscriptionResolver } from './router/subscription.resolver';
 import { SchedulerService } from './scheduler/scheduler.service';
@@ -18,24 +19,29 @@ import { DeliveryLeases } from './sender/delivery-leases.service';
 import { EndpointGate } from './sender/endpoint-gate.service';
 import { EndpointRequestSender } from './sender/endpoint-request.sender';
 import { OutcomeWriter } from './sender/outcome.writer';
-import { SenderConsumer } from './sender/sender.consumer';
+import { SenderController } from './sender/sender.controller';
 import { SenderService } from './sender/sender.service';
 import { WebhookClient } from './sender/webhook.client';
 
-/** The dispatcher: router (events → deliveries), sender (deliveries → HTTP), scheduler, meta events. */
+/**
+ * The dispatcher: router (events → deliveries), sender (deliveries → HTTP), scheduler, meta
+ * events. A hybrid app: HTTP for health, readiness and metrics, and the `KafkaBatchServer`
+ * microservice transport for its two topics (`main.ts` connects it).
+ */
 @Module({})
 export class DispatcherModule {
   static forRoot(config: CaravanConfig): DynamicModule {
     return {
       module: DispatcherModule,
       imports: [PlatformModule.forRoot(config)],
+      // The consumers' handlers (@EventPattern), served by the KafkaBatchServer transport.
+      controllers: [RouterController, SenderController],
       providers: [
         { provide: DISPATCHER_SETTINGS, useValue: config.dispatcher },
         { provide: SHUTDOWN_TIMEOUT_MS, useValue: config.shutdownTimeoutMs },
         DispatcherMetrics,
         SubscriptionResolver,
         RouterService,
-        RouterConsumer,
         WebhookClient,
         EndpointRequestSender,
         EndpointGate,
@@ -46,7 +52,7 @@ export class DispatcherModule {
         DeliveryLeases,
         OutcomeWriter,
         SenderService,
-        SenderConsumer,
+        dispatcherTransport,
         SchedulerService,
         NotificationMailer,
         EndpointFailureNotifier,

@@ -6,3 +6,6 @@ export * from './lib/messaging.module';
 export * from './lib/doorbell.producer';
 export * from './lib/doorbell.ringer';
 export * from './lib/doorbell.consumer';
+export * from './lib/doorbell-patterns';
+export * from './lib/doorbell-batch.context';
+export * from './lib/kafka-batch.server';

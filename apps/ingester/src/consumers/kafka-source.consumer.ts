@@ -53,7 +53,14 @@ export class KafkaSourceConsumer implements SourceConsumer {
       // A batch stops at its next message once a rebalance starts (see handle), well within this.
       rebalanceTimeout: REBALANCE_TIMEOUT_MS,
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.context.status.up());
+    // Logged with its partitions: how long a source waited after a crash shows in the log.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.context.status.up();
+      this.context.logger.log(
+        { topic: this.config.topic_name, partitions: payload.memberAssignment[this.config.topic_name] ?? [] },
+        'joined its consumer group',
+      );
+    });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (this.stopping) return;
       this.context.metrics.consumerErrors.inc({ source_type: 'kafka' });

@@ -30,9 +30,9 @@ export interface DoorbellConsumerOptions<T> {
    * Handles doorbells (at most CHUNK at a time). `signal` aborts when the group rebalances or
    * the consumer stops: the handler should return soon, and the chunk is then not committed
    * (its doorbells are rung again to whoever gets the partition; a claim decides, so twice is harmless).
-   * A throw re-delivers the batch (nothing is committed).
+   * A throw re-delivers the batch (nothing is committed). `partition` is the batch's.
    */
-  handle: (doorbells: T[], signal: AbortSignal) => Promise<void>;
+  handle: (doorbells: T[], signal: AbortSignal, partition: number) => Promise<void>;
   /** Runs before the consumer connects (e.g. making sure the topics exist). */
   prepare?: () => Promise<unknown>;
   /** Waits between restarts (tests pass a fake). */
@@ -56,7 +56,8 @@ export const RESTART_BACKOFF = { initialMs: 1_000, maxMs: 30_000 };
  */
 export class DoorbellConsumer<T> {
   private readonly logger: Logger;
-  private readonly consumer: Consumer;
+  /** The kafkajs consumer (for its instrumentation events; the transport's `unwrap`). */
+  readonly consumer: Consumer;
   private readonly lagByPartition = new Map<number, number>();
   private readonly batches = new Set<AbortController>();
   private joined!: () => void;
@@ -166,7 +167,7 @@ export class DoorbellConsumer<T> {
         if (abort.signal.aborted || this.stopping || !isRunning() || isStale()) break;
         const chunk = batch.messages.slice(start, start + CHUNK);
         const doorbells = chunk.flatMap((message) => this.parse(message.value, message.headers));
-        if (doorbells.length > 0) await this.options.handle(doorbells, abort.signal);
+        if (doorbells.length > 0) await this.options.handle(doorbells, abort.signal, batch.partition);
         if (abort.signal.aborted) break;
         last = chunk[chunk.length - 1]?.offset;
         if (last !== undefined) resolveOffset(last);

@@ -1,5 +1,6 @@
 import { INestApplication, Logger, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { CaravanConfig, ConfigValidationError, ServiceName, loadConfig } from '@caravan/config';
 import { dependencyGuidance, isDatabaseUnreachable } from './boot-guidance';
@@ -13,11 +14,16 @@ export interface ServiceDefinition {
   nestOptions?: NestApplicationOptions;
   /** Extra set-up on the created app (pipes, filters, body limits). */
   configure?: (app: INestApplication, config: CaravanConfig) => void | Promise<void>;
+  /**
+   * Microservice transports served beside HTTP (a hybrid app): their `@EventPattern` handlers
+   * are the app's controllers. Started after the modules' init hooks, before HTTP listens.
+   */
+  transports?: (app: INestApplication, config: CaravanConfig) => CustomTransportStrategy[];
 }
 
 /**
  * Boots one Caravan service: validates config (exits 78, EX_CONFIG, naming the bad variables),
- * listens, and shuts down on SIGTERM/SIGINT within the configured bound. Nest's own
+ * starts its transports, listens, and shuts down on SIGTERM/SIGINT within the configured bound. Nest's own
  * enableShutdownHooks has no deadline; a stuck close would keep a pod Terminating forever.
  */
 export async function runService(definition: ServiceDefinition): Promise<INestApplication> {
@@ -56,6 +62,12 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
     logger.log({ service_name: config.tracing.serviceName, sampler: config.tracing.sampler }, 'tracing on');
   }
   await definition.configure?.(app, config);
+  const transports = definition.transports?.(app, config) ?? [];
+  if (transports.length > 0) {
+    await app.init();
+    for (const strategy of transports) app.connectMicroservice({ strategy });
+    await app.startAllMicroservices();
+  }
   await app.listen(config.http.port, config.http.host);
   logger.log({ host: config.http.host, port: config.http.port }, 'listening');
   installShutdown(app, logger, config.shutdownTimeoutMs, tracing);
