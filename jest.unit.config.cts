@@ -33,11 +33,7 @@ const UNIT_SPECS: Record<string, string[]> = {
     'src/ingest/crc-rate.limiter.spec.ts',
     'src/ingest/ingest-body.spec.ts',
   ],
-  'apps/ingester': [
-    'src/**/*.unit.spec.ts',
-    'src/consumers/broker-attributes.helper.spec.ts',
-    'src/ingestion/message-ingestor.service.spec.ts',
-  ],
+  'apps/ingester': ['src/**/*.unit.spec.ts', 'src/consumers/broker-attributes.helper.spec.ts'],
   test: ['faults/attribution.spec.ts'],
 };
 

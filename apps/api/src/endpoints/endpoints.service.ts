@@ -1,6 +1,8 @@
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger, NotFoundException, Optional } from '@nestjs/common';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import {
+  CLOCK,
+  Clock,
   EndpointAuthentication,
   EndpointContentType,
   EndpointSecret,
@@ -14,6 +16,7 @@ import {
   MtlsClientCert,
   newId,
   SignatureFormat,
+  systemClock,
 } from '@caravan/domain';
 import { EndpointDirectory } from '@caravan/intake';
 import { MetaEventPayloads, MetaEventPublisher } from '@caravan/meta-events';
@@ -64,6 +67,7 @@ export class EndpointsService {
     private readonly projects: ProjectsRepository,
     private readonly metaEvents: MetaEventPublisher,
     private readonly directory: EndpointDirectory,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   async create(projectId: string, input: CreateEndpointDto): Promise<EndpointEntity> {
@@ -177,7 +181,9 @@ export class EndpointsService {
       changes.secrets = [this.newSecret(format, input.secret)];
     } else if (
       format === SignatureFormat.StandardWebhooks &&
-      !liveSecrets(existing.secrets, new Date()).every((secret) => isStandardWebhooksSecret(secret.value))
+      !liveSecrets(existing.secrets, new Date(this.clock.now())).every((secret) =>
+        isStandardWebhooksSecret(secret.value),
+      )
     ) {
       throw InvalidFieldsException.of(
         'secret',
@@ -199,7 +205,7 @@ export class EndpointsService {
     const project = await this.project(projectId);
     const existing = await this.get(projectId, id);
     const secret = this.newSecret(existing.signatureFormat, input.secret);
-    const expiresAt = new Date(Date.now() + input.expiration * 1000).toISOString();
+    const expiresAt = new Date(this.clock.now() + input.expiration * 1000).toISOString();
     const updated = await this.endpoints.rotateSecret(projectId, id, secret, expiresAt);
     if (!updated) throw new NotFoundException(`endpoint ${id} not found`);
     await this.announce(project, MetaEventType.EndpointUpdated, updated);
@@ -359,7 +365,7 @@ export class EndpointsService {
     const value =
       given ||
       (format === SignatureFormat.StandardWebhooks ? generateStandardWebhooksSecret() : generateConvoySecret());
-    return { uid: newId(), value, created_at: new Date().toISOString(), expires_at: null };
+    return { uid: newId(), value, created_at: new Date(this.clock.now()).toISOString(), expires_at: null };
   }
 
   /**

@@ -1,6 +1,15 @@
 import { createdRange, repeated } from '../common/list-filters';
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { canForceResend, canManuallyRetry, deliveryBell, DeliveryStatus, EndpointStatus } from '@caravan/domain';
+import { BadRequestException, Inject, Injectable, NotFoundException, Optional } from '@nestjs/common';
+import {
+  canForceResend,
+  canManuallyRetry,
+  CLOCK,
+  Clock,
+  deliveryBell,
+  DeliveryStatus,
+  EndpointStatus,
+  systemClock,
+} from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
 import {
   DeliveryAttemptEntity,
@@ -37,6 +46,7 @@ export class EventDeliveriesService {
     private readonly endpoints: EndpointsRepository,
     private readonly events: EventsRepository,
     private readonly ringer: DoorbellRinger,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   /** A page of deliveries with their endpoints and events, loaded in two queries. */
@@ -45,7 +55,7 @@ export class EventDeliveriesService {
     query: EventDeliveryFilterQueryDto,
     page: PageQuery,
   ): Promise<Page<DeliveryWithContext>> {
-    const found = await this.deliveries.list(projectId, toDeliveryFilter(query), page);
+    const found = await this.deliveries.list(projectId, toDeliveryFilter(query, new Date(this.clock.now())), page);
     return {
       content: await this.withContext(projectId, found.content),
       pagination: found.pagination,
@@ -93,7 +103,7 @@ export class EventDeliveriesService {
   ): Promise<{ num_success: number; num_failure: number }> {
     const { matched, requeued } = await this.deliveries.requeueMatching(
       projectId,
-      toDeliveryFilter(query),
+      toDeliveryFilter(query, new Date(this.clock.now())),
       RETRYABLE,
       MANUAL_RETRY,
     );
@@ -155,7 +165,8 @@ export class EventDeliveriesService {
   }
 }
 
-export function toDeliveryFilter(query: EventDeliveryFilterQueryDto): EventDeliveryFilter {
+/** The repository's filter for a query; without a start date the range looks back from `now`. */
+export function toDeliveryFilter(query: EventDeliveryFilterQueryDto, now: Date): EventDeliveryFilter {
   return {
     endpointIds: repeated(query.endpointId, query['endpointId[]']),
     statuses: repeated(query.status, query['status[]']) as EventDeliveryFilter['statuses'],
@@ -163,6 +174,6 @@ export function toDeliveryFilter(query: EventDeliveryFilterQueryDto): EventDeliv
     subscriptionId: query.subscriptionId,
     idempotencyKey: query.idempotencyKey,
     eventType: query.eventType ?? query.event_type,
-    ...createdRange(query),
+    ...createdRange(query, now),
   };
 }

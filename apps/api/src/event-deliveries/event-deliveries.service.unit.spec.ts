@@ -28,6 +28,7 @@ describe('EventDeliveriesService manual retries (in memory)', () => {
       asRepository<EndpointsRepository>(new InMemoryApiEndpoints(store)),
       asRepository<EventsRepository>({}),
       asRepository<DoorbellRinger>(new RecordingApiRinger(store)),
+      clock,
     );
     const project = { id: 'p1' };
     const endpoint = anEndpoint(project);
@@ -44,7 +45,7 @@ describe('EventDeliveriesService manual retries (in memory)', () => {
       return row;
     };
     const rung = () => store.rung.map((bell) => bell.delivery_id);
-    return { store, service, endpoint, delivery, rung };
+    return { store, service, endpoint, delivery, rung, clock };
   }
 
   it('batch retry requeues Failure and Discarded rows, due now, rings them and counts the rest as failures', async () => {
@@ -71,6 +72,15 @@ describe('EventDeliveriesService manual retries (in memory)', () => {
     const theirs = Object.assign(w.delivery(Failure), { projectId: 'p2', endpointId: other.id });
     expect(await w.service.batchRetry('p1', {})).toEqual({ num_success: 0, num_failure: 0 });
     expect(w.store.deliveries.get(theirs.id)?.status).toBe(Failure);
+  });
+
+  it("without dates, batch retry covers the seven days before the clock's now", async () => {
+    const w = world();
+    const recent = w.delivery(Failure, { createdAt: new Date(w.clock.now() - 6 * 86_400_000) });
+    const old = w.delivery(Failure, { createdAt: new Date(w.clock.now() - 8 * 86_400_000) });
+    expect(await w.service.batchRetry('p1', {})).toEqual({ num_success: 1, num_failure: 0 });
+    expect(w.rung()).toEqual([recent.id]);
+    expect(w.store.deliveries.get(old.id)?.status).toBe(Failure);
   });
 
   it('resend refuses a Success (pointing at forceresend) and a delivery whose endpoint is not active', async () => {

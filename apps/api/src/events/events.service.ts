@@ -1,7 +1,7 @@
 import { createdRange, repeated } from '../common/list-filters';
 import { parseIsoDate } from '../common/iso-date';
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { rawJsonMember } from '@caravan/domain';
+import { BadRequestException, Inject, Injectable, NotFoundException, Optional } from '@nestjs/common';
+import { CLOCK, Clock, rawJsonMember, systemClock } from '@caravan/domain';
 import { AcceptedEventResult, EventRoute, IntakeService } from '@caravan/intake';
 import {
   EndpointEntity,
@@ -39,6 +39,7 @@ export class EventsService {
     private readonly endpointRows: EndpointsRepository,
     private readonly sources: SourcesRepository,
     @Inject(INGEST_BASE_URL) private readonly ingestBaseUrl: string,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   /** The events with their endpoints and sources (two queries for the whole page). */
@@ -103,12 +104,12 @@ export class EventsService {
       raw,
       headers: toHeaderArrays(body.custom_headers),
       idempotencyKey: body.idempotency_key,
-      acknowledgedAt: new Date(),
+      acknowledgedAt: new Date(this.clock.now()),
     });
   }
 
   list(projectId: string, filter: EventFilterQueryDto, page: PageQuery): Promise<Page<EventEntity>> {
-    return this.events.search(projectId, toSearchFilter(filter), page);
+    return this.events.search(projectId, toSearchFilter(filter, new Date(this.clock.now())), page);
   }
 
   async get(projectId: string, eventId: string): Promise<EventEntity> {
@@ -135,7 +136,7 @@ export class EventsService {
 
   /** How many events batchReplay would replay with these filters. */
   countReplayable(projectId: string, filter: EventFilterQueryDto): Promise<number> {
-    return this.events.countReplayable(projectId, toSearchFilter(filter));
+    return this.events.countReplayable(projectId, toSearchFilter(filter, new Date(this.clock.now())));
   }
 
   /** Replays every matching original event in one statement. */
@@ -143,7 +144,10 @@ export class EventsService {
     projectId: string,
     filter: EventFilterQueryDto,
   ): Promise<{ num_success: number; num_failure: number }> {
-    const { matched, replayed } = await this.events.replayMatching(projectId, toSearchFilter(filter));
+    const { matched, replayed } = await this.events.replayMatching(
+      projectId,
+      toSearchFilter(filter, new Date(this.clock.now())),
+    );
     this.intake.ring(replayed.map((id) => ({ id, projectId })));
     return {
       num_success: replayed.length,
@@ -156,7 +160,7 @@ export class EventsService {
     route: EventRoute,
     body: EventBodyDto,
     rawBody: Buffer | undefined,
-    acknowledgedAt: Date = new Date(),
+    acknowledgedAt: Date = new Date(this.clock.now()),
   ): Promise<AcceptedEventResult> {
     const project = await this.intake.project(projectId);
     return this.intake.accept({
@@ -176,13 +180,14 @@ export class EventsService {
   }
 }
 
-export function toSearchFilter(query: EventFilterQueryDto): EventSearchFilter {
+/** The repository's filter for a query; without a start date the range looks back from `now`. */
+export function toSearchFilter(query: EventFilterQueryDto, now: Date): EventSearchFilter {
   return {
     endpointIds: repeated(query.endpointId, query['endpointId[]']),
     sourceIds: repeated(query.sourceId, query['sourceId[]']),
     idempotencyKey: query.idempotencyKey,
     ownerId: query.ownerId,
     query: query.query,
-    ...createdRange(query),
+    ...createdRange(query, now),
   };
 }

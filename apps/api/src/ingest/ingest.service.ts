@@ -2,12 +2,23 @@ import {
   BadRequestException,
   HttpException,
   HttpStatus,
+  Inject,
   Injectable,
   NotFoundException,
+  Optional,
   UnauthorizedException,
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { parseRequestLocation, readRequestLocation, RequestView, SourceProvider, SourceType } from '@caravan/domain';
+import {
+  CLOCK,
+  Clock,
+  parseRequestLocation,
+  readRequestLocation,
+  RequestView,
+  SourceProvider,
+  SourceType,
+  systemClock,
+} from '@caravan/domain';
 import { AcceptedEventResult, EventRejectedError, IntakeService } from '@caravan/intake';
 import { SourceEntity, SourcesRepository } from '@caravan/persistence';
 import { RequestRateLimiter } from '../common/rate-limit/request-rate.limiter';
@@ -77,6 +88,7 @@ export class IngestService {
     private readonly sources: SourcesRepository,
     private readonly intake: IntakeService,
     private readonly limiter: RequestRateLimiter,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   async receive(maskId: string, request: IncomingMessage): Promise<IngestOutcome> {
@@ -104,7 +116,7 @@ export class IngestService {
       headers: originalHeaders(request, credentialHeaders(source)),
       idempotencyKey: parts.length > 0 ? parts.join(',') : null,
       urlQueryParams: url.search.replace(/^\?/, ''),
-      acknowledgedAt: new Date(),
+      acknowledgedAt: new Date(this.clock.now()),
     });
     return { ...accepted, source };
   }

@@ -1,9 +1,12 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException, Optional } from '@nestjs/common';
 import {
+  CLOCK,
+  Clock,
   filterForEventType,
   flattenFilter,
   matchesFilter,
   matchesHeaderFilter,
+  systemClock,
   validateFilterExpression,
   type EventHeaders,
 } from '@caravan/domain';
@@ -32,6 +35,7 @@ export class SubscriptionFiltersService {
   constructor(
     private readonly filters: SubscriptionFiltersRepository,
     private readonly subscriptions: SubscriptionsRepository,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   /** All or nothing; `bulk` names fields by their item (`[2].body`). */
@@ -92,7 +96,7 @@ export class SubscriptionFiltersService {
   async test(projectId: string, subscriptionId: string, eventType: string, input: TestSubscriptionFilterDto) {
     const subscription = await this.subscriptionOf(projectId, subscriptionId);
     const enabled = (await this.filters.listForSubscription(projectId, subscriptionId)).filter(
-      (filter) => filter.enabledAt !== null && filter.enabledAt.getTime() <= Date.now(),
+      (filter) => filter.enabledAt !== null && filter.enabledAt.getTime() <= this.clock.now(),
     );
     const chosen = filterForEventType(eventType, enabled);
     const body = chosen ? chosen.body : subscription.filterBody;
@@ -115,7 +119,7 @@ export class SubscriptionFiltersService {
       rawHeaders,
       body: flattenFilter(rawBody),
       headers: flattenFilter(rawHeaders),
-      enabledAt: enabledAt === undefined ? new Date() : enabledAt,
+      enabledAt: enabledAt === undefined ? new Date(this.clock.now()) : enabledAt,
     };
   }
 

@@ -1,5 +1,13 @@
-import { Injectable } from '@nestjs/common';
-import { MetaEventStatus, metaEventStatusAfter, signSimple, stateAfterHttpAttempt } from '@caravan/domain';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  CLOCK,
+  Clock,
+  MetaEventStatus,
+  metaEventStatusAfter,
+  signSimple,
+  stateAfterHttpAttempt,
+  systemClock,
+} from '@caravan/domain';
 import {
   MetaEventEntity,
   MetaEventOutcomeUpdate,
@@ -29,6 +37,7 @@ export class MetaEventSender {
     private readonly projects: ProjectsRepository,
     private readonly client: WebhookClient,
     private readonly metrics: DispatcherMetrics,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   async send(ids: readonly string[]): Promise<void> {
@@ -99,7 +108,7 @@ export class MetaEventSender {
         duration: project.config.strategy.duration,
       },
       goneDisablesTarget: false,
-      now: new Date(),
+      now: new Date(this.clock.now()),
       random: Math.random,
     });
     return {

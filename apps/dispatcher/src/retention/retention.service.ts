@@ -1,10 +1,13 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { DispatcherSettings } from '@caravan/config';
-import { retentionCutoff } from '@caravan/domain';
+import { CLOCK, Clock, retentionCutoff, systemClock } from '@caravan/domain';
 import { MetricsRegistry } from '@caravan/observability';
 import { ProjectsRepository, RetentionRepository } from '@caravan/persistence';
 import { Counter } from 'prom-client';
 import { DISPATCHER_SETTINGS } from '../common/dispatcher.tokens';
+
+/** The first sweep runs soon after start, not a whole interval later. */
+export const FIRST_SWEEP_DELAY_MS = 1_000;
 
 type Table = 'events' | 'event_deliveries' | 'delivery_attempts' | 'meta_events';
 
@@ -20,15 +23,15 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   private readonly logger = new Logger(RetentionService.name);
   private readonly deleted: Counter<'table'>;
   private readonly sweeps: Counter<'outcome'>;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly stopping = new AbortController();
+  private loop?: Promise<void>;
 
   constructor(
     @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
     private readonly projects: ProjectsRepository,
     private readonly retention: RetentionRepository,
     metrics: MetricsRegistry,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {
     const registers = [metrics.registry];
     this.deleted = new Counter({
@@ -46,20 +49,20 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   onApplicationBootstrap(): void {
-    this.schedule(1_000);
+    this.loop = this.run();
   }
 
+  /** Stops the loop: a sweep under way stops at its next batch, the wait for the next one at once. */
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    this.stopping.abort();
+    await this.loop;
   }
 
   /** One sweep over every project with a policy; null when another replica is sweeping. */
   async sweep(): Promise<Record<Table, number> | null> {
     const totals = await this.retention.whileHoldingSweepLock(async () => {
       const sums: Record<Table, number> = { events: 0, event_deliveries: 0, delivery_attempts: 0, meta_events: 0 };
-      const now = new Date();
+      const now = new Date(this.clock.now());
       for (const project of await this.projects.listAll()) {
         const cutoff = retentionCutoff(project.config, now);
         if (!cutoff) continue;
@@ -82,7 +85,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     const { batchSize } = this.settings.retention;
     const counted: Record<Table, number> = { events: 0, event_deliveries: 0, delivery_attempts: 0, meta_events: 0 };
     for (;;) {
-      if (this.stopped) return counted;
+      if (this.stopping.signal.aborted) return counted;
       const batch = await this.retention.deleteEventsBefore(projectId, cutoff, batchSize);
       this.count(counted, {
         events: batch.events,
@@ -92,7 +95,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       if (batch.events < batchSize) break;
     }
     for (;;) {
-      if (this.stopped) return counted;
+      if (this.stopping.signal.aborted) return counted;
       const metaEvents = await this.retention.deleteMetaEventsBefore(projectId, cutoff, batchSize);
       this.count(counted, { meta_events: metaEvents });
       if (metaEvents < batchSize) break;
@@ -107,16 +110,16 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  private schedule(delayMs = this.settings.retention.intervalSeconds * 1000): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .then(() => undefined)
-        .catch((error: Error) => {
-          this.sweeps.inc({ outcome: 'failed' });
-          this.logger.warn({ err: error }, 'retention sweep failed');
-        })
-        .finally(() => this.schedule());
-    }, delayMs);
+  /** The first sweep a second after start, then one every interval after the previous one ends. */
+  private async run(): Promise<void> {
+    const { signal } = this.stopping;
+    for (let delayMs = FIRST_SWEEP_DELAY_MS; ; delayMs = this.settings.retention.intervalSeconds * 1000) {
+      await this.clock.sleep(delayMs, signal);
+      if (signal.aborted) return;
+      await this.sweep().catch((error: Error) => {
+        this.sweeps.inc({ outcome: 'failed' });
+        this.logger.warn({ err: error }, 'retention sweep failed');
+      });
+    }
   }
 }

@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { DispatcherSettings } from '@caravan/config';
 import { EventDeliveriesRepository, EventsRepository, MetaEventsRepository } from '@caravan/persistence';
 import { DISPATCHER_SETTINGS } from '../common/dispatcher.tokens';
-import { deliveryBell, eventBell, metaBell } from '@caravan/domain';
+import { CLOCK, Clock, deliveryBell, eventBell, metaBell, systemClock } from '@caravan/domain';
 import { DoorbellRinger } from '@caravan/messaging';
 import { DispatcherMetrics } from '../metrics/dispatcher.metrics';
 
@@ -20,9 +20,8 @@ const MAX_ROUNDS_PER_TICK = 20;
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SchedulerService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly stopping = new AbortController();
+  private loop?: Promise<void>;
 
   constructor(
     @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
@@ -31,16 +30,17 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly events: EventsRepository,
     private readonly ringer: DoorbellRinger,
     private readonly metrics: DispatcherMetrics,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.loop = this.run();
   }
 
+  /** Stops the loop: a sweep under way finishes first, the wait for the next one ends at once. */
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    this.stopping.abort();
+    await this.loop;
   }
 
   /** One sweep; exposed so tests and operators' tooling can force one. */
@@ -89,12 +89,13 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .catch((error: Error) => this.logger.warn({ err: error }, 'scheduler sweep failed'))
-        .finally(() => this.schedule());
-    }, this.settings.schedulerIntervalMs);
+  /** A sweep every interval, counted from the end of the previous one (sweeps never overlap). */
+  private async run(): Promise<void> {
+    const { signal } = this.stopping;
+    for (;;) {
+      await this.clock.sleep(this.settings.schedulerIntervalMs, signal);
+      if (signal.aborted) return;
+      await this.tick().catch((error: Error) => this.logger.warn({ err: error }, 'scheduler sweep failed'));
+    }
   }
 }

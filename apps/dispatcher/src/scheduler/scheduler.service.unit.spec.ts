@@ -29,13 +29,15 @@ describe('SchedulerService.tick (in memory, manual clock)', () => {
     const settings = dispatcherSettings({ CARAVAN_DISPATCHER_DOORBELL_GRACE_SECONDS: '5', ...env });
     const metrics = dispatcherMetrics();
     const ringer = new RecordingRinger(store);
+    const deliveries = new InMemoryDeliveries(store);
     const scheduler = new SchedulerService(
       settings,
-      asRepository<EventDeliveriesRepository>(new InMemoryDeliveries(store)),
+      asRepository<EventDeliveriesRepository>(deliveries),
       asRepository<MetaEventsRepository>(new InMemoryMetaEvents()),
       asRepository<EventsRepository>(new InMemoryEvents(store)),
       asRepository<DoorbellRinger>(ringer),
       metrics,
+      clock,
     );
     const project = aProject();
     const endpoint = anEndpoint(project);
@@ -51,7 +53,7 @@ describe('SchedulerService.tick (in memory, manual clock)', () => {
       return row;
     };
     const rungIds = () => store.rung.deliveries.map((b) => b.delivery_id);
-    return { clock, store, scheduler, metrics, delivery, rungIds, project, settings };
+    return { clock, store, scheduler, metrics, delivery, rungIds, project, settings, ringer, deliveries };
   }
 
   it('hands back a claim whose lease expired (its sender died) and rings it', async () => {
@@ -134,5 +136,78 @@ describe('SchedulerService.tick (in memory, manual clock)', () => {
     await w.scheduler.tick();
     expect(new Set(w.rungIds()).size).toBe(5);
     expect((await w.metrics.dueBacklog.get()).values[0]?.value).toBe(5);
+  });
+
+  describe('the sweep loop', () => {
+    /** Counts whole sweeps: the backlog gauges are the last thing a sweep does. */
+    function counting(w: ReturnType<typeof world>) {
+      let sweeps = 0;
+      const backlog = w.deliveries.dueBacklog.bind(w.deliveries);
+      w.deliveries.dueBacklog = () => backlog().finally(() => sweeps++);
+      return () => sweeps;
+    }
+
+    it('sweeps once per interval, counted from the end of the previous sweep', async () => {
+      const w = world({ CARAVAN_DISPATCHER_SCHEDULER_INTERVAL_MS: '1000' });
+      const sweeps = counting(w);
+      const retry = w.delivery({
+        status: DeliveryStatus.Retry,
+        attempts: 1,
+        nextSendTime: new Date(w.clock.now() + 500),
+      });
+      w.scheduler.onApplicationBootstrap();
+      await w.clock.whenSleeping();
+      expect(sweeps()).toBe(0);
+
+      await w.clock.advance(999);
+      expect(sweeps()).toBe(0);
+      expect(w.rungIds()).toEqual([]);
+      await w.clock.advance(1);
+      await w.clock.whenSleeping();
+      expect(sweeps()).toBe(1);
+      expect(w.rungIds()).toEqual([retry.id]);
+
+      await w.clock.advance(999);
+      expect(sweeps()).toBe(1);
+      await w.clock.advance(1);
+      await w.clock.whenSleeping();
+      expect(sweeps()).toBe(2);
+      await w.scheduler.onModuleDestroy();
+    });
+
+    it('a failed sweep does not stop the loop: the next one still comes', async () => {
+      const w = world({ CARAVAN_DISPATCHER_SCHEDULER_INTERVAL_MS: '1000' });
+      const sweeps = counting(w);
+      const retry = w.delivery({
+        status: DeliveryStatus.Retry,
+        attempts: 1,
+        nextSendTime: new Date(w.clock.now() + 500),
+      });
+      w.ringer.failing = true;
+      w.scheduler.onApplicationBootstrap();
+      await w.clock.whenSleeping();
+      await w.clock.advance(1_000);
+      await w.clock.whenSleeping();
+      expect(sweeps()).toBe(0);
+      expect(w.rungIds()).toEqual([]);
+
+      w.ringer.failing = false;
+      await w.clock.advance(1_000);
+      await w.clock.whenSleeping();
+      expect(sweeps()).toBe(1);
+      expect(w.rungIds()).toEqual([retry.id]);
+      await w.scheduler.onModuleDestroy();
+    });
+
+    it('shutdown ends the wait at once and no sweep follows', async () => {
+      const w = world({ CARAVAN_DISPATCHER_SCHEDULER_INTERVAL_MS: '60000' });
+      const sweeps = counting(w);
+      w.scheduler.onApplicationBootstrap();
+      await w.clock.whenSleeping();
+      await w.scheduler.onModuleDestroy();
+      expect(w.clock.sleeping).toBe(0);
+      await w.clock.advance(120_000);
+      expect(sweeps()).toBe(0);
+    });
   });
 });

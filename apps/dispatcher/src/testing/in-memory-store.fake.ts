@@ -1,4 +1,4 @@
-import { DeliveryStatus, EndpointStatus, EventStatus, ManualClock, newId } from '@caravan/domain';
+import { DeliveryStatus, EndpointStatus, EventStatus, ManualClock, MetaEventStatus, newId } from '@caravan/domain';
 import type { MetaEventPublisher } from '@caravan/meta-events';
 import type { DoorbellRinger } from '@caravan/messaging';
 import {
@@ -10,11 +10,14 @@ import {
   EventDeliveryEntity,
   EventEntity,
   EventsRepository,
+  MetaEventEntity,
+  MetaEventOutcomeUpdate,
   MetaEventsRepository,
   NewDeliveryAttempt,
   NewEventDelivery,
   ProjectEntity,
   ProjectsRepository,
+  RetentionRepository,
   SubscriptionEntity,
   SubscriptionFilterEntity,
   SubscriptionFiltersRepository,
@@ -65,7 +68,61 @@ export class InMemoryStore {
   }
 }
 
-const sameLease = (row: EventDeliveryEntity, lease: Date) => row.leaseUntil?.getTime() === lease.getTime();
+const UNFINISHED = new Set<string>([DeliveryStatus.Scheduled, DeliveryStatus.Processing, DeliveryStatus.Retry]);
+
+/**
+ * Retention over the store: an event older than the cut-off goes with its deliveries and
+ * attempts unless it was never routed (Pending) or a delivery of it is unfinished; meta events
+ * are not kept in the store, so their deletes are only recorded. `otherReplicaSweeping` holds
+ * the sweep lock elsewhere.
+ */
+export class InMemoryRetention implements Pick<
+  RetentionRepository,
+  'whileHoldingSweepLock' | 'deleteEventsBefore' | 'deleteMetaEventsBefore'
+> {
+  otherReplicaSweeping = false;
+  /** Every delete statement, in order: which table, for which project, with which cut-off. */
+  readonly statements: Array<{ table: 'events' | 'meta_events'; projectId: string; cutoff: Date; limit: number }> = [];
+
+  constructor(private readonly store: InMemoryStore) {}
+
+  async whileHoldingSweepLock<T>(work: () => Promise<T>): Promise<T | null> {
+    return this.otherReplicaSweeping ? null : work();
+  }
+
+  async deleteEventsBefore(
+    projectId: string,
+    cutoff: Date,
+    limit: number,
+  ): Promise<{ events: number; deliveries: number; attempts: number }> {
+    this.statements.push({ table: 'events', projectId, cutoff, limit });
+    const deliveriesOf = (eventId: string) => [...this.store.deliveries.values()].filter((d) => d.eventId === eventId);
+    const doomed = [...this.store.events.values()]
+      .filter(
+        (e) =>
+          e.projectId === projectId &&
+          e.createdAt.getTime() < cutoff.getTime() &&
+          e.status !== EventStatus.Pending &&
+          !deliveriesOf(e.id).some((d) => UNFINISHED.has(d.status)),
+      )
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .slice(0, limit);
+    const gone = new Set(doomed.flatMap((event) => deliveriesOf(event.id).map((d) => d.id)));
+    const keptAttempts = this.store.attempts.filter((a) => !gone.has(a.eventDeliveryId));
+    const attempts = this.store.attempts.length - keptAttempts.length;
+    this.store.attempts.splice(0, this.store.attempts.length, ...keptAttempts);
+    for (const id of gone) this.store.deliveries.delete(id);
+    for (const event of doomed) this.store.events.delete(event.id);
+    return { events: doomed.length, deliveries: gone.size, attempts };
+  }
+
+  async deleteMetaEventsBefore(projectId: string, cutoff: Date, limit: number): Promise<number> {
+    this.statements.push({ table: 'meta_events', projectId, cutoff, limit });
+    return 0;
+  }
+}
+
+const sameLease = (row: { leaseUntil: Date | null }, lease: Date) => row.leaseUntil?.getTime() === lease.getTime();
 const CLAIMABLE = new Set<string>([DeliveryStatus.Scheduled, DeliveryStatus.Retry]);
 
 export class InMemoryDeliveries implements Pick<
@@ -319,8 +376,12 @@ export class InMemoryEvents implements Pick<
   }
 }
 
-export class InMemoryProjects implements Pick<ProjectsRepository, 'findByIds'> {
+export class InMemoryProjects implements Pick<ProjectsRepository, 'findByIds' | 'listAll'> {
   constructor(private readonly store: InMemoryStore) {}
+
+  async listAll(): Promise<ProjectEntity[]> {
+    return [...this.store.projects.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
 
   async findByIds(ids: readonly string[]): Promise<ProjectEntity[]> {
     return [...new Set(ids)].flatMap((id) => {
@@ -408,6 +469,65 @@ export class InMemoryMetaEvents implements Pick<MetaEventsRepository, 'releaseEx
     work: (due: Array<{ id: string; projectId: string }>) => Promise<T>,
   ): Promise<T> {
     return work([]);
+  }
+}
+
+/** Meta event rows: claims take due Scheduled/Retry rows, outcome writes are fenced by the claim's lease. */
+export class InMemoryMetaEventRows implements Pick<MetaEventsRepository, 'claimDue' | 'recordOutcomes'> {
+  readonly rows = new Map<string, MetaEventEntity>();
+
+  constructor(private readonly store: InMemoryStore) {}
+
+  /** A Scheduled meta event of `project`, due now. */
+  add(project: { id: string }, fields: Partial<MetaEventEntity> = {}): MetaEventEntity {
+    const row = Object.assign(new MetaEventEntity(), {
+      id: newId(),
+      projectId: project.id,
+      eventType: 'endpoint.created',
+      payload: Buffer.from('{"event_type":"endpoint.created","data":{}}'),
+      status: MetaEventStatus.Scheduled,
+      attempts: 0,
+      retryLimit: 3,
+      nextSendTime: this.store.now(),
+      leaseUntil: null,
+      lastResponse: null,
+      createdAt: this.store.now(),
+      updatedAt: this.store.now(),
+      ...fields,
+    });
+    this.rows.set(row.id, row);
+    return row;
+  }
+
+  async claimDue(ids: readonly string[], leaseSeconds: number): Promise<MetaEventEntity[]> {
+    const now = this.store.clock.now();
+    const claimed: MetaEventEntity[] = [];
+    for (const id of ids) {
+      const row = this.rows.get(id);
+      const due = row && [MetaEventStatus.Scheduled, MetaEventStatus.Retry].includes(row.status);
+      if (!row || !due || row.nextSendTime.getTime() > now) continue;
+      Object.assign(row, { status: MetaEventStatus.Processing, leaseUntil: new Date(now + leaseSeconds * 1000) });
+      claimed.push(Object.assign(new MetaEventEntity(), row));
+    }
+    return claimed;
+  }
+
+  async recordOutcomes(outcomes: readonly MetaEventOutcomeUpdate[]): Promise<string[]> {
+    const written: string[] = [];
+    for (const outcome of outcomes) {
+      const row = this.rows.get(outcome.id);
+      if (!row || row.status !== MetaEventStatus.Processing || !sameLease(row, outcome.leaseUntil)) continue;
+      Object.assign(row, {
+        status: outcome.status,
+        attempts: outcome.attempts,
+        nextSendTime: outcome.nextSendTime ?? row.nextSendTime,
+        lastResponse: outcome.lastResponse,
+        leaseUntil: null,
+        updatedAt: this.store.now(),
+      });
+      written.push(row.id);
+    }
+    return written;
   }
 }
 

@@ -153,7 +153,7 @@ export class KafkaSourceConsumer implements SourceConsumer {
           'message not ingested; retrying',
         );
         if (this.stopping) return false;
-        await sleep(this.context.settings.retryDelayMs);
+        await this.context.clock.sleep(this.context.settings.retryDelayMs);
         if (this.stopping) return false;
         // A failed heartbeat means the group is rebalancing: give the partition up now (the
         // message is not resolved, so whoever gets the partition reads it again).

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { BoundLogger } from '@caravan/observability';
 import type { IngesterSettings } from '@caravan/config';
-import { PubSubType, SsrfGuard } from '@caravan/domain';
+import { CLOCK, Clock, PubSubType, SsrfGuard, systemClock } from '@caravan/domain';
 import { KAFKA_SETTINGS, KafkaSettings } from '@caravan/messaging';
 import { ConsumerHealth } from '@caravan/observability';
 import { INGESTER_SETTINGS } from '../ingester-settings.token';
@@ -27,6 +27,7 @@ export class SourceConsumerFactory {
     @Inject(INGESTER_SETTINGS) private readonly settings: IngesterSettings,
     @Inject(KAFKA_SETTINGS) private readonly kafkaSettings: KafkaSettings,
     private readonly health: ConsumerHealth,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {
     this.guard = new SsrfGuard(settings.brokerAllowCidrs, 'CARAVAN_INGESTER_BROKER_ALLOW_CIDRS');
   }
@@ -48,6 +49,7 @@ export class SourceConsumerFactory {
       }),
       guard: this.guard,
       status,
+      clock: this.clock,
     };
     return new ReportedConsumer(this.consumerFor(context), status);
   }

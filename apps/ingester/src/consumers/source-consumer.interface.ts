@@ -1,6 +1,6 @@
 import type { IngesterSettings } from '@caravan/config';
 import type { BoundLogger } from '@caravan/observability';
-import type { SsrfGuard } from '@caravan/domain';
+import type { Clock, SsrfGuard } from '@caravan/domain';
 import type { IngesterMetrics } from '../ingestion/ingester.metrics';
 import type { MessageIngestor } from '../ingestion/message-ingestor.service';
 import type { SourceBinding } from '../sources/source-binding.interface';
@@ -31,4 +31,6 @@ export interface ConsumerContext {
   guard: SsrfGuard;
   /** Where the worker reports itself down (with the reason), running again, and its restarts. */
   status: ConsumerStatus;
+  /** Time for the retry waits and the visibility deadlines (a manual one in unit tests). */
+  clock: Clock;
 }

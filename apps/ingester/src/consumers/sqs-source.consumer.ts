@@ -86,7 +86,7 @@ export class SqsSourceConsumer implements SourceConsumer {
           { abortSignal: this.receiving.signal },
         );
         this.context.status.up();
-        const visibleAgainAt = Date.now() + visibilitySeconds * 1000 - VISIBILITY_MARGIN_MS;
+        const visibleAgainAt = this.context.clock.now() + visibilitySeconds * 1000 - VISIBILITY_MARGIN_MS;
         await this.handleAll(client, queue, received.Messages ?? [], visibleAgainAt);
       } catch (error) {
         if (this.stopping) break;
@@ -120,7 +120,7 @@ export class SqsSourceConsumer implements SourceConsumer {
   ): Promise<void> {
     const done: Message[] = [];
     const one = async (message: Message) => {
-      if (Date.now() >= visibleAgainAt) return; // another consumer may have it by now
+      if (this.context.clock.now() >= visibleAgainAt) return; // another consumer may have it by now
       if (await this.handle(client, queue, message)) done.push(message);
     };
     if (queue.url.endsWith('.fifo')) {

@@ -1,6 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { parsePubSubMessage } from '@caravan/domain';
+import { CLOCK, Clock, parsePubSubMessage, systemClock } from '@caravan/domain';
 import { EventRejectedError, IntakeService } from '@caravan/intake';
 import { SpanKind, contextFromHeaders, inSpan } from '@caravan/observability';
 import type { SourceBinding } from '../sources/source-binding.interface';
@@ -23,6 +23,7 @@ export class MessageIngestor {
   constructor(
     private readonly intake: IntakeService,
     private readonly metrics: IngesterMetrics,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   /**
@@ -107,7 +108,7 @@ export class MessageIngestor {
         headers: contract.headers,
         idempotencyKey: contract.idempotencyKey ?? implicitIdempotencyKey(binding, message),
         sourceId: binding.source.id,
-        acknowledgedAt: new Date(),
+        acknowledgedAt: new Date(this.clock.now()),
       });
       return { accepted: true };
     } catch (error) {

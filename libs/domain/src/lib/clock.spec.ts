@@ -31,6 +31,19 @@ describe('ManualClock', () => {
     await watching;
     expect(seen).toBe(true);
   });
+
+  it('ends a sleep at once when its signal is aborted, before or during it', async () => {
+    const clock = new ManualClock(0);
+    const stop = new AbortController();
+    const sleeping = clock.sleep(60_000, stop.signal);
+    expect(clock.sleeping).toBe(1);
+    stop.abort();
+    await sleeping;
+    expect(clock.sleeping).toBe(0);
+    expect(clock.now()).toBe(0);
+    await clock.sleep(60_000, stop.signal);
+    expect(clock.sleeping).toBe(0);
+  });
 });
 
 describe('systemClock', () => {
@@ -39,5 +52,12 @@ describe('systemClock', () => {
     const now = systemClock.now();
     expect(now).toBeGreaterThanOrEqual(before);
     expect(now).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('ends a long sleep at once when its signal is aborted', async () => {
+    const stop = new AbortController();
+    const sleeping = systemClock.sleep(3_600_000, stop.signal).then(() => 'woke');
+    stop.abort();
+    await expect(sleeping).resolves.toBe('woke');
   });
 });

@@ -6,14 +6,29 @@
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Resolves after `ms` milliseconds. */
-  sleep(ms: number): Promise<void>;
+  /**
+   * Resolves after `ms` milliseconds, or at once when `signal` is aborted (a loop's sleep must
+   * not keep a stopping process alive until its timer fires).
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** The process's own clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const woken = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', woken);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', woken, { once: true });
+    }),
 };
 
 /** The injection token services take their clock under (optional: `systemClock` when none is provided). */
@@ -33,8 +48,20 @@ export class ManualClock implements Clock {
     return this.current;
   }
 
-  sleep(ms: number): Promise<void> {
-    const slept = new Promise<void>((wake) => this.sleepers.push({ until: this.current + Math.max(0, ms), wake }));
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
+    const slept = new Promise<void>((wake) => {
+      const sleeper = { until: this.current + Math.max(0, ms), wake };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          wake();
+        },
+        { once: true },
+      );
+    });
     for (const watch of this.watchers.splice(0)) watch();
     return slept;
   }

@@ -7,6 +7,8 @@ import {
   newId,
   RetryStrategyType,
   SignatureFormat,
+  SourceType,
+  VerifierType,
   type ProjectConfig,
 } from '@caravan/domain';
 import {
@@ -14,8 +16,10 @@ import {
   EventDeliveryEntity,
   EventEntity,
   ProjectEntity,
+  SourceEntity,
   SubscriptionEntity,
 } from '@caravan/persistence';
+import { QueryFailedError } from 'typeorm';
 
 /**
  * Entities built in memory with the columns' defaults, for the services' unit tests over
@@ -110,6 +114,31 @@ export function aSubscription(
   });
 }
 
+export function aSource(project: { id: string }, fields: Partial<SourceEntity> = {}): SourceEntity {
+  return Object.assign(new SourceEntity(), {
+    id: newId(),
+    projectId: project.id,
+    name: 'source',
+    type: SourceType.Http,
+    provider: null,
+    maskId: newId(),
+    verifier: { type: VerifierType.Noop },
+    customResponse: null,
+    idempotencyKeys: [],
+    eventTypeLocation: null,
+    forwardHeaders: [],
+    pubSub: null,
+    bodyFunction: null,
+    headerFunction: null,
+    isDisabled: false,
+    providerConfig: null,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    deletedAt: null,
+    ...fields,
+  });
+}
+
 /** A delivery of `event` to `endpoint`, due now on `clock` and not yet attempted. */
 export function aDelivery(
   event: Pick<EventEntity, 'id' | 'projectId' | 'eventType'>,
@@ -151,4 +180,13 @@ export function aDelivery(
  */
 export function asRepository<T>(fake: Partial<NoInfer<T>>): T {
   return fake as T;
+}
+
+/** The error a repository throws when an insert breaks the unique index `constraint`. */
+export function aUniqueViolation(constraint: string): Error {
+  const driverError = Object.assign(new Error(`duplicate key value violates unique constraint "${constraint}"`), {
+    code: '23505',
+    constraint,
+  });
+  return new QueryFailedError('INSERT', [], driverError);
 }
