@@ -79,7 +79,7 @@ export class WebhookClient implements OnApplicationShutdown {
     if (refusal) return failed(refusal, true, 0);
 
     const stream = this.client.stream.post(request.url, {
-      body: request.body,
+      body: ownBytes(request.body),
       headers: request.headers,
       timeout: { request: request.timeoutMs },
       signal: request.signal,
@@ -128,6 +128,18 @@ export class WebhookClient implements OnApplicationShutdown {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
+}
+
+/**
+ * The body in a buffer that owns its memory. got snapshots the body with structuredClone
+ * before its hooks run, and that copies the whole ArrayBuffer behind a view: for a small
+ * Buffer, Node's 8 KB allocation pool, on every request.
+ */
+export function ownBytes(body: Buffer): Buffer {
+  if (body.byteOffset === 0 && body.buffer.byteLength === body.length) return body;
+  const owned = Buffer.from(new ArrayBuffer(body.length));
+  body.copy(owned);
+  return owned;
 }
 
 function describeError(error: Error & { code?: string }): string {
