@@ -3,7 +3,7 @@ import type { KafkaSettings } from '@caravan/messaging';
 import { asRepository } from '@caravan/testing';
 import { IngesterWorld } from '../testing/ingester-world.helper';
 import { FakeKafkaBatch } from '../testing/kafka-batch.fake';
-import { KafkaSourceConsumer } from './kafka-source.consumer';
+import { CONCURRENT_MESSAGES, KafkaSourceConsumer } from './kafka-source.consumer';
 
 const ORDER = { endpoint_id: 'e1', event_type: 'order.created', data: { n: 1 } };
 
@@ -32,7 +32,7 @@ describe("KafkaSourceConsumer's batches (in-memory intake, manual clock)", () =>
     ]);
     expect(batch.resolved).toEqual(['17', '18']);
     expect(batch.commits).toBe(1);
-    expect(batch.heartbeats).toBe(2);
+    expect(batch.heartbeats).toBe(1);
     expect(await w.counted('lag', { source: w.source.id, partition: '2' })).toBe(6);
   });
 
@@ -53,29 +53,43 @@ describe("KafkaSourceConsumer's batches (in-memory intake, manual clock)", () =>
     expect(await w.counted('rejected', { reason: 'malformed' })).toBe(1);
   });
 
-  it('a transient failure retries the same message after the retry delay, holding the partition meanwhile', async () => {
+  it("offers a chunk's messages together, retries a failed one after the delay, and resolves none past it until it is stored", async () => {
     const w = world();
-    w.intake.failNext(new Error('connect ECONNREFUSED'), new Error('connect ECONNREFUSED'));
+    w.intake.failNext(new Error('connect ECONNREFUSED'));
     const batch = FakeKafkaBatch.of('orders', 0, 40, [ORDER, ORDER]);
     const handling = w.eachBatch(batch);
 
     await w.clock.whenSleeping();
+    // Both were offered at once: 41 is stored, 40 failed, so no offset is resolved yet.
+    expect(w.intake.offered).toHaveLength(2);
+    expect(w.intake.originals.map((e) => e.idempotencyKey)).toEqual([`source:${w.source.id}:kafka:orders:0:41`]);
     expect(batch.resolved).toEqual([]);
     await w.clock.advance(1_999);
-    expect(w.intake.offered).toHaveLength(1);
-    await w.clock.advance(1);
-    await w.clock.whenSleeping();
     expect(w.intake.offered).toHaveLength(2);
-    expect(batch.resolved).toEqual([]);
 
-    await w.clock.advance(2_000);
+    await w.clock.advance(1);
     await handling;
+    expect(w.intake.offered).toHaveLength(3);
     expect(batch.resolved).toEqual(['40', '41']);
-    expect(w.intake.originals.map((e) => e.idempotencyKey)).toEqual([
+    expect(w.intake.originals.map((e) => e.idempotencyKey).sort()).toEqual([
       `source:${w.source.id}:kafka:orders:0:40`,
       `source:${w.source.id}:kafka:orders:0:41`,
     ]);
-    expect(await w.counted('consumerErrors', { source_type: 'kafka' })).toBe(2);
+    expect(await w.counted('consumerErrors', { source_type: 'kafka' })).toBe(1);
+  });
+
+  it(`offers at most ${CONCURRENT_MESSAGES} messages at once, in order, heartbeating between chunks`, async () => {
+    const w = world();
+    const batch = FakeKafkaBatch.of(
+      'orders',
+      1,
+      0,
+      Array.from({ length: CONCURRENT_MESSAGES + 5 }, () => ORDER),
+    );
+    await w.eachBatch(batch);
+    expect(batch.resolved).toEqual(Array.from({ length: CONCURRENT_MESSAGES + 5 }, (_, i) => String(i)));
+    expect(w.intake.stored).toHaveLength(CONCURRENT_MESSAGES + 5);
+    expect(batch.heartbeats).toBe(2);
   });
 
   it('a rebalance during the retries gives the partition up with the message unresolved', async () => {
@@ -88,7 +102,7 @@ describe("KafkaSourceConsumer's batches (in-memory intake, manual clock)", () =>
     await w.clock.advance(2_000);
     await handling;
     expect(batch.resolved).toEqual([]);
-    expect(w.intake.offered).toHaveLength(1);
+    expect(w.intake.offered).toHaveLength(2);
     expect(batch.commits).toBe(1);
   });
 
