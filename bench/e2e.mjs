@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { CpuWindow, memoryMb } from './process-usage.mjs';
+import { freePort } from '../scripts/lib/free-port.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -61,14 +62,7 @@ const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
 const brokers = process.env.CARAVAN_TEST_KAFKA_BROKERS ?? '127.0.0.1:9092';
 const topics = { events: `bench.events.${run}`, deliveries: `bench.deliveries.${run}` };
 const adminKey = `bench-admin-key-${run}-0123456789abcdefghij`;
-/** Free ports, so two benchmarks (or a benchmark and a running stack) never answer each other's requests. */
-async function freePort() {
-  const probe = createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+// Free ports, so two benchmarks (or a benchmark and a running stack) never answer each other's requests.
 const API_PORT = await freePort();
 const DISPATCHER_PORT = await freePort();
 

@@ -16,12 +16,12 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, chownSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify, parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { freePort } from '../../scripts/lib/free-port.mjs';
 import { attributeDuplicates, countByCause, faultBetween } from './attribution.mjs';
 
 const run = promisify(execFile);
@@ -74,14 +74,6 @@ mkdirSync(stateDir, { recursive: true });
 const t0 = Date.now();
 const log = (message) => console.log(`faults [${((Date.now() - t0) / 1000).toFixed(1)}s] ${message}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort() {
-  const server = createNetServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // ------------------------------------------------------------------ Postgres (own cluster)
 

@@ -6,25 +6,14 @@ import {
   MetaEventType,
   SignatureFormat,
 } from '@caravan/domain';
-import { InvalidFieldsException } from '../common/invalid-fields.exception';
 import { ApiWorld } from '../testing/api-world.helper';
 import type { CreateEndpointDto } from './dto/create-endpoint.dto';
+import { refusedFields } from '../testing/refused-fields.helper';
 
 const WHSEC = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 
 function createInput(fields: Partial<CreateEndpointDto> = {}): CreateEndpointDto {
   return { name: 'orders', url: 'https://receiver.example/hook', ...fields } as CreateEndpointDto;
-}
-
-/** The field names an InvalidFieldsException carries, or the error itself when it is another. */
-async function refusedFields(work: Promise<unknown>): Promise<string[]> {
-  const error = await work.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof InvalidFieldsException))
-    throw new Error(`expected InvalidFieldsException, got ${String(error)}`);
-  return error.fields.map((f) => f.field);
 }
 
 describe('EndpointsService (in memory, manual clock)', () => {

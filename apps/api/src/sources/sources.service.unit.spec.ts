@@ -1,18 +1,8 @@
 import { NotFoundException } from '@nestjs/common';
 import { PROVIDER_RULES, PubSubType, SourceProvider, SourceType, VerifierType } from '@caravan/domain';
-import { InvalidFieldsException } from '../common/invalid-fields.exception';
 import { ApiWorld } from '../testing/api-world.helper';
 import type { CreateSourceDto } from './dto/create-source.dto';
-
-async function refusedFields(work: Promise<unknown>): Promise<string[]> {
-  const error = await work.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof InvalidFieldsException))
-    throw new Error(`expected InvalidFieldsException, got ${String(error)}`);
-  return error.fields.map((f) => f.field);
-}
+import { refusedFields } from '../testing/refused-fields.helper';
 
 const SERVICE_ACCOUNT = { type: 'service_account', project_id: 'p' };
 const SERVICE_ACCOUNT_BASE64 = Buffer.from(JSON.stringify(SERVICE_ACCOUNT)).toString('base64');

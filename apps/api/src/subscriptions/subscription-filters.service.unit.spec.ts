@@ -1,17 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
-import { InvalidFieldsException } from '../common/invalid-fields.exception';
 import { ApiWorld } from '../testing/api-world.helper';
 import type { CreateFilterDto } from './dto/create-filter.dto';
-
-async function refusedFields(work: Promise<unknown>): Promise<string[]> {
-  const error = await work.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof InvalidFieldsException))
-    throw new Error(`expected InvalidFieldsException, got ${String(error)}`);
-  return error.fields.map((f) => f.field);
-}
+import { refusedFields } from '../testing/refused-fields.helper';
 
 describe('SubscriptionFiltersService (in memory, manual clock)', () => {
   async function world() {

@@ -1,19 +1,9 @@
 import { NotFoundException } from '@nestjs/common';
 import { DeliveryMode, SourceType } from '@caravan/domain';
-import { InvalidFieldsException } from '../common/invalid-fields.exception';
 import { ApiWorld } from '../testing/api-world.helper';
 import type { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import type { TestFilterDto } from './dto/test-filter.dto';
-
-async function refusedFields(work: Promise<unknown> | (() => unknown)): Promise<string[]> {
-  const error = await (typeof work === 'function' ? Promise.resolve().then(work) : work).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof InvalidFieldsException))
-    throw new Error(`expected InvalidFieldsException, got ${String(error)}`);
-  return error.fields.map((f) => f.field);
-}
+import { refusedFields } from '../testing/refused-fields.helper';
 
 describe('SubscriptionsService (in memory)', () => {
   function world() {

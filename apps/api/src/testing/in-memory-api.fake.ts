@@ -49,7 +49,7 @@ import {
   SubscriptionFiltersRepository,
   SubscriptionsRepository,
 } from '@caravan/persistence';
-import { aSubscription, aUniqueViolation } from '@caravan/testing';
+import { aSource, aSubscription, aUniqueViolation } from '@caravan/testing';
 
 export { asRepository } from '@caravan/testing';
 
@@ -533,24 +533,10 @@ export class InMemoryApiSources implements Pick<
       this.collideNext = Math.max(0, this.collideNext - 1);
       throw aUniqueViolation('sources_mask_id_key');
     }
-    const row = Object.assign(new SourceEntity(), {
-      id: newId(),
-      provider: null,
-      verifier: { type: 'noop' },
-      customResponse: null,
-      idempotencyKeys: [],
-      eventTypeLocation: null,
-      forwardHeaders: [],
-      pubSub: null,
-      bodyFunction: null,
-      headerFunction: null,
-      isDisabled: false,
-      providerConfig: null,
-      createdAt: this.store.now(),
-      updatedAt: this.store.now(),
-      deletedAt: null,
-      ...columnsGiven(source),
-    });
+    const row = aSource(
+      { id: source.projectId },
+      { createdAt: this.store.now(), updatedAt: this.store.now(), ...columnsGiven(source) },
+    );
     this.store.sources.set(row.id, row);
     return row;
   }
