@@ -139,6 +139,20 @@ describe('projects and API keys (HTTP, real Postgres and Kafka)', () => {
       expect(updated.body.data.config.strategy).toEqual({ type: 'linear', duration: 10, retry_count: 3 });
     });
 
+    it('reads `config: null` as unset: the project keeps its config on create and update', async () => {
+      const created = await api.request('POST', '/api/v1/projects', {
+        body: { name: 'nulls', type: 'outgoing', config: null },
+      });
+      expect(created.status).toBe(201);
+      const { project } = created.body.data;
+      expect(project.config.strategy).toEqual({ type: 'linear', duration: 10, retry_count: 10 });
+      const updated = await api.request('PUT', `/api/v1/projects/${project.uid}`, {
+        body: { name: 'renamed', config: null },
+      });
+      expect(updated.status).toBe(202);
+      expect(updated.body.data).toMatchObject({ name: 'renamed', config: project.config });
+    });
+
     it('accepts the bare key as well as Bearer', async () => {
       const { projectId, apiKey } = await api.createProject();
       const response = await api.request('GET', `/api/v1/projects/${projectId}`, {

@@ -34,7 +34,8 @@ export class ProjectsService {
     const project = await this.projects.create({
       name: input.name,
       type: input.type,
-      config: input.config as ProjectConfigInput | undefined,
+      // `config: null` means unset, as Convoy reads it.
+      config: (input.config ?? undefined) as ProjectConfigInput | undefined,
     });
     const apiKey = await this.issueKey(project.id, { name: `${input.name} default key` }, null);
     return { project, apiKey };
@@ -53,7 +54,8 @@ export class ProjectsService {
   async update(projectId: string, input: UpdateProjectDto): Promise<ProjectEntity> {
     const project = await this.projects.update(projectId, {
       name: input.name,
-      config: input.config as ProjectConfigInput | undefined,
+      // `config: null` means unset, as Convoy reads it.
+      config: (input.config ?? undefined) as ProjectConfigInput | undefined,
     });
     if (!project) throw new NotFoundException(`project ${projectId} not found`);
     this.directory.forget(projectId);
