@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { CpuWindow, memoryMb } from './process-usage.mjs';
-import { freePort } from '../scripts/lib/free-port.mjs';
+import { freePort } from '../test/faults/free-port.mjs';
 
 const { values: options } = parseArgs({
   options: {

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { promisify, parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { freePort } from '../../scripts/lib/free-port.mjs';
+import { freePort } from './free-port.mjs';
 import { attributeDuplicates, countByCause, faultBetween } from './attribution.mjs';
 
 const run = promisify(execFile);
