@@ -1,14 +1,12 @@
 import {
   CATCH_ALL_EVENT_TYPE,
   DeliveryStatus,
-  EndpointContentType,
   EndpointSecret,
   EndpointStatus,
   EventStatus,
   ManualClock,
   MetaEventType,
   newId,
-  SignatureFormat,
 } from '@caravan/domain';
 import type { MetaEventPublisher } from '@caravan/meta-events';
 import type { DoorbellRinger } from '@caravan/messaging';
@@ -49,7 +47,7 @@ import {
   SubscriptionFiltersRepository,
   SubscriptionsRepository,
 } from '@caravan/persistence';
-import { aSource, aSubscription, aUniqueViolation } from '@caravan/testing';
+import { anEndpoint, aSource, aSubscription, aUniqueViolation } from '@caravan/testing';
 
 export { asRepository } from '@caravan/testing';
 
@@ -145,29 +143,10 @@ export class InMemoryApiEndpoints implements Pick<
   }
 
   async insert(endpoint: NewEndpoint): Promise<EndpointEntity> {
-    const row = Object.assign(new EndpointEntity(), {
-      id: newId(),
-      ownerId: null,
-      description: '',
-      status: EndpointStatus.Active,
-      secrets: [],
-      advancedSignatures: false,
-      signatureFormat: SignatureFormat.Convoy,
-      httpTimeout: 10,
-      rateLimit: 0,
-      rateLimitDuration: 0,
-      contentType: EndpointContentType.Json,
-      mtlsClientCert: null,
-      authentication: null,
-      supportEmail: '',
-      slackWebhookUrl: '',
-      cbState: 'closed',
-      cbStateChangedAt: null,
-      createdAt: this.store.now(),
-      updatedAt: this.store.now(),
-      deletedAt: null,
-      ...columnsGiven(endpoint),
-    });
+    const row = anEndpoint(
+      { id: endpoint.projectId },
+      { secrets: [], createdAt: this.store.now(), updatedAt: this.store.now(), ...columnsGiven(endpoint) },
+    );
     this.store.endpoints.set(row.id, row);
     return row;
   }

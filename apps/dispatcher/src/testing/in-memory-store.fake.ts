@@ -129,7 +129,6 @@ export class InMemoryDeliveries implements Pick<
   EventDeliveriesRepository,
   | 'insertScheduled'
   | 'claimDue'
-  | 'recordOutcomes'
   | 'recordOutcomesWithAttempts'
   | 'renewLeases'
   | 'putBack'
@@ -188,12 +187,12 @@ export class InMemoryDeliveries implements Pick<
   async recordOutcomesWithAttempts(
     items: ReadonlyArray<{ outcome: DeliveryOutcomeUpdate; attempt: NewDeliveryAttempt | null }>,
   ): Promise<string[]> {
-    const written = new Set(await this.recordOutcomes(items.map((item) => item.outcome)));
+    const written = new Set(this.writeOutcomes(items.map((item) => item.outcome)));
     for (const item of items) if (item.attempt && written.has(item.outcome.id)) this.store.attempts.push(item.attempt);
     return [...written];
   }
 
-  async recordOutcomes(outcomes: readonly DeliveryOutcomeUpdate[]): Promise<string[]> {
+  private writeOutcomes(outcomes: readonly DeliveryOutcomeUpdate[]): string[] {
     const written: string[] = [];
     for (const outcome of outcomes) {
       const row = this.store.deliveries.get(outcome.id);

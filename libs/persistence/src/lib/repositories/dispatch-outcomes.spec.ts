@@ -38,7 +38,7 @@ describe('dispatcher queries', () => {
     };
   }
 
-  it('recordOutcomes writes only under the lease the claim returned', async () => {
+  it('outcomes are written only under the lease the claim returned', async () => {
     const world = await insertDeliveryWorld(db.dataSource, {
       eventCount: 2,
       subscriptionCount: 1,
@@ -51,7 +51,10 @@ describe('dispatcher queries', () => {
     await db.dataSource.query(`UPDATE event_deliveries SET lease_until = now() + interval '1 minute' WHERE id = $1`, [
       b.id,
     ]);
-    const written = await deliveries.recordOutcomes([outcome(a.id, a.leaseUntil), outcome(b.id, b.leaseUntil)]);
+    const written = await deliveries.recordOutcomesWithAttempts([
+      { outcome: outcome(a.id, a.leaseUntil), attempt: null },
+      { outcome: outcome(b.id, b.leaseUntil), attempt: null },
+    ]);
     expect(written).toEqual([a.id]);
     const rows = await Promise.all([a.id, b.id].map((id) => deliveries.findById(world.project.id, id)));
     expect(rows.map((row) => [row?.status, row?.latencyMs, row?.leaseUntil])).toEqual([
@@ -59,7 +62,9 @@ describe('dispatcher queries', () => {
       ['Processing', null, expect.any(Date)],
     ]);
     // A second write of the same outcome finds the row no longer Processing.
-    expect(await deliveries.recordOutcomes([outcome(a.id, a.leaseUntil)])).toEqual([]);
+    expect(
+      await deliveries.recordOutcomesWithAttempts([{ outcome: outcome(a.id, a.leaseUntil), attempt: null }]),
+    ).toEqual([]);
   });
 
   it('recordOutcomesWithAttempts stores the attempts of the outcomes written, and none of a stale lease', async () => {

@@ -1,7 +1,7 @@
 import { traceStatement } from '@caravan/observability';
 import { DeliveryStatus, newId } from '@caravan/domain';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { EventDeliveryEntity } from '../entities/event-delivery.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { claimDue, releaseExpiredLeases, withDueDoorbells } from '../sql/lease.sql';
@@ -67,7 +67,7 @@ function outcomeParams(outcomes: readonly DeliveryOutcomeUpdate[]): unknown[] {
   ];
 }
 
-/** A finished attempt's effect on its delivery row (see recordOutcomes). */
+/** A finished attempt's effect on its delivery row (see recordOutcomesWithAttempts). */
 export interface DeliveryOutcomeUpdate {
   id: string;
   /** The lease returned by the claim. */
@@ -187,26 +187,9 @@ export class EventDeliveriesRepository {
   }
 
   /**
-   * Writes the outcome of a batch of attempts in one statement. Fenced by the claim: a row
-   * is only updated while it is still Processing under the lease this sender got, so a
-   * sender that outlived its lease never overwrites a row another sender re-claimed.
-   * Returns the ids actually updated.
-   */
-  recordOutcomes(outcomes: readonly DeliveryOutcomeUpdate[]): Promise<string[]> {
-    return this.writeOutcomes(this.dataSource.manager, outcomes);
-  }
-
-  private async writeOutcomes(manager: EntityManager, outcomes: readonly DeliveryOutcomeUpdate[]): Promise<string[]> {
-    if (outcomes.length === 0) {
-      return [];
-    }
-    const rows = await queryRows(manager, `${OUTCOME_UPDATE} RETURNING d.id`, outcomeParams(outcomes));
-    return rows.map((row) => String(row['id']));
-  }
-
-  /**
-   * A batch of finished attempts in ONE statement: every delivery's outcome (fenced, as
-   * recordOutcomes), and the attempt rows of the outcomes actually written, so an attempt
+   * A batch of finished attempts in ONE statement: every delivery's outcome, fenced by its
+   * claim (a row is only updated while still Processing under the lease this sender got, so a
+   * sender that outlived its lease never overwrites a row another sender re-claimed), and the attempt rows of the outcomes actually written, so an attempt
    * counted is an attempt recorded and a sender that lost its lease records nothing. One round
    * trip and no transaction to open and commit: this is the dispatcher's most frequent write.
    * Returns the ids of the deliveries written.
@@ -259,7 +242,7 @@ export class EventDeliveriesRepository {
 
   /**
    * Extends the leases of rows still Processing under the given leases (fenced like
-   * recordOutcomes) to now + `leaseSeconds`. Returns the rows renewed with their new lease,
+   * outcomes) to now + `leaseSeconds`. Returns the rows renewed with their new lease,
    * the fencing token of their next write.
    */
   async renewLeases(
@@ -282,7 +265,7 @@ export class EventDeliveriesRepository {
   /**
    * Hands claimed rows back unattempted (rate limited, breaker open, shutting down): they
    * return to Scheduled (never attempted) or Retry, due at `nextSendTime`, with no attempt
-   * counted. Fenced like recordOutcomes. Returns the ids put back.
+   * counted. Fenced like the outcomes. Returns the ids put back.
    */
   async putBack(rows: ReadonlyArray<{ id: string; leaseUntil: Date; nextSendTime: Date }>): Promise<string[]> {
     if (rows.length === 0) {
