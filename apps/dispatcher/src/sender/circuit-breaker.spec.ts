@@ -95,4 +95,28 @@ describe('CircuitBreaker', () => {
     for (let i = 0; i < parameters.minimumRequests; i++) breaker.record(false, 10);
     expect(breaker.isIdle(10 * parameters.sampleMs)).toBe(false);
   });
+
+  it('counts exactly the outcomes inside the window over a long run of outcomes', () => {
+    // A busy endpoint: one outcome per millisecond for 30 windows, every fourth one a failure
+    // (below the threshold), then failures only, which open it exactly when the failures
+    // inside the last window reach half of that window's outcomes.
+    const breaker = new CircuitBreaker({ ...parameters, sampleMs: 1_000 });
+    const recorded: Array<{ at: number; ok: boolean }> = [];
+    const record = (ok: boolean, at: number) => {
+      recorded.push({ at, ok });
+      return breaker.record(ok, at);
+    };
+    for (let at = 0; at < 30_000; at++) expect(record(at % 4 !== 3, at).tripped).toBe(false);
+    let at = 30_000;
+    for (;;) {
+      const inWindow = recorded.filter((sample) => sample.at > at - 1_000);
+      const failures = inWindow.filter((sample) => !sample.ok).length + 1;
+      const shouldTrip = failures * 2 >= inWindow.length + 1;
+      expect(record(false, at).tripped).toBe(shouldTrip);
+      if (shouldTrip) break;
+      at += 1;
+    }
+    expect(at).toBeGreaterThan(30_000);
+    expect(breaker.state(at)).toBe(CircuitBreakerState.Open);
+  });
 });

@@ -33,7 +33,11 @@ const PROBE_WAIT_MS = 1_000;
  */
 export class CircuitBreaker {
   private current = CircuitBreakerState.Closed;
+  /** The window's outcomes, oldest first; those before `head` have left the window. */
   private samples: Array<{ at: number; ok: boolean }> = [];
+  private head = 0;
+  /** Failures among the samples in the window, kept as they enter and leave it. */
+  private failures = 0;
   private openedAt = 0;
   private probeInFlight = false;
   private probeStartedAt = 0;
@@ -77,11 +81,9 @@ export class CircuitBreaker {
    * breaker, so it can be dropped and re-created on the endpoint's next attempt.
    */
   isIdle(now: number): boolean {
-    return (
-      this.current === CircuitBreakerState.Closed &&
-      this.trips === 0 &&
-      this.samples.every((sample) => sample.at <= now - this.parameters.sampleMs)
-    );
+    if (this.current !== CircuitBreakerState.Closed || this.trips !== 0) return false;
+    this.evictBefore(now);
+    return this.head === this.samples.length;
   }
 
   /** Gives back a half-open probe slot that was granted but not used (the request never went). */
@@ -94,7 +96,7 @@ export class CircuitBreaker {
       this.probeInFlight = false;
       if (ok) {
         this.current = CircuitBreakerState.Closed;
-        this.samples = [];
+        this.clearSamples();
         this.trips = 0;
         return { tripped: false, recovered: true, consecutiveTrips: 0 };
       }
@@ -105,11 +107,12 @@ export class CircuitBreaker {
       return { tripped: false, consecutiveTrips: this.trips };
     }
     this.samples.push({ at: now, ok });
-    this.samples = this.samples.filter((sample) => sample.at > now - this.parameters.sampleMs);
-    const failures = this.samples.filter((sample) => !sample.ok).length;
+    if (!ok) this.failures += 1;
+    this.evictBefore(now);
+    const count = this.samples.length - this.head;
     if (
-      this.samples.length >= this.parameters.minimumRequests &&
-      failures * 100 >= this.parameters.failureThresholdPercent * this.samples.length
+      count >= this.parameters.minimumRequests &&
+      this.failures * 100 >= this.parameters.failureThresholdPercent * count
     ) {
       return this.open(now);
     }
@@ -119,8 +122,31 @@ export class CircuitBreaker {
   private open(now: number): BreakerRecord {
     this.current = CircuitBreakerState.Open;
     this.openedAt = now;
-    this.samples = [];
+    this.clearSamples();
     this.trips += 1;
     return { tripped: true, consecutiveTrips: this.trips };
+  }
+
+  /**
+   * Drops the samples that have left the window. Samples arrive in time order, so they leave
+   * from the front: each is dropped once, instead of the whole window being re-filtered on
+   * every outcome (an endpoint taking hundreds of deliveries a second holds thousands).
+   */
+  private evictBefore(now: number): void {
+    const oldestKept = now - this.parameters.sampleMs;
+    while (this.head < this.samples.length && this.samples[this.head].at <= oldestKept) {
+      if (!this.samples[this.head].ok) this.failures -= 1;
+      this.head += 1;
+    }
+    if (this.head > 1024 && this.head * 2 > this.samples.length) {
+      this.samples = this.samples.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private clearSamples(): void {
+    this.samples = [];
+    this.head = 0;
+    this.failures = 0;
   }
 }
