@@ -19,7 +19,11 @@ export type DeliveryBody = { ok: true; body: Buffer } | { ok: false; reason: str
 @Injectable()
 export class DeliveryPayload {
   private readonly logger = new Logger(DeliveryPayload.name);
-  private readonly functions = new LRUCache<string, { code: string | null }>({
+  /**
+   * The lookup itself is cached, not only its result: the deliveries of one claim share their
+   * subscriptions, and each used to read the row while the first read was still in flight.
+   */
+  private readonly functions = new LRUCache<string, Promise<string | null>>({
     max: 10_000,
     ttl: FUNCTION_CACHE_TTL_MS,
   });
@@ -48,14 +52,20 @@ export class DeliveryPayload {
     }
   }
 
-  private async functionOf(delivery: EventDeliveryEntity): Promise<string | null> {
+  private functionOf(delivery: EventDeliveryEntity): Promise<string | null> {
     const id = delivery.subscriptionId;
-    if (!id) return null;
-    const cached = this.functions.get(id);
-    if (cached) return cached.code;
-    const subscription = await this.subscriptions.findById(delivery.projectId, id);
-    const code = subscription?.function?.trim() || null;
-    this.functions.set(id, { code });
-    return code;
+    if (!id) return Promise.resolve(null);
+    const key = `${delivery.projectId}/${id}`;
+    const cached = this.functions.get(key);
+    if (cached) return cached;
+    const lookup = this.subscriptions
+      .findById(delivery.projectId, id)
+      .then((subscription) => subscription?.function?.trim() || null);
+    this.functions.set(key, lookup);
+    // A failed read is not remembered: the next delivery reads again.
+    lookup.catch(() => {
+      if (this.functions.get(key) === lookup) this.functions.delete(key);
+    });
+    return lookup;
   }
 }
