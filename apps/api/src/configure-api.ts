@@ -63,6 +63,8 @@ export function configureApi(
   });
   express.use(checkBodyShape);
   express.disable('x-powered-by');
+  // Convoy's API sends no ETag and no client revalidates one: it cost a SHA-1 of every JSON answer.
+  express.set('etag', false);
   // Node's defaults let a slow client hold a request for 5 minutes.
   const server = app.getHttpServer() as Server;
   server.headersTimeout = HEADERS_TIMEOUT_MS;

@@ -313,6 +313,16 @@ describe("Convoy's request rules (HTTP, real Postgres and Kafka)", () => {
     });
   });
 
+  describe("Convoy's response headers", () => {
+    it('answers JSON without the ETag and X-Powered-By that Express adds by default', async () => {
+      const { call } = await project();
+      const response = await call('GET', '/endpoints');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('etag')).toBeNull();
+      expect(response.headers.get('x-powered-by')).toBeNull();
+    });
+  });
+
   describe("6. Convoy's list filters", () => {
     it('filters events by repeated sourceId and endpointId, in both spellings', async () => {
       const p = await project('incoming');

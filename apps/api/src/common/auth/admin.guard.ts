@@ -9,7 +9,8 @@ export class AdminGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.authenticator.authenticate(request.headers.authorization);
+    // A request with a body was authenticated before its body was read (authenticateBeforeBody).
+    const principal = request.principal ?? (await this.authenticator.authenticate(request.headers.authorization));
     request.principal = principal;
     if (principal.kind !== 'admin') {
       throw new ForbiddenException('this route needs the instance admin key');

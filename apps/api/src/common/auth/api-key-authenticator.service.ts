@@ -1,7 +1,7 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { apiKeySecretMatches, constantTimeEquals, parseApiKey } from '@caravan/domain';
+import { apiKeySecretMatches, parseApiKey } from '@caravan/domain';
 import { ApiKeysRepository } from '@caravan/persistence';
 import type { Principal } from './principal';
 
@@ -23,19 +23,26 @@ export class ApiKeyAuthenticator {
     ttl: AUTH_CACHE_TTL_MS,
   });
 
+  /** The admin key's SHA-256, compared in constant time with the presented key's. */
+  private readonly adminDigest: Buffer | undefined;
+
   constructor(
     private readonly apiKeys: ApiKeysRepository,
     @Inject(ADMIN_API_KEY) private readonly adminKey: string | undefined,
-  ) {}
+  ) {
+    this.adminDigest = adminKey ? createHash('sha256').update(adminKey).digest() : undefined;
+  }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
     // Convoy's docs show both `Bearer <key>` and the bare key; accept either.
     const presented = authorization?.replace(/^Bearer\s+/i, '').trim();
     if (!presented) throw new UnauthorizedException('Authentication required');
-    if (this.adminKey && constantTimeEquals(presented, this.adminKey)) return { kind: 'admin' };
+    // One digest per request serves both the admin comparison and the cache key.
+    const digest = createHash('sha256').update(presented).digest();
+    if (this.isAdminKey(presented, digest)) return { kind: 'admin' };
     const parsed = parseApiKey(presented);
     if (!parsed) throw new UnauthorizedException('Authentication required');
-    const fingerprint = createHash('sha256').update(presented).digest('base64');
+    const fingerprint = digest.toString('base64');
     const cached = this.verified.get(fingerprint);
     if (cached) return cached;
     const key = await this.apiKeys.findActiveByMask(parsed.maskId);
@@ -47,6 +54,11 @@ export class ApiKeyAuthenticator {
     const ttl = key.expiresAt ? Math.min(AUTH_CACHE_TTL_MS, key.expiresAt.getTime() - Date.now()) : AUTH_CACHE_TTL_MS;
     if (ttl > 0) this.verified.set(fingerprint, principal, { ttl });
     return principal;
+  }
+
+  private isAdminKey(presented: string, digest: Buffer): boolean {
+    if (!this.adminKey || !this.adminDigest) return false;
+    return timingSafeEqual(digest, this.adminDigest) && presented.length === this.adminKey.length;
   }
 
   forgetKey(keyId: string): void {

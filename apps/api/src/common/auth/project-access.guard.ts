@@ -21,7 +21,8 @@ export class ProjectAccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.authenticator.authenticate(request.headers.authorization);
+    // A request with a body was authenticated before its body was read (authenticateBeforeBody).
+    const principal = request.principal ?? (await this.authenticator.authenticate(request.headers.authorization));
     request.principal = principal;
     const projectId = request.params['projectID'];
     if (projectId !== undefined && principal.kind === 'project' && principal.projectId !== projectId) {
