@@ -17,6 +17,7 @@ const UNIT_SPECS: Record<string, string[]> = {
   'libs/meta-events': ['src/**/*.unit.spec.ts', 'src/lib/go-duration.spec.ts'],
   'libs/messaging': ['src/**/*.unit.spec.ts', 'src/lib/doorbell.consumer.spec.ts'],
   'libs/observability': ['src/**/*.unit.spec.ts', 'src/lib/readiness.service.spec.ts'],
+  'libs/platform': ['src/**/*.unit.spec.ts'],
   'apps/dashboard': ['src/lib/**/*.spec.ts'],
   'apps/dispatcher': [
     'src/**/*.unit.spec.ts',

@@ -26,6 +26,8 @@ export interface CaravanConfig {
   log: { level: CaravanEnvironment['CARAVAN_LOG_LEVEL']; format: CaravanEnvironment['CARAVAN_LOG_FORMAT'] };
   shutdownTimeoutMs: number;
   readinessTimeoutMs: number;
+  /** V8's heap growing factor as a percentage over 1 (0: V8's own heuristic). */
+  heapGrowingPercent: number;
   /** /metrics on every service: CARAVAN_METRICS_TOKEN and CARAVAN_METRICS_PROJECT_LABELS. */
   metrics: MetricsSettings;
   api: { adminApiKey?: string; publicUrl: string; rateLimits: { api: RequestLimit; ingest: RequestLimit } };
@@ -196,6 +198,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     log: { level: parsed.CARAVAN_LOG_LEVEL, format: parsed.CARAVAN_LOG_FORMAT },
     shutdownTimeoutMs: parsed.CARAVAN_SHUTDOWN_TIMEOUT_MS,
     readinessTimeoutMs: parsed.CARAVAN_READINESS_TIMEOUT_MS,
+    heapGrowingPercent: parsed.CARAVAN_HEAP_GROWING_PERCENT,
     metrics: { token: parsed.CARAVAN_METRICS_TOKEN, projectLabels: parsed.CARAVAN_METRICS_PROJECT_LABELS },
     api: {
       adminApiKey: parsed.CARAVAN_ADMIN_API_KEY,

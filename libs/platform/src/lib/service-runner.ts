@@ -4,6 +4,7 @@ import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { CaravanConfig, ConfigValidationError, ServiceName, loadConfig } from '@caravan/config';
 import { dependencyGuidance, isDatabaseUnreachable } from './boot-guidance';
+import { applyHeapGrowth } from './heap-growth';
 import { ReadinessService, Tracing, startTracing } from '@caravan/observability';
 
 export interface ServiceDefinition {
@@ -37,6 +38,7 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
     }
     throw error;
   }
+  applyHeapGrowth(config.heapGrowingPercent);
   // Before the app is built, so every span (and every traceparent stored) comes from one provider.
   const tracing = startTracing(config.tracing);
   let app: INestApplication;
