@@ -3,11 +3,10 @@ import { deliveryLogIds } from '@caravan/observability';
 import type { DispatcherSettings } from '@caravan/config';
 import { backoffDelay, CLOCK, Clock, EndpointStatus, systemClock } from '@caravan/domain';
 import {
-  EndpointsRepository,
+  ClaimedDelivery,
   EventDeliveriesRepository,
   EventDeliveryEntity,
   EventsRepository,
-  ProjectsRepository,
 } from '@caravan/persistence';
 import { DISPATCHER_SETTINGS } from '../common/dispatcher.tokens';
 import { DeliveryAttempter } from './delivery-attempter.service';
@@ -28,7 +27,8 @@ const OUTCOME_RETRY = { initialMs: 250, maxMs: 1_000 };
 
 /**
  * The sender: claims deliveries with one conditional update (no claim, no send), only as many
- * as it has free send slots, loads what they need in three queries, admits each through its
+ * as it has free send slots, with their endpoints and projects, reads their events in one
+ * more query, admits each through its
  * endpoint's breaker and rate limit and attempts the admitted ones concurrently
  * (DeliveryAttempter). Each outcome is written as its attempt settles (OutcomeWriter batches
  * them over a few ms), never waiting for the rest of the claim. Deliveries that were not
@@ -47,8 +47,6 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
     @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
     private readonly deliveries: EventDeliveriesRepository,
     private readonly events: EventsRepository,
-    private readonly endpoints: EndpointsRepository,
-    private readonly projects: ProjectsRepository,
     private readonly gate: EndpointGate,
     private readonly attempter: DeliveryAttempter,
     private readonly writer: OutcomeWriter,
@@ -78,17 +76,20 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
       await this.waitForRoom(signal);
       if (this.stopping || signal?.aborted) return;
       const size = claimSize(ids.length - start, this.settings.batchSize, this.settings.maxInFlight, this.leases.size);
-      const claimed = await this.deliveries.claimDue(ids.slice(start, start + size), this.settings.leaseSeconds);
+      const claimed = await this.deliveries.claimDueWithTargets(
+        ids.slice(start, start + size),
+        this.settings.leaseSeconds,
+      );
       start += size;
       if (claimed.length === 0) continue;
-      for (const delivery of claimed) this.leases.hold(delivery.id, leaseOf(delivery));
+      for (const { delivery } of claimed) this.leases.hold(delivery.id, leaseOf(delivery));
       const work: Promise<void> = this.sendClaimed(claimed)
         .catch((error: Error) =>
           // Rows stay Processing until their lease expires; the scheduler then hands them out again.
           this.logger.error({ deliveries: claimed.length, err: error }, 'sending claimed deliveries failed'),
         )
         .finally(() => {
-          for (const delivery of claimed) this.settle(delivery.id);
+          for (const { delivery } of claimed) this.settle(delivery.id);
           this.working.delete(work);
         });
       this.working.add(work);
@@ -153,15 +154,11 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async sendClaimed(claimed: EventDeliveryEntity[]): Promise<void> {
-    const [events, endpoints, projects] = await Promise.all([
-      this.events.findByRefs(claimed.map((d) => ({ projectId: d.projectId, id: d.eventId }))),
-      this.endpoints.findByRefs(claimed.map((d) => ({ projectId: d.projectId, id: d.endpointId }))),
-      this.projects.findByIds(claimed.map((d) => d.projectId)),
-    ]);
+  private async sendClaimed(claimed: ClaimedDelivery[]): Promise<void> {
+    const events = await this.events.findByRefs(
+      claimed.map(({ delivery }) => ({ projectId: delivery.projectId, id: delivery.eventId })),
+    );
     const eventById = new Map(events.map((e) => [e.id, e] as const));
-    const endpointById = new Map(endpoints.map((e) => [e.id, e] as const));
-    const projectById = new Map(projects.map((p) => [p.id, p] as const));
 
     const now = this.clock.now();
     const outcomes: Array<Promise<void>> = [];
@@ -175,10 +172,8 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
           )
           .finally(() => this.settle(delivery.id)),
       );
-    for (const delivery of claimed) {
+    for (const { delivery, endpoint, project } of claimed) {
       const event = eventById.get(delivery.eventId);
-      const endpoint = endpointById.get(delivery.endpointId);
-      const project = projectById.get(delivery.projectId);
       if (!event || !project) {
         record(delivery, this.attempter.discarded(delivery, 'Event no longer exists'));
       } else if (!endpoint || !SENDABLE.has(endpoint.status)) {

@@ -2,6 +2,7 @@ import { DeliveryStatus, EndpointStatus, EventStatus, ManualClock, MetaEventStat
 import type { MetaEventPublisher } from '@caravan/meta-events';
 import type { DoorbellRinger } from '@caravan/messaging';
 import {
+  ClaimedDelivery,
   DeliveryOutcomeUpdate,
   DeliveryRef,
   EndpointEntity,
@@ -129,6 +130,7 @@ export class InMemoryDeliveries implements Pick<
   EventDeliveriesRepository,
   | 'insertScheduled'
   | 'claimDue'
+  | 'claimDueWithTargets'
   | 'recordOutcomesWithAttempts'
   | 'renewLeases'
   | 'putBack'
@@ -181,6 +183,19 @@ export class InMemoryDeliveries implements Pick<
       claimed.push(Object.assign(new EventDeliveryEntity(), row));
     }
     return claimed;
+  }
+
+  /** claimDue, with each row's live endpoint and project (of the row's own project). */
+  async claimDueWithTargets(ids: readonly string[], leaseSeconds: number): Promise<ClaimedDelivery[]> {
+    return (await this.claimDue(ids, leaseSeconds)).map((delivery) => {
+      const endpoint = this.store.endpoints.get(delivery.endpointId);
+      const project = this.store.projects.get(delivery.projectId);
+      return {
+        delivery,
+        endpoint: endpoint && endpoint.projectId === delivery.projectId && !endpoint.deletedAt ? endpoint : undefined,
+        project: project && !project.deletedAt ? project : undefined,
+      };
+    });
   }
 
   /** The outcomes (fenced by their lease) and the attempts of those written, together. */

@@ -9,7 +9,6 @@ import type {
   EventEntity,
   EventsRepository,
   ProjectEntity,
-  ProjectsRepository,
   SubscriptionsRepository,
 } from '@caravan/persistence';
 import type { TransformPool } from '@caravan/sandbox';
@@ -37,7 +36,6 @@ import {
   InMemoryDeliveries,
   InMemoryEndpoints,
   InMemoryEvents,
-  InMemoryProjects,
   InMemoryStore,
   InMemorySubscriptions,
   RecordingMetaEventPublisher,
@@ -95,8 +93,6 @@ export class SenderWorld {
       this.settings,
       asRepository<EventDeliveriesRepository>(this.deliveries),
       asRepository<EventsRepository>(new InMemoryEvents(this.store)),
-      asRepository<EndpointsRepository>(this.endpoints),
-      asRepository<ProjectsRepository>(new InMemoryProjects(this.store)),
       this.gate,
       this.attempter,
       this.writer,

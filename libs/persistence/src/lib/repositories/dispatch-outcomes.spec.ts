@@ -10,6 +10,7 @@ import {
 import { EndpointsRepository } from './endpoints.repository';
 import { EventDeliveriesRepository } from './event-deliveries.repository';
 import { MetaEventsRepository } from './meta-events.repository';
+import { ProjectsRepository } from './projects.repository';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
 /** The dispatcher's writes: fenced outcomes, put-backs, the doorbell sweep, catch-all creation. */
@@ -37,6 +38,41 @@ describe('dispatcher queries', () => {
       latencyMs: 42,
     };
   }
+
+  it('claimDueWithTargets claims like claimDue and returns each row with its live endpoint and project', async () => {
+    const world = await insertDeliveryWorld(db.dataSource, { eventCount: 3, subscriptionCount: 1 });
+    const [notDue, ...due] = world.deliveryIds;
+    await db.dataSource.query(`UPDATE event_deliveries SET next_send_time = now() + interval '1 hour' WHERE id = $1`, [
+      notDue,
+    ]);
+    const claimed = await deliveries.claimDueWithTargets(world.deliveryIds, 30);
+    expect(claimed.map(({ delivery }) => delivery.id).sort()).toEqual([...due].sort());
+    for (const { delivery, endpoint, project } of claimed) {
+      expect(delivery.status).toBe(DeliveryStatus.Processing);
+      expect(delivery.leaseUntil).toEqual(expect.any(Date));
+      expect(endpoint).toMatchObject({ id: world.endpoint.id, projectId: world.project.id, url: world.endpoint.url });
+      expect(endpoint?.secrets).toEqual(world.endpoint.secrets);
+      // The project reads as a full config, defaults filled in, as findByIds reads it.
+      expect(project).toEqual((await new ProjectsRepository(db.dataSource).findByIds([world.project.id]))[0]);
+    }
+    // The rows of one endpoint share its entity.
+    expect(claimed[0]?.endpoint).toBe(claimed[1]?.endpoint);
+    // Claimed once: a second claim gets nothing.
+    expect(await deliveries.claimDueWithTargets(world.deliveryIds, 30)).toEqual([]);
+  });
+
+  it('claimDueWithTargets still claims the rows of a deleted endpoint or project, without them', async () => {
+    const world = await insertDeliveryWorld(db.dataSource, { eventCount: 1, subscriptionCount: 1 });
+    await db.dataSource.query(`UPDATE endpoints SET deleted_at = now() WHERE id = $1`, [world.endpoint.id]);
+    const [withoutEndpoint] = await deliveries.claimDueWithTargets(world.deliveryIds, 30);
+    expect(withoutEndpoint).toMatchObject({ endpoint: undefined, project: { id: world.project.id } });
+
+    const other = await insertDeliveryWorld(db.dataSource, { eventCount: 1, subscriptionCount: 1 });
+    await db.dataSource.query(`UPDATE projects SET deleted_at = now() WHERE id = $1`, [other.project.id]);
+    const [withoutProject] = await deliveries.claimDueWithTargets(other.deliveryIds, 30);
+    expect(withoutProject).toMatchObject({ endpoint: { id: other.endpoint.id }, project: undefined });
+    expect(withoutProject?.delivery.status).toBe(DeliveryStatus.Processing);
+  });
 
   it('outcomes are written only under the lease the claim returned', async () => {
     const world = await insertDeliveryWorld(db.dataSource, {

@@ -62,7 +62,7 @@ export class ProjectsRepository {
       [{ id: project.id, name: project.name, type: project.type, config: configToWrite(project.config) }],
       'RETURNING *',
     );
-    return withDefaults(PROJECT_TABLE.fromRow(row));
+    return projectFromRow(row);
   }
 
   async findById(id: string): Promise<ProjectEntity | null> {
@@ -89,7 +89,7 @@ export class ProjectsRepository {
        WHERE id = $1 AND deleted_at IS NULL RETURNING *`,
       [id, changes.name ?? current.name, JSON.stringify(configToWrite(changes.config, current.config))],
     );
-    return rows[0] ? withDefaults(PROJECT_TABLE.fromRow(rows[0])) : null;
+    return rows[0] ? projectFromRow(rows[0]) : null;
   }
 
   /** Returns false when there was no live project with that id. */
@@ -112,11 +112,15 @@ export class ProjectsRepository {
     const rows = await queryRows(manager, `SELECT * FROM projects WHERE id = ANY($1::text[]) AND deleted_at IS NULL`, [
       [...new Set(ids)],
     ]);
-    return rows.map((row) => withDefaults(PROJECT_TABLE.fromRow(row)));
+    return rows.map(projectFromRow);
   }
 }
 
-/** Rows written before a config field existed still read as a full config. */
+/** A `projects` row as the entity; rows written before a config field existed still read as a full config. */
+export function projectFromRow(row: Record<string, unknown>): ProjectEntity {
+  return withDefaults(PROJECT_TABLE.fromRow(row));
+}
+
 function withDefaults(project: ProjectEntity): ProjectEntity {
   project.config = mergeProjectConfig(project.config);
   return project;

@@ -25,12 +25,15 @@ const CLAIMABLE: Record<LeasedTable, string> = {
  * The claim (docs/architecture.md#postgres-is-the-truth-kafka-is-the-doorbell): ONE statement that moves the given rows that are due to
  * Processing under a lease and returns only the rows it claimed, so a row is never handed
  * to two senders. Rows are locked in id order, so overlapping batches cannot deadlock.
+ * `select` reads from `claimed` (the claimed rows), possibly joined with what sending them
+ * needs; by default the rows themselves.
  */
 export async function claimDue(
   manager: EntityManager,
   table: LeasedTable,
   ids: readonly string[],
   leaseSeconds: number,
+  select = 'SELECT * FROM claimed',
 ): Promise<Record<string, unknown>[]> {
   if (ids.length === 0) return [];
   return queryRows(
@@ -40,12 +43,14 @@ export async function claimDue(
        WHERE id = ANY($1::text[]) AND ${CLAIMABLE[table]}
        ORDER BY id
        FOR UPDATE
+     ), claimed AS (
+       UPDATE ${table} t
+       SET status = ${PROCESSING[table]}, lease_until = now() + $2::int * interval '1 second', updated_at = now()
+       FROM claimable c
+       WHERE t.id = c.id
+       RETURNING t.*
      )
-     UPDATE ${table} t
-     SET status = ${PROCESSING[table]}, lease_until = now() + $2::int * interval '1 second', updated_at = now()
-     FROM claimable c
-     WHERE t.id = c.id
-     RETURNING t.*`,
+     ${select}`,
     [ids, leaseSeconds],
   );
 }
