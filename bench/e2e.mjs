@@ -252,7 +252,8 @@ async function main() {
     await cpu.begin();
     const measured = await runRound(EVENTS);
     const spent = await cpu.end();
-    rounds.push(summarize(measured, spent, servicePids));
+    const stages = ACCEPT_ONLY ? null : await stageLatencies(measured.accepted);
+    rounds.push(summarize(measured, spent, servicePids, stages));
     console.error(`bench: round ${r + 1}/${ROUNDS}: ${JSON.stringify(rounds.at(-1))}`);
   }
 
@@ -301,7 +302,44 @@ async function main() {
   }
 
   /** One round's figures: throughput, latency percentiles, CPU per event and memory. */
-  function summarize(measured, spent, pids) {
+  /**
+   * Where each delivered event's time went, from the rows' own timestamps on this machine's
+   * clock: accepted (request sent) → stored (the event row's insert) → routed (its delivery
+   * row's insert) → delivered (arrived at the receiver).
+   */
+  async function stageLatencies(accepted) {
+    const ids = [...accepted.keys()].filter((id) => deliveredAt.has(id));
+    const check = new pg.Client({ connectionString: databaseUrl });
+    await check.connect();
+    try {
+      const { rows } = await check.query(
+        `SELECT e.id, extract(epoch FROM e.created_at) * 1000 AS stored, extract(epoch FROM min(d.created_at)) * 1000 AS routed
+         FROM events e JOIN event_deliveries d ON d.project_id = e.project_id AND d.event_id = e.id
+         WHERE e.id = ANY($1) GROUP BY e.id, e.created_at`,
+        [ids],
+      );
+      const toEpoch = (monotonic) => performance.timeOrigin + monotonic;
+      const stored = [];
+      const routed = [];
+      const delivered = [];
+      for (const row of rows) {
+        const sentAt = toEpoch(accepted.get(row.id).sentAt);
+        stored.push(Number(row.stored) - sentAt);
+        routed.push(Number(row.routed) - Number(row.stored));
+        delivered.push(toEpoch(deliveredAt.get(row.id)) - Number(row.routed));
+      }
+      const sorted = (values) => percentiles(values.sort((x, y) => x - y));
+      return {
+        accepted_to_stored: sorted(stored),
+        stored_to_routed: sorted(routed),
+        routed_to_delivered: sorted(delivered),
+      };
+    } finally {
+      await check.end();
+    }
+  }
+
+  function summarize(measured, spent, pids, stages) {
     const accepted = [...measured.accepted.entries()];
     const deliveredTimes = accepted.filter(([id]) => deliveredAt.has(id)).map(([id]) => deliveredAt.get(id));
     const lastDelivered = Math.max(...deliveredTimes);
@@ -327,6 +365,7 @@ async function main() {
       latency_ms: {
         accept: percentiles(acceptLatency),
         end_to_end: ACCEPT_ONLY ? null : percentiles(endToEnd),
+        ...(stages ? { stages } : {}),
       },
       cpu_ms_per_event: {
         ...Object.fromEntries(Object.keys(pids).map((name) => [name, perEvent(spent[name])])),
