@@ -222,11 +222,13 @@ export class RouterService {
       });
     }
 
-    const inserted = new Set(await this.deliveries.insertScheduled(rows));
-    const byProject = new Map<string, string[]>();
-    for (const event of pending) byProject.set(event.projectId, [...(byProject.get(event.projectId) ?? []), event.id]);
     await this.recordEndpoints(pending, rows);
-    for (const [projectId, ids] of byProject) await this.events.markRouted(projectId, ids);
+    const inserted = new Set(
+      await this.deliveries.recordRouting(
+        rows,
+        pending.map((event) => ({ projectId: event.projectId, id: event.id })),
+      ),
+    );
 
     const created = rows.filter((row) => row.id && inserted.has(row.id));
     for (const row of created) this.metrics.deliveriesCreated.inc({ status: row.status });

@@ -129,6 +129,7 @@ const CLAIMABLE = new Set<string>([DeliveryStatus.Scheduled, DeliveryStatus.Retr
 export class InMemoryDeliveries implements Pick<
   EventDeliveriesRepository,
   | 'insertScheduled'
+  | 'recordRouting'
   | 'claimDue'
   | 'claimDueWithTargets'
   | 'recordOutcomesWithAttempts'
@@ -167,6 +168,19 @@ export class InMemoryDeliveries implements Pick<
         }),
       );
       inserted.push(id);
+    }
+    return inserted;
+  }
+
+  /** insertScheduled, then the events (each of its own project) Pending → Processing. */
+  async recordRouting(
+    rows: readonly NewEventDelivery[],
+    events: ReadonlyArray<{ projectId: string; id: string }>,
+  ): Promise<string[]> {
+    const inserted = await this.insertScheduled(rows);
+    for (const { projectId, id } of events) {
+      const event = this.store.events.get(id);
+      if (event?.projectId === projectId && event.status === EventStatus.Pending) event.status = EventStatus.Processing;
     }
     return inserted;
   }
@@ -336,7 +350,7 @@ export class InMemoryEndpoints implements Pick<
 
 export class InMemoryEvents implements Pick<
   EventsRepository,
-  'findByRefs' | 'markRouted' | 'addRoutedEndpoints' | 'withStalePending'
+  'findByRefs' | 'addRoutedEndpoints' | 'withStalePending'
 > {
   constructor(private readonly store: InMemoryStore) {}
 
@@ -345,17 +359,6 @@ export class InMemoryEvents implements Pick<
       const event = this.store.events.get(id);
       return event && event.projectId === projectId && !event.deletedAt ? [event] : [];
     });
-  }
-
-  async markRouted(projectId: string, ids: readonly string[]): Promise<string[]> {
-    const moved: string[] = [];
-    for (const id of ids) {
-      const event = this.store.events.get(id);
-      if (event?.projectId !== projectId || event.status !== EventStatus.Pending) continue;
-      event.status = EventStatus.Processing;
-      moved.push(id);
-    }
-    return moved;
   }
 
   async addRoutedEndpoints(

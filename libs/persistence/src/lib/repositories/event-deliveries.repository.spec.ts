@@ -1,4 +1,4 @@
-import { DeliveryStatus } from '@caravan/domain';
+import { DeliveryStatus, newId } from '@caravan/domain';
 import {
   createTestDatabase,
   deliveryRow,
@@ -84,6 +84,52 @@ describe('EventDeliveriesRepository', () => {
       // Tenant-scoped: the same id under another project is not found.
       const other = await insertProject(db.dataSource);
       expect(await repo.findById(other.id, world.deliveryIds[0])).toBeNull();
+    });
+  });
+
+  describe('recordRouting', () => {
+    async function eventStatus(id: string): Promise<string> {
+      const [{ status }] = await db.dataSource.query(`SELECT status FROM events WHERE id = $1`, [id]);
+      return status;
+    }
+
+    it("inserts a batch's deliveries and marks its events routed in one call, each event by its own project", async () => {
+      const project = await insertProject(db.dataSource);
+      const endpoint = await insertEndpoint(db.dataSource, project.id);
+      const subscription = await insertSubscription(db.dataSource, project.id, endpoint.id);
+      const [routed, unmatched] = [
+        await insertEvent(db.dataSource, project.id),
+        await insertEvent(db.dataSource, project.id),
+      ];
+      const other = await insertProject(db.dataSource);
+      const theirs = await insertEvent(db.dataSource, other.id);
+      const rows = [deliveryRow(routed, subscription)];
+
+      const inserted = await repo.recordRouting(rows, [
+        { projectId: project.id, id: routed.id },
+        { projectId: project.id, id: unmatched.id },
+        // Named under the wrong project: left alone.
+        { projectId: project.id, id: theirs.id },
+      ]);
+      expect(inserted).toHaveLength(1);
+      expect(await eventStatus(routed.id)).toBe('Processing');
+      expect(await eventStatus(unmatched.id)).toBe('Processing');
+      expect(await eventStatus(theirs.id)).toBe('Pending');
+
+      // Routing the same batch again (a redelivered doorbell) inserts nothing.
+      expect(await repo.recordRouting(rows, [{ projectId: project.id, id: routed.id }])).toEqual([]);
+    });
+
+    it('marks the events routed with the last of the rows when they take several statements', async () => {
+      const project = await insertProject(db.dataSource);
+      const endpoint = await insertEndpoint(db.dataSource, project.id);
+      const subscription = await insertSubscription(db.dataSource, project.id, endpoint.id);
+      const event = await insertEvent(db.dataSource, project.id);
+      // More rows than fit under Postgres's bind-parameter limit in one statement.
+      const rows = Array.from({ length: 3_000 }, () => deliveryRow(event, subscription, { subscriptionId: newId() }));
+      const inserted = await repo.recordRouting(rows, [{ projectId: project.id, id: event.id }]);
+      expect(inserted).toHaveLength(3_000);
+      expect(await eventStatus(event.id)).toBe('Processing');
     });
   });
 

@@ -11,7 +11,7 @@ import type { EndpointEntity } from '../entities/endpoint.entity';
 import type { ProjectEntity } from '../entities/project.entity';
 import { projectFromRow } from './projects.repository';
 import type { NewDeliveryAttempt } from './delivery-attempts.repository';
-import { CLAIMABLE_IN, DELIVERY, ENDPOINT } from '../sql/status-literals.sql';
+import { CLAIMABLE_IN, DELIVERY, ENDPOINT, EVENT } from '../sql/status-literals.sql';
 
 export type NewEventDelivery = NewRow<
   EventDeliveryEntity,
@@ -120,6 +120,45 @@ export class EventDeliveriesRepository {
           this.dataSource.manager,
           rows,
           'ON CONFLICT (event_id, subscription_id, generation) DO NOTHING RETURNING id',
+        ),
+      () => rows.map((row) => row.traceparent),
+    );
+    return inserted.map((row) => String(row['id']));
+  }
+
+  /**
+   * The router's write for a batch, in one statement: its deliveries inserted (as
+   * insertScheduled) and its events moved from Pending to Processing (routed), each event by
+   * its own project. One round trip per batch, and an event is never marked routed without
+   * its deliveries. Returns the ids of the deliveries inserted.
+   */
+  async recordRouting(
+    rows: readonly NewEventDelivery[],
+    events: ReadonlyArray<{ projectId: string; id: string }>,
+  ): Promise<string[]> {
+    const markRouted = {
+      with: `WITH routed AS (
+         UPDATE events e SET status = ${EVENT.Processing}, updated_at = now()
+         FROM unnest($1::text[], $2::text[]) AS r(project_id, id)
+         WHERE e.project_id = r.project_id AND e.id = r.id AND e.status = ${EVENT.Pending}
+         RETURNING e.id
+       )`,
+      params: [events.map((event) => event.projectId), events.map((event) => event.id)],
+    };
+    if (rows.length === 0) {
+      if (events.length > 0) {
+        await queryRows(this.dataSource.manager, `${markRouted.with} SELECT count(*) FROM routed`, markRouted.params);
+      }
+      return [];
+    }
+    const inserted = await traceStatement(
+      { operation: 'INSERT', table: 'event_deliveries' },
+      () =>
+        EVENT_DELIVERY_TABLE.insert(
+          this.dataSource.manager,
+          rows,
+          'ON CONFLICT (event_id, subscription_id, generation) DO NOTHING RETURNING id',
+          markRouted,
         ),
       () => rows.map((row) => row.traceparent),
     );

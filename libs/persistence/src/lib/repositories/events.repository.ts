@@ -107,21 +107,6 @@ export class EventsRepository {
     return this.dataSource.getRepository(EventEntity).findOneBy({ projectId, id });
   }
 
-  /** Pending → Processing once the router has created the deliveries; returns the ids moved. */
-  async markRouted(projectId: string, ids: readonly string[]): Promise<string[]> {
-    if (ids.length === 0) {
-      return [];
-    }
-    const rows = await queryRows(
-      this.dataSource.manager,
-      `UPDATE events SET status = ${EVENT.Processing}, updated_at = now()
-       WHERE project_id = $1 AND id = ANY($2::text[]) AND status = ${EVENT.Pending}
-       RETURNING id`,
-      [projectId, ids],
-    );
-    return rows.map((row) => String(row['id']));
-  }
-
   /**
    * Adds the endpoints the router created deliveries for to events' `endpoint_ids` (Convoy's
    * `endpoints`), so a broadcast, fan-out or source event is found by its endpoints.

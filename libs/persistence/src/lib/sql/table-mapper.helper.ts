@@ -54,14 +54,23 @@ export class TableMapper<T extends object> {
    * Multi-row INSERT of `rows` followed by `tail` (ON CONFLICT … RETURNING …). A missing id
    * gets a new ULID; any other undefined property becomes DEFAULT. One statement per chunk,
    * chunks sized to stay under the bind-parameter limit. Returns the rows of RETURNING.
+   * `leading`, when given, is a `WITH` clause (its own parameters `$1…`) that runs in the
+   * statement of the last chunk, so it takes effect only with the last of the rows.
    */
-  async insert(manager: EntityManager, rows: ReadonlyArray<Partial<T>>, tail: string): Promise<SqlRow[]> {
+  async insert(
+    manager: EntityManager,
+    rows: ReadonlyArray<Partial<T>>,
+    tail: string,
+    leading?: { with: string; params: readonly unknown[] },
+  ): Promise<SqlRow[]> {
     if (rows.length === 0) return [];
-    const chunkSize = Math.max(1, Math.floor(MAX_BIND_PARAMETERS / this.entries.length));
+    const leadingParams = leading?.params.length ?? 0;
+    const chunkSize = Math.max(1, Math.floor((MAX_BIND_PARAMETERS - leadingParams) / this.entries.length));
     const columnList = this.entries.map(([, column]) => `"${column}"`).join(', ');
     const returned: SqlRow[] = [];
     for (let start = 0; start < rows.length; start += chunkSize) {
-      const params: unknown[] = [];
+      const last = start + chunkSize >= rows.length;
+      const params: unknown[] = last && leading ? [...leading.params] : [];
       const tuples = rows.slice(start, start + chunkSize).map((row) => {
         const values = this.entries.map(([property, column]) => {
           let value: unknown = row[property];
@@ -72,7 +81,8 @@ export class TableMapper<T extends object> {
         });
         return `(${values.join(', ')})`;
       });
-      const sql = `INSERT INTO "${this.table}" (${columnList}) VALUES ${tuples.join(', ')} ${tail}`;
+      const prefix = last && leading ? `${leading.with} ` : '';
+      const sql = `${prefix}INSERT INTO "${this.table}" (${columnList}) VALUES ${tuples.join(', ')} ${tail}`;
       returned.push(...(await queryRows(manager, sql, params)));
     }
     return returned;
