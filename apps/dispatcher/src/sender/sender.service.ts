@@ -2,12 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } f
 import { deliveryLogIds } from '@caravan/observability';
 import type { DispatcherSettings } from '@caravan/config';
 import { backoffDelay, CLOCK, Clock, EndpointStatus, systemClock } from '@caravan/domain';
-import {
-  ClaimedDelivery,
-  EventDeliveriesRepository,
-  EventDeliveryEntity,
-  EventsRepository,
-} from '@caravan/persistence';
+import { ClaimedDelivery, EventDeliveriesRepository, EventDeliveryEntity } from '@caravan/persistence';
 import { DISPATCHER_SETTINGS } from '../common/dispatcher.tokens';
 import { DeliveryAttempter } from './delivery-attempter.service';
 import { EndpointGate } from './endpoint-gate.service';
@@ -27,8 +22,7 @@ const OUTCOME_RETRY = { initialMs: 250, maxMs: 1_000 };
 
 /**
  * The sender: claims deliveries with one conditional update (no claim, no send), only as many
- * as it has free send slots, with their endpoints and projects, reads their events in one
- * more query, admits each through its
+ * as it has free send slots, with their events, endpoints and projects, admits each through its
  * endpoint's breaker and rate limit and attempts the admitted ones concurrently
  * (DeliveryAttempter). Each outcome is written as its attempt settles (OutcomeWriter batches
  * them over a few ms), never waiting for the rest of the claim. Deliveries that were not
@@ -46,7 +40,6 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
     private readonly deliveries: EventDeliveriesRepository,
-    private readonly events: EventsRepository,
     private readonly gate: EndpointGate,
     private readonly attempter: DeliveryAttempter,
     private readonly writer: OutcomeWriter,
@@ -76,7 +69,7 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
       await this.waitForRoom(signal);
       if (this.stopping || signal?.aborted) return;
       const size = claimSize(ids.length - start, this.settings.batchSize, this.settings.maxInFlight, this.leases.size);
-      const claimed = await this.deliveries.claimDueWithTargets(
+      const claimed = await this.deliveries.claimDueForSending(
         ids.slice(start, start + size),
         this.settings.leaseSeconds,
       );
@@ -155,11 +148,6 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async sendClaimed(claimed: ClaimedDelivery[]): Promise<void> {
-    const events = await this.events.findByRefs(
-      claimed.map(({ delivery }) => ({ projectId: delivery.projectId, id: delivery.eventId })),
-    );
-    const eventById = new Map(events.map((e) => [e.id, e] as const));
-
     const now = this.clock.now();
     const outcomes: Array<Promise<void>> = [];
     const putBack: PutBack[] = [];
@@ -172,8 +160,7 @@ export class SenderService implements OnModuleInit, OnModuleDestroy {
           )
           .finally(() => this.settle(delivery.id)),
       );
-    for (const { delivery, endpoint, project } of claimed) {
-      const event = eventById.get(delivery.eventId);
+    for (const { delivery, event, endpoint, project } of claimed) {
       if (!event || !project) {
         record(delivery, this.attempter.discarded(delivery, 'Event no longer exists'));
       } else if (!endpoint || !SENDABLE.has(endpoint.status)) {

@@ -131,7 +131,7 @@ export class InMemoryDeliveries implements Pick<
   | 'insertScheduled'
   | 'recordRouting'
   | 'claimDue'
-  | 'claimDueWithTargets'
+  | 'claimDueForSending'
   | 'recordOutcomesWithAttempts'
   | 'renewLeases'
   | 'putBack'
@@ -199,13 +199,15 @@ export class InMemoryDeliveries implements Pick<
     return claimed;
   }
 
-  /** claimDue, with each row's live endpoint and project (of the row's own project). */
-  async claimDueWithTargets(ids: readonly string[], leaseSeconds: number): Promise<ClaimedDelivery[]> {
+  /** claimDue, with each row's live event, endpoint and project (of the row's own project). */
+  async claimDueForSending(ids: readonly string[], leaseSeconds: number): Promise<ClaimedDelivery[]> {
     return (await this.claimDue(ids, leaseSeconds)).map((delivery) => {
+      const event = this.store.events.get(delivery.eventId);
       const endpoint = this.store.endpoints.get(delivery.endpointId);
       const project = this.store.projects.get(delivery.projectId);
       return {
         delivery,
+        event: event && event.projectId === delivery.projectId && !event.deletedAt ? event : undefined,
         endpoint: endpoint && endpoint.projectId === delivery.projectId && !endpoint.deletedAt ? endpoint : undefined,
         project: project && !project.deletedAt ? project : undefined,
       };

@@ -7,7 +7,6 @@ import type {
   EventDeliveriesRepository,
   EventDeliveryEntity,
   EventEntity,
-  EventsRepository,
   ProjectEntity,
   SubscriptionsRepository,
 } from '@caravan/persistence';
@@ -35,7 +34,6 @@ import {
   asRepository,
   InMemoryDeliveries,
   InMemoryEndpoints,
-  InMemoryEvents,
   InMemoryStore,
   InMemorySubscriptions,
   RecordingMetaEventPublisher,
@@ -92,7 +90,6 @@ export class SenderWorld {
     this.sender = new SenderService(
       this.settings,
       asRepository<EventDeliveriesRepository>(this.deliveries),
-      asRepository<EventsRepository>(new InMemoryEvents(this.store)),
       this.gate,
       this.attempter,
       this.writer,

@@ -39,37 +39,52 @@ describe('dispatcher queries', () => {
     };
   }
 
-  it('claimDueWithTargets claims like claimDue and returns each row with its live endpoint and project', async () => {
-    const world = await insertDeliveryWorld(db.dataSource, { eventCount: 3, subscriptionCount: 1 });
+  it('claimDueForSending claims like claimDue and returns each row with its live event, endpoint and project', async () => {
+    // Two subscriptions: each event has two rows in the claim, sharing one event instance.
+    const world = await insertDeliveryWorld(db.dataSource, { eventCount: 3, subscriptionCount: 2 });
     const [notDue, ...due] = world.deliveryIds;
+    const notDueEvent = (await deliveries.findById(world.project.id, notDue as string))?.eventId;
     await db.dataSource.query(`UPDATE event_deliveries SET next_send_time = now() + interval '1 hour' WHERE id = $1`, [
       notDue,
     ]);
-    const claimed = await deliveries.claimDueWithTargets(world.deliveryIds, 30);
+    const claimed = await deliveries.claimDueForSending(world.deliveryIds, 30);
     expect(claimed.map(({ delivery }) => delivery.id).sort()).toEqual([...due].sort());
-    for (const { delivery, endpoint, project } of claimed) {
+    expect(claimed).toHaveLength(5);
+    for (const { delivery, event, endpoint, project } of claimed) {
       expect(delivery.status).toBe(DeliveryStatus.Processing);
+      const stored = world.events.find((candidate) => candidate.id === delivery.eventId);
+      expect(event).toMatchObject({ id: stored?.id, projectId: world.project.id, eventType: stored?.eventType });
+      expect(event?.raw).toEqual(stored?.raw);
       expect(delivery.leaseUntil).toEqual(expect.any(Date));
       expect(endpoint).toMatchObject({ id: world.endpoint.id, projectId: world.project.id, url: world.endpoint.url });
       expect(endpoint?.secrets).toEqual(world.endpoint.secrets);
       // The project reads as a full config, defaults filled in, as findByIds reads it.
       expect(project).toEqual((await new ProjectsRepository(db.dataSource).findByIds([world.project.id]))[0]);
     }
-    // The rows of one endpoint share its entity.
+    // The rows of one endpoint share its entity; the rows of one event share theirs.
     expect(claimed[0]?.endpoint).toBe(claimed[1]?.endpoint);
+    const sameEvent = claimed.filter(({ delivery }) => delivery.eventId !== notDueEvent);
+    expect(sameEvent).toHaveLength(4);
+    expect(new Set(sameEvent.map(({ event }) => event)).size).toBe(2);
     // Claimed once: a second claim gets nothing.
-    expect(await deliveries.claimDueWithTargets(world.deliveryIds, 30)).toEqual([]);
+    expect(await deliveries.claimDueForSending(world.deliveryIds, 30)).toEqual([]);
   });
 
-  it('claimDueWithTargets still claims the rows of a deleted endpoint or project, without them', async () => {
+  it('claimDueForSending still claims the rows of a deleted event, endpoint or project, without them', async () => {
     const world = await insertDeliveryWorld(db.dataSource, { eventCount: 1, subscriptionCount: 1 });
     await db.dataSource.query(`UPDATE endpoints SET deleted_at = now() WHERE id = $1`, [world.endpoint.id]);
-    const [withoutEndpoint] = await deliveries.claimDueWithTargets(world.deliveryIds, 30);
+    const [withoutEndpoint] = await deliveries.claimDueForSending(world.deliveryIds, 30);
     expect(withoutEndpoint).toMatchObject({ endpoint: undefined, project: { id: world.project.id } });
+    expect(withoutEndpoint?.event?.id).toBe(world.events[0]?.id);
+
+    const gone = await insertDeliveryWorld(db.dataSource, { eventCount: 1, subscriptionCount: 1 });
+    await db.dataSource.query(`UPDATE events SET deleted_at = now() WHERE id = $1`, [gone.events[0]?.id]);
+    const [withoutEvent] = await deliveries.claimDueForSending(gone.deliveryIds, 30);
+    expect(withoutEvent).toMatchObject({ event: undefined, endpoint: { id: gone.endpoint.id } });
 
     const other = await insertDeliveryWorld(db.dataSource, { eventCount: 1, subscriptionCount: 1 });
     await db.dataSource.query(`UPDATE projects SET deleted_at = now() WHERE id = $1`, [other.project.id]);
-    const [withoutProject] = await deliveries.claimDueWithTargets(other.deliveryIds, 30);
+    const [withoutProject] = await deliveries.claimDueForSending(other.deliveryIds, 30);
     expect(withoutProject).toMatchObject({ endpoint: { id: other.endpoint.id }, project: undefined });
     expect(withoutProject?.delivery.status).toBe(DeliveryStatus.Processing);
   });

@@ -6,7 +6,8 @@ import { EventDeliveryEntity } from '../entities/event-delivery.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { claimDue, releaseExpiredLeases, withDueDoorbells } from '../sql/lease.sql';
 import { NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
-import { ENDPOINT_TABLE, EVENT_DELIVERY_TABLE, PROJECT_TABLE } from '../sql/tables.sql';
+import { ENDPOINT_TABLE, EVENT_DELIVERY_TABLE, EVENT_TABLE, PROJECT_TABLE } from '../sql/tables.sql';
+import type { EventEntity } from '../entities/event.entity';
 import type { EndpointEntity } from '../entities/endpoint.entity';
 import type { ProjectEntity } from '../entities/project.entity';
 import { projectFromRow } from './projects.repository';
@@ -28,18 +29,25 @@ export type NewEventDelivery = NewRow<
 /** A claimed delivery with the rows sending it needs, read by the claim itself. */
 export interface ClaimedDelivery {
   delivery: EventDeliveryEntity;
+  /** Its event, unless deleted (one instance per event across the claim). */
+  event: EventEntity | undefined;
   /** Its endpoint, unless deleted (one instance per endpoint across the claim). */
   endpoint: EndpointEntity | undefined;
   /** Its project, unless deleted (one instance per project across the claim). */
   project: ProjectEntity | undefined;
 }
 
-/** The claim's join: each claimed row's live endpoint and project, their columns prefixed. */
-const CLAIM_WITH_TARGETS = `SELECT d.*, ${[
+/**
+ * The claim's join: each claimed row's live event, endpoint and project, their columns
+ * prefixed. An event's columns (its payload may be large) come once, on the first of its rows.
+ */
+const CLAIM_FOR_SENDING = `SELECT d.*, ${[
+  ...EVENT_TABLE.columns.map((column) => `e."${column}" AS "event.${column}"`),
   ...ENDPOINT_TABLE.columns.map((column) => `n."${column}" AS "endpoint.${column}"`),
   ...PROJECT_TABLE.columns.map((column) => `p."${column}" AS "project.${column}"`),
 ].join(', ')}
-  FROM claimed d
+  FROM (SELECT c.*, row_number() OVER (PARTITION BY c.event_id ORDER BY c.id) = 1 AS first_of_event FROM claimed c) d
+  LEFT JOIN events e ON d.first_of_event AND e.project_id = d.project_id AND e.id = d.event_id AND e.deleted_at IS NULL
   LEFT JOIN endpoints n ON n.project_id = d.project_id AND n.id = d.endpoint_id AND n.deleted_at IS NULL
   LEFT JOIN projects p ON p.id = d.project_id AND p.deleted_at IS NULL`;
 
@@ -183,24 +191,27 @@ export class EventDeliveriesRepository {
   }
 
   /**
-   * claimDue, returning with each claimed row its endpoint and project, in the same statement:
-   * the sender needs both for every row it claims, and reading them separately cost two round
-   * trips per claim. (The event is read apart: its payload may be large and shared by many
-   * rows of the claim.)
+   * claimDue, returning with each claimed row its event, endpoint and project, in the same
+   * statement: the sender needs all three for every row it claims, and reading them apart
+   * cost three more round trips per claim.
    */
-  async claimDueWithTargets(ids: readonly string[], leaseSeconds: number): Promise<ClaimedDelivery[]> {
+  async claimDueForSending(ids: readonly string[], leaseSeconds: number): Promise<ClaimedDelivery[]> {
     const manager = this.dataSource.manager;
     const rows = await traceStatement(
       { operation: 'UPDATE', table: 'event_deliveries', purpose: 'claim' },
-      () => claimDue(manager, 'event_deliveries', ids, leaseSeconds, CLAIM_WITH_TARGETS),
+      () => claimDue(manager, 'event_deliveries', ids, leaseSeconds, CLAIM_FOR_SENDING),
       (claimed) => (claimed ?? []).map((row) => row['traceparent'] as string | null),
     );
+    const events = new Map<string, EventEntity>();
     const endpoints = new Map<string, EndpointEntity>();
     const projects = new Map<string, ProjectEntity>();
+    // Events first: only the first row of each carries its columns.
+    for (const row of rows) joined(row, 'event.', events, (fields) => EVENT_TABLE.fromRow(fields));
     return rows.map((row) => {
       const delivery = EVENT_DELIVERY_TABLE.fromRow(row);
       return {
         delivery,
+        event: events.get(delivery.eventId),
         endpoint: joined(row, 'endpoint.', endpoints, (fields) => ENDPOINT_TABLE.fromRow(fields)),
         project: joined(row, 'project.', projects, projectFromRow),
       };
