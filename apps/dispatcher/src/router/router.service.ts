@@ -17,7 +17,6 @@ import {
   EventsRepository,
   NewEventDelivery,
   ProjectEntity,
-  ProjectsRepository,
   SubscriptionEntity,
   SubscriptionFilterEntity,
   SubscriptionFiltersRepository,
@@ -126,7 +125,6 @@ export class RouterService {
     private readonly events: EventsRepository,
     private readonly deliveries: EventDeliveriesRepository,
     private readonly endpoints: EndpointsRepository,
-    private readonly projects: ProjectsRepository,
     private readonly resolver: SubscriptionResolver,
     private readonly filters: SubscriptionFiltersRepository,
     private readonly ringer: DoorbellRinger,
@@ -151,15 +149,14 @@ export class RouterService {
         .filter((d) => typeof d?.event_id === 'string' && typeof d?.project_id === 'string')
         .map((d) => [`${d.project_id}/${d.event_id}`, { projectId: d.project_id, id: d.event_id }]),
     );
-    const pending = (await this.events.findByRefs([...refs.values()])).filter(
-      (event) => event.status === EventStatus.Pending && !event.isDuplicateEvent,
+    const found = (await this.events.findForRouting([...refs.values()])).filter(
+      ({ event }) => event.status === EventStatus.Pending && !event.isDuplicateEvent,
     );
-    if (pending.length === 0) return;
+    if (found.length === 0) return;
+    const pending = found.map(({ event }) => event);
     for (const event of pending) spans.open(event, doorbells.length);
-
-    const projects = new Map(
-      (await this.projects.findByIds(pending.map((e) => e.projectId))).map((p) => [p.id, p] as const),
-    );
+    const projects = new Map<string, ProjectEntity>();
+    for (const { project } of found) if (project) projects.set(project.id, project);
     const candidatesOf = await this.resolver.candidatesOf(pending);
     const filtersOf = await this.enabledFilters([...candidatesOf.values()].flat());
     const matches: Array<{

@@ -352,7 +352,7 @@ export class InMemoryEndpoints implements Pick<
 
 export class InMemoryEvents implements Pick<
   EventsRepository,
-  'findByRefs' | 'addRoutedEndpoints' | 'withStalePending'
+  'findByRefs' | 'findForRouting' | 'addRoutedEndpoints' | 'withStalePending'
 > {
   constructor(private readonly store: InMemoryStore) {}
 
@@ -360,6 +360,16 @@ export class InMemoryEvents implements Pick<
     return refs.flatMap(({ projectId, id }) => {
       const event = this.store.events.get(id);
       return event && event.projectId === projectId && !event.deletedAt ? [event] : [];
+    });
+  }
+
+  /** findByRefs, each event with its live project. */
+  async findForRouting(
+    refs: ReadonlyArray<{ projectId: string; id: string }>,
+  ): Promise<Array<{ event: EventEntity; project: ProjectEntity | undefined }>> {
+    return (await this.findByRefs(refs)).map((event) => {
+      const project = this.store.projects.get(event.projectId);
+      return { event, project: project && !project.deletedAt ? project : undefined };
     });
   }
 

@@ -4,7 +4,6 @@ import type {
   EndpointsRepository,
   EventDeliveriesRepository,
   EventsRepository,
-  ProjectsRepository,
   SubscriptionFiltersRepository,
   SubscriptionsRepository,
 } from '@caravan/persistence';
@@ -16,7 +15,6 @@ import {
   InMemoryDeliveries,
   InMemoryEndpoints,
   InMemoryEvents,
-  InMemoryProjects,
   InMemoryStore,
   InMemorySubscriptionFilters,
   InMemorySubscriptions,
@@ -38,7 +36,6 @@ export class RouterWorld {
       asRepository<EventsRepository>(new InMemoryEvents(this.store)),
       asRepository<EventDeliveriesRepository>(new InMemoryDeliveries(this.store)),
       endpoints,
-      asRepository<ProjectsRepository>(new InMemoryProjects(this.store)),
       new SubscriptionResolver(subscriptions, endpoints),
       asRepository<SubscriptionFiltersRepository>(new InMemorySubscriptionFilters(this.store)),
       asRepository<DoorbellRinger>(this.ringer),

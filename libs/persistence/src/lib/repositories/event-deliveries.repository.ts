@@ -5,7 +5,7 @@ import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { EventDeliveryEntity } from '../entities/event-delivery.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
 import { claimDue, releaseExpiredLeases, withDueDoorbells } from '../sql/lease.sql';
-import { NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
+import { joinedEntity, NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
 import { ENDPOINT_TABLE, EVENT_DELIVERY_TABLE, EVENT_TABLE, PROJECT_TABLE } from '../sql/tables.sql';
 import type { EventEntity } from '../entities/event.entity';
 import type { EndpointEntity } from '../entities/endpoint.entity';
@@ -41,11 +41,8 @@ export interface ClaimedDelivery {
  * The claim's join: each claimed row's live event, endpoint and project, their columns
  * prefixed. An event's columns (its payload may be large) come once, on the first of its rows.
  */
-const CLAIM_FOR_SENDING = `SELECT d.*, ${[
-  ...EVENT_TABLE.columns.map((column) => `e."${column}" AS "event.${column}"`),
-  ...ENDPOINT_TABLE.columns.map((column) => `n."${column}" AS "endpoint.${column}"`),
-  ...PROJECT_TABLE.columns.map((column) => `p."${column}" AS "project.${column}"`),
-].join(', ')}
+const CLAIM_FOR_SENDING = `SELECT d.*, ${EVENT_TABLE.prefixedColumns('e', 'event')},
+    ${ENDPOINT_TABLE.prefixedColumns('n', 'endpoint')}, ${PROJECT_TABLE.prefixedColumns('p', 'project')}
   FROM (SELECT c.*, row_number() OVER (PARTITION BY c.event_id ORDER BY c.id) = 1 AS first_of_event FROM claimed c) d
   LEFT JOIN events e ON d.first_of_event AND e.project_id = d.project_id AND e.id = d.event_id AND e.deleted_at IS NULL
   LEFT JOIN endpoints n ON n.project_id = d.project_id AND n.id = d.endpoint_id AND n.deleted_at IS NULL
@@ -206,14 +203,14 @@ export class EventDeliveriesRepository {
     const endpoints = new Map<string, EndpointEntity>();
     const projects = new Map<string, ProjectEntity>();
     // Events first: only the first row of each carries its columns.
-    for (const row of rows) joined(row, 'event.', events, (fields) => EVENT_TABLE.fromRow(fields));
+    for (const row of rows) joinedEntity(row, 'event', events, (fields) => EVENT_TABLE.fromRow(fields));
     return rows.map((row) => {
       const delivery = EVENT_DELIVERY_TABLE.fromRow(row);
       return {
         delivery,
         event: events.get(delivery.eventId),
-        endpoint: joined(row, 'endpoint.', endpoints, (fields) => ENDPOINT_TABLE.fromRow(fields)),
-        project: joined(row, 'project.', projects, projectFromRow),
+        endpoint: joinedEntity(row, 'endpoint', endpoints, (fields) => ENDPOINT_TABLE.fromRow(fields)),
+        project: joinedEntity(row, 'project', projects, projectFromRow),
       };
     });
   }
@@ -513,19 +510,4 @@ function toRef(row: SqlRow): DeliveryRef {
     projectId: String(row['project_id']),
     endpointId: String(row['endpoint_id']),
   };
-}
-
-/** The joined row under `prefix` (undefined when the join found none), built once per id. */
-function joined<T>(row: SqlRow, prefix: string, built: Map<string, T>, build: (fields: SqlRow) => T): T | undefined {
-  const id = row[`${prefix}id`];
-  if (typeof id !== 'string') return undefined;
-  const existing = built.get(id);
-  if (existing) return existing;
-  const fields: SqlRow = {};
-  for (const [column, value] of Object.entries(row)) {
-    if (column.startsWith(prefix)) fields[column.slice(prefix.length)] = value;
-  }
-  const entity = build(fields);
-  built.set(id, entity);
-  return entity;
 }

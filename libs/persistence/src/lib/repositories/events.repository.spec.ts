@@ -3,6 +3,7 @@ import { createTestDatabase, insertProject, TestDatabase } from '@caravan/testin
 import { QueryFailedError } from 'typeorm';
 import { EventDeliveriesRepository } from './event-deliveries.repository';
 import { EventsRepository, NewEvent } from './events.repository';
+import { ProjectsRepository } from './projects.repository';
 
 describe('EventsRepository', () => {
   let db: TestDatabase;
@@ -189,6 +190,35 @@ describe('EventsRepository', () => {
         urlQueryParams: 'a=1&b=2',
         ownerId: 'owner-1',
       });
+    });
+  });
+
+  describe('findForRouting', () => {
+    it("returns each event named under its own project with that project's full config, once per project", async () => {
+      const project = await insertProject(db.dataSource);
+      const other = await insertProject(db.dataSource);
+      const { event: first } = await repo.insertAccepted(newEvent(project.id));
+      const { event: second } = await repo.insertAccepted(newEvent(project.id));
+      const { event: theirs } = await repo.insertAccepted(newEvent(other.id));
+
+      const found = await repo.findForRouting([
+        { projectId: project.id, id: first.id },
+        { projectId: project.id, id: second.id },
+        // Named under the wrong project: not found.
+        { projectId: project.id, id: theirs.id },
+      ]);
+      expect(found.map(({ event }) => event.id).sort()).toEqual([first.id, second.id].sort());
+      const [expected] = await new ProjectsRepository(db.dataSource).findByIds([project.id]);
+      expect(found[0]?.project).toEqual(expected);
+      expect(found[0]?.project).toBe(found[1]?.project);
+    });
+
+    it('finds an event of a deleted project without its project', async () => {
+      const project = await insertProject(db.dataSource);
+      const { event } = await repo.insertAccepted(newEvent(project.id));
+      await db.dataSource.query(`UPDATE projects SET deleted_at = now() WHERE id = $1`, [project.id]);
+      const [found] = await repo.findForRouting([{ projectId: project.id, id: event.id }]);
+      expect(found).toMatchObject({ event: { id: event.id }, project: undefined });
     });
   });
 

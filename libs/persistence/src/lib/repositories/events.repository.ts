@@ -4,8 +4,10 @@ import { traceStatement } from '@caravan/observability';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { EventEntity } from '../entities/event.entity';
 import { Page, PageQuery, paginate } from '../pagination/cursor-pagination.helper';
-import { containsPattern, NewRow, queryRows } from '../sql/sql-rows.helper';
-import { EVENT_TABLE } from '../sql/tables.sql';
+import { containsPattern, joinedEntity, NewRow, queryRows, SqlRow } from '../sql/sql-rows.helper';
+import { EVENT_TABLE, PROJECT_TABLE } from '../sql/tables.sql';
+import type { ProjectEntity } from '../entities/project.entity';
+import { projectFromRow } from './projects.repository';
 import { EVENT } from '../sql/status-literals.sql';
 
 export type NewEvent = NewRow<EventEntity, 'projectId' | 'eventType' | 'routing' | 'raw'>;
@@ -169,18 +171,42 @@ export class EventsRepository {
    * carries its project, so a doorbell can never load another tenant's event.
    */
   async findByRefs(refs: ReadonlyArray<{ projectId: string; id: string }>): Promise<EventEntity[]> {
-    if (refs.length === 0) {
-      return [];
-    }
-    const manager = this.dataSource.manager;
-    const rows = await queryRows(
-      manager,
-      `SELECT e.* FROM events e
+    return (await this.selectByRefs(refs)).map((row) => EVENT_TABLE.fromRow(row));
+  }
+
+  /**
+   * findByRefs, each event with its live project read by the same statement: the router needs
+   * both for every event of a batch.
+   */
+  async findForRouting(
+    refs: ReadonlyArray<{ projectId: string; id: string }>,
+  ): Promise<Array<{ event: EventEntity; project: ProjectEntity | undefined }>> {
+    const rows = await this.selectByRefs(
+      refs,
+      `, ${PROJECT_TABLE.prefixedColumns('p', 'project')}`,
+      'LEFT JOIN projects p ON p.id = e.project_id AND p.deleted_at IS NULL',
+    );
+    const projects = new Map<string, ProjectEntity>();
+    return rows.map((row) => ({
+      event: EVENT_TABLE.fromRow(row),
+      project: joinedEntity(row, 'project', projects, projectFromRow),
+    }));
+  }
+
+  private async selectByRefs(
+    refs: ReadonlyArray<{ projectId: string; id: string }>,
+    joinedColumns = '',
+    join = '',
+  ): Promise<SqlRow[]> {
+    if (refs.length === 0) return [];
+    return queryRows(
+      this.dataSource.manager,
+      `SELECT e.*${joinedColumns} FROM events e
        JOIN unnest($1::text[], $2::text[]) AS r(project_id, id) ON e.project_id = r.project_id AND e.id = r.id
+       ${join}
        WHERE e.deleted_at IS NULL`,
       [refs.map((ref) => ref.projectId), refs.map((ref) => ref.id)],
     );
-    return rows.map((row) => EVENT_TABLE.fromRow(row));
   }
   // ------------------------------------------------------------------ events API
 

@@ -23,6 +23,30 @@ export async function queryRows(
   }
 }
 
+/**
+ * The entity a join's row carries under `prefix.` (TableMapper.prefixedColumns), or undefined
+ * when the join found none; built once per id, so the rows of one entity share its instance.
+ */
+export function joinedEntity<T>(
+  row: SqlRow,
+  prefix: string,
+  built: Map<string, T>,
+  build: (fields: SqlRow) => T,
+): T | undefined {
+  const id = row[`${prefix}.id`];
+  if (typeof id !== 'string') return undefined;
+  const existing = built.get(id);
+  if (existing) return existing;
+  const fields: SqlRow = {};
+  const start = prefix.length + 1;
+  for (const [column, value] of Object.entries(row)) {
+    if (column.startsWith(`${prefix}.`)) fields[column.slice(start)] = value;
+  }
+  const entity = build(fields);
+  built.set(id, entity);
+  return entity;
+}
+
 /** What callers pass to an insert: the required properties, the rest optional (DB defaults). */
 export type NewRow<T, Required extends keyof T> = Pick<T, Required> &
   Partial<Omit<T, Required | 'createdAt' | 'updatedAt' | 'deletedAt'>>;

@@ -36,6 +36,14 @@ export class TableMapper<T extends object> {
     return this.entries.map(([, column]) => column);
   }
 
+  /**
+   * The select list of this table joined as `alias`, each column named `prefix.column`, so a
+   * row of a join carries it beside the main table's columns (read back with joinedEntity).
+   */
+  prefixedColumns(alias: string, prefix: string): string {
+    return this.entries.map(([, column]) => `${alias}."${column}" AS "${prefix}.${column}"`).join(', ');
+  }
+
   /** The jsonb columns' names (for tests). */
   get jsonColumns(): readonly string[] {
     return this.entries.filter(([property]) => this.json.has(property)).map(([, column]) => column);
