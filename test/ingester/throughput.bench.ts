@@ -7,7 +7,8 @@
  *   jest --config test/jest.config.cts --testMatch '<rootDir>/ingester/throughput.bench.ts' --runInBand
  *
  * For each broker, two runs of BENCH_MESSAGES messages (default 2000), each published first:
- *   - ceiling: a bare client of the library the ingester uses drains a fresh channel with
+ *   - ceiling: after an unmeasured warm-up drain of BENCH_WARMUP messages (default
+ *     min(BENCH_MESSAGES, 1000)), a bare client of the library the ingester uses drains a channel with
  *     BENCH_CEILING_WORKERS consumers (default BENCH_WORKERS), acknowledging each message and
  *     doing nothing else (the driver's `drain`); the rate is over the span from the first message
  *     received to the last acknowledged;
@@ -42,6 +43,7 @@ const MESSAGES = Number(process.env['BENCH_MESSAGES'] ?? 2_000);
 const WORKERS = Number(process.env['BENCH_WORKERS'] ?? 4);
 const CEILING_WORKERS = Number(process.env['BENCH_CEILING_WORKERS'] ?? WORKERS);
 const BROKERS = (process.env['BENCH_BROKERS'] ?? 'kafka,sqs,amqp,google').split(',').map((name) => name.trim());
+const WARMUP = Number(process.env['BENCH_WARMUP'] ?? Math.min(MESSAGES, 1_000));
 const PUBLISH_CONCURRENCY = 50;
 
 const DRIVERS: Array<[string, () => BrokerDriver]> = [
@@ -55,6 +57,7 @@ const REPORT_FILE = join(STATE_DIR, 'bench', `ingest-${new Date().toISOString().
 const report = {
   when: new Date().toISOString(),
   messages: MESSAGES,
+  warmup: WARMUP,
   workers: WORKERS,
   ceiling_workers: CEILING_WORKERS,
   brokers: [] as unknown[],
@@ -65,11 +68,11 @@ const perMessage = (ms: number) => (Number.isFinite(ms) ? Math.round((ms / MESSA
 const shown = (ms: number) => perMessage(ms)?.toFixed(2) ?? '?';
 const rate = (first: number, last: number) => Math.round(MESSAGES / ((last - first) / 1000));
 
-async function publishAll(driver: BrokerDriver, channel: string): Promise<void> {
+async function publishAll(driver: BrokerDriver, channel: string, count = MESSAGES): Promise<void> {
   const run = randomBytes(3).toString('hex');
-  for (let start = 0; start < MESSAGES; start += PUBLISH_CONCURRENCY) {
+  for (let start = 0; start < count; start += PUBLISH_CONCURRENCY) {
     await Promise.all(
-      Array.from({ length: Math.min(PUBLISH_CONCURRENCY, MESSAGES - start) }, (_, i) =>
+      Array.from({ length: Math.min(PUBLISH_CONCURRENCY, count - start) }, (_, i) =>
         driver.publish(channel, JSON.stringify({ event_type: 'bench', data: { run, n: start + i } }), {
           'x-convoy-message-type': 'broadcast',
         }),
@@ -87,8 +90,13 @@ describe.each(DRIVERS.filter(([name]) => BROKERS.includes(name)))('ingester thro
     const kafkaPid = findBrokerPid(new KafkaDriver().brokerProcess);
     const h = await IngesterHarness.start(`bench-${name}`);
     try {
-      // The ceiling: a bare client drains a channel of its own.
+      // The ceiling: a bare client drains a channel of its own, after an unmeasured warm-up drain
+      // (a broker's JVM just started serves its first messages several times slower).
       const ceilingChannel = await driver.createChannel();
+      if (WARMUP > 0) {
+        await publishAll(driver, ceilingChannel, WARMUP);
+        await driver.drain(ceilingChannel, WARMUP, CEILING_WORKERS);
+      }
       await publishAll(driver, ceilingChannel);
       const ceilingCpu = new CpuWindow({ broker: brokerPid, client: process.pid });
       await ceilingCpu.begin();
