@@ -1,8 +1,11 @@
 import type { PubSubConfig, PubSubType } from '@caravan/domain';
 import type { BrokerProcess } from './process-cpu';
 
-/** Unacknowledged messages per consumer: the ingester's default (CARAVAN_INGESTER_PREFETCH). */
-export const DRAIN_PREFETCH = 20;
+/**
+ * Unacknowledged messages per consumer: the ingester's (CARAVAN_INGESTER_PREFETCH, which the
+ * ingester processes the tests start inherit; 20 by default).
+ */
+export const DRAIN_PREFETCH = Number(process.env['CARAVAN_INGESTER_PREFETCH'] ?? 20);
 
 /** When a drain saw its first message and acknowledged its last (Date.now() ms). */
 export interface DrainTiming {
