@@ -3,7 +3,7 @@ import { ChannelModel, ConfirmChannel, connect } from 'amqplib';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { BrokerDriver } from './broker-driver';
+import { BrokerDriver, DRAIN_PREFETCH, DrainCounter, DrainTiming } from './broker-driver';
 
 const HOST = process.env['CARAVAN_TEST_AMQP_HOST'] ?? '127.0.0.1';
 const PORT = process.env['CARAVAN_TEST_AMQP_PORT'] ?? '5672';
@@ -21,6 +21,8 @@ export class AmqpDriver implements BrokerDriver {
   private connection?: ChannelModel;
   private channel?: Promise<ConfirmChannel>;
   private readonly names: string[] = [];
+  /** RabbitMQ's Erlang VM (the machine's server: no pidfile of ours). */
+  readonly brokerProcess = { executable: 'beam.smp', contains: ['rabbit'] };
 
   channelName(): string {
     return `test.ingester.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
@@ -73,6 +75,35 @@ export class AmqpDriver implements BrokerDriver {
       const message = await channel.get(`${queue}.dlq`, { noAck: true });
       if (!message) return bodies;
       bodies.push(message.content.toString());
+    }
+  }
+
+  /**
+   * `concurrency` consumers, each on its own connection and channel as each ingester worker is,
+   * with the ingester's prefetch; each delivery is acked as it arrives.
+   */
+  async drain(queue: string, count: number, concurrency: number): Promise<DrainTiming> {
+    const counter = new DrainCounter(count);
+    const connections = await Promise.all(
+      Array.from({ length: concurrency }, () => connect(`amqp://guest:guest@${HOST}:${PORT}`)),
+    );
+    try {
+      for (const connection of connections) {
+        const channel = await connection.createChannel();
+        await channel.prefetch(DRAIN_PREFETCH);
+        await channel.consume(
+          queue,
+          (message) => {
+            if (!message) return;
+            channel.ack(message);
+            counter.seen(String(message.properties.messageId));
+          },
+          { noAck: false },
+        );
+      }
+      return await counter.done;
+    } finally {
+      await Promise.all(connections.map((connection) => connection.close()));
     }
   }
 

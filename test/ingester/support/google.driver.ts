@@ -1,7 +1,7 @@
 import { PubSubConfig, PubSubType } from '@caravan/domain';
-import { PubSub, Topic } from '@google-cloud/pubsub';
+import { Message, PubSub, Topic } from '@google-cloud/pubsub';
 import { randomBytes } from 'node:crypto';
-import type { BrokerDriver } from './broker-driver';
+import { BrokerDriver, DRAIN_PREFETCH, DrainCounter, DrainTiming } from './broker-driver';
 
 const EMULATOR = process.env['CARAVAN_TEST_PUBSUB_HOST'] ?? '127.0.0.1:8085';
 const PROJECT_ID = 'caravan-test';
@@ -12,6 +12,13 @@ export class GoogleDriver implements BrokerDriver {
   private readonly client = new PubSub({ projectId: PROJECT_ID, apiEndpoint: EMULATOR, emulatorMode: true });
   /** subscription → its topic */
   private readonly topics = new Map<string, Topic>();
+  /** The emulator's JVM (its pidfile names gcloud, the leader of the group the JVM is in). */
+  readonly brokerProcess = {
+    pidfile: 'pubsub/pubsub.pid',
+    pidfileIsGroupLeader: true,
+    executable: 'java',
+    contains: ['cloud-pubsub-emulator'],
+  };
 
   channelName(): string {
     return `test-ingester-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -36,6 +43,39 @@ export class GoogleDriver implements BrokerDriver {
     const topic = this.topics.get(subscription);
     if (!topic) throw new Error(`no topic for ${subscription}`);
     await topic.publishMessage({ data: Buffer.from(body), attributes });
+  }
+
+  /**
+   * `concurrency` streaming pulls, each with its own client as each ingester worker has, with
+   * the ingester's flow control; each message is acked as it arrives.
+   */
+  async drain(subscriptionName: string, count: number, concurrency: number): Promise<DrainTiming> {
+    const counter = new DrainCounter(count);
+    const clients = Array.from(
+      { length: concurrency },
+      () => new PubSub({ projectId: PROJECT_ID, apiEndpoint: EMULATOR, emulatorMode: true }),
+    );
+    const subscriptions = clients.map((client) =>
+      client.subscription(subscriptionName, {
+        flowControl: { maxMessages: DRAIN_PREFETCH, allowExcessMessages: false },
+      }),
+    );
+    const failed = new Promise<never>((_, reject) => {
+      for (const subscription of subscriptions) {
+        subscription.on('message', (message: Message) => {
+          message.ack();
+          counter.seen(message.id);
+        });
+        subscription.on('error', reject);
+      }
+    });
+    try {
+      return await Promise.race([counter.done, failed]);
+    } finally {
+      // Closing flushes the acks the client batches.
+      await Promise.all(subscriptions.map((subscription) => subscription.close()));
+      await Promise.all(clients.map((client) => client.close()));
+    }
   }
 
   async close(): Promise<void> {

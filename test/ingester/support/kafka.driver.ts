@@ -1,8 +1,8 @@
 import { PubSubConfig, PubSubType } from '@caravan/domain';
 import { sharedKafkaBrokers } from '@caravan/testing';
-import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
-import type { BrokerDriver } from './broker-driver';
+import { BrokerDriver, DrainCounter, DrainTiming } from './broker-driver';
 
 /** Kafka through kafkajs on the shared broker; topics named per test. */
 export class KafkaDriver implements BrokerDriver {
@@ -15,6 +15,7 @@ export class KafkaDriver implements BrokerDriver {
   private readonly topics: string[] = [];
   private admin?: Admin;
   private producer?: Promise<Producer>;
+  readonly brokerProcess = { pidfile: 'kafka/kafka.pid', executable: 'java', contains: ['kafka.Kafka'] };
 
   channelName(): string {
     return `test.ingester.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
@@ -46,6 +47,39 @@ export class KafkaDriver implements BrokerDriver {
       return producer;
     })();
     await (await this.producer).send({ topic, messages: [{ value: body, headers: attributes }] });
+  }
+
+  /**
+   * `concurrency` consumers in one fresh group, as the ingester's workers are (only as many as
+   * the topic has partitions get any); eachBatch resolves every message of the batch.
+   */
+  async drain(topic: string, count: number, concurrency: number): Promise<DrainTiming> {
+    const counter = new DrainCounter(count);
+    const groupId = `test.drain.${topic}`;
+    const consumers: Consumer[] = Array.from({ length: concurrency }, () =>
+      this.kafka.consumer({ groupId, allowAutoTopicCreation: false }),
+    );
+    try {
+      await Promise.all(
+        consumers.map(async (consumer) => {
+          await consumer.connect();
+          await consumer.subscribe({ topic, fromBeginning: true });
+          await consumer.run({
+            eachBatch: async ({ batch, resolveOffset }) => {
+              for (const message of batch.messages) {
+                counter.seen(`${batch.partition}:${message.offset}`);
+                resolveOffset(message.offset);
+              }
+            },
+          });
+        }),
+      );
+      return await counter.done;
+    } finally {
+      await Promise.all(consumers.map((consumer) => consumer.disconnect()));
+      this.admin ??= this.kafka.admin();
+      await this.admin.deleteGroups([groupId]).catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

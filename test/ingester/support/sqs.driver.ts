@@ -1,5 +1,6 @@
 import {
   CreateQueueCommand,
+  DeleteMessageBatchCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -9,7 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { PubSubConfig, PubSubType } from '@caravan/domain';
 import { randomBytes } from 'node:crypto';
-import type { BrokerDriver } from './broker-driver';
+import { BrokerDriver, DrainCounter, DrainTiming } from './broker-driver';
 
 export const SQS_ENDPOINT = process.env['CARAVAN_TEST_SQS_ENDPOINT'] ?? 'http://127.0.0.1:9324';
 const REGION = 'elasticmq';
@@ -23,6 +24,11 @@ export class SqsDriver implements BrokerDriver {
   readonly type = PubSubType.Sqs;
   private readonly client = new SQSClient({ region: REGION, endpoint: SQS_ENDPOINT, credentials: CREDENTIALS });
   private readonly queues: string[] = [];
+  readonly brokerProcess = {
+    pidfile: 'elasticmq/elasticmq.pid',
+    executable: 'java',
+    contains: ['org.elasticmq.server.Main'],
+  };
 
   channelName(): string {
     return `test-ingester-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -80,6 +86,44 @@ export class SqsDriver implements BrokerDriver {
       }),
     );
     return (Messages ?? []).map((message) => message.Body ?? '');
+  }
+
+  /**
+   * `concurrency` loops, each with its own client as each ingester worker has, receiving as the
+   * ingester does (10 at a time, the same attributes) and deleting each batch at once.
+   */
+  async drain(queue: string, count: number, concurrency: number): Promise<DrainTiming> {
+    const url = await this.url(queue);
+    const counter = new DrainCounter(count);
+    const loop = async () => {
+      const client = new SQSClient({ region: REGION, endpoint: SQS_ENDPOINT, credentials: CREDENTIALS });
+      try {
+        while (!counter.complete) {
+          const { Messages = [] } = await client.send(
+            new ReceiveMessageCommand({
+              QueueUrl: url,
+              MaxNumberOfMessages: 10,
+              WaitTimeSeconds: 1,
+              VisibilityTimeout: 30,
+              MessageAttributeNames: ['All'],
+              MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+            }),
+          );
+          if (Messages.length === 0) continue;
+          await client.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: url,
+              Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+            }),
+          );
+          for (const message of Messages) counter.seen(message.MessageId ?? '');
+        }
+      } finally {
+        client.destroy();
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, loop));
+    return counter.done;
   }
 
   async close(): Promise<void> {
