@@ -58,6 +58,8 @@ export class GoogleDriver implements BrokerDriver {
     const subscriptions = clients.map((client) =>
       client.subscription(subscriptionName, {
         flowControl: { maxMessages: DRAIN_PREFETCH, allowExcessMessages: false },
+        // As the ingester's consumer: acks sent every 10 ms (the library's 100 ms caps throughput).
+        batching: { maxMilliseconds: 10 },
       }),
     );
     const failed = new Promise<never>((_, reject) => {

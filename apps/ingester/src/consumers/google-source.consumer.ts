@@ -8,6 +8,13 @@ import type { ConsumerContext, SourceConsumer } from './source-consumer.interfac
 type GoogleSourceConfig = NonNullable<PubSubConfig['google']>;
 
 /**
+ * How long acks wait to be sent together. The client frees a message's flow-control slot only
+ * once its ack batch is sent, so at the library's 100 ms a worker handled at most `prefetch`
+ * messages per 100 ms (about 700/s for 4 workers at prefetch 20, `npm run bench -- --ingest`).
+ */
+const ACK_BATCH_MS = 10;
+
+/**
  * A streaming pull on the source's subscription; workers and replicas on one subscription
  * share its messages (Pub/Sub hands each to one of them while its lease is held). Flow control
  * caps the messages held at once. A message is acked after its event is committed. A refused
@@ -41,6 +48,7 @@ export class GoogleSourceConsumer implements SourceConsumer {
     });
     const subscription = this.client.subscription(config.subscription_id, {
       flowControl: { maxMessages: this.context.settings.prefetch, allowExcessMessages: false },
+      batching: { maxMilliseconds: ACK_BATCH_MS },
     });
     this.subscription = subscription;
     subscription.on('message', (message: Message) => this.inFlight.track(this.handle(message)));

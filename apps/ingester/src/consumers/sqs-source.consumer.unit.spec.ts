@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { PubSubType } from '@caravan/domain';
 import { IngesterWorld } from '../testing/ingester-world.helper';
 import { RecordingSqsClient, sqsMessage } from '../testing/sqs-client.fake';
-import { SqsSourceConsumer } from './sqs-source.consumer';
+import { SQS_BATCHES_IN_FLIGHT, SqsSourceConsumer } from './sqs-source.consumer';
 
 const ORDER = { endpoint_id: 'e1', event_type: 'order.created', data: { n: 1 } };
 
@@ -26,7 +26,7 @@ describe("SqsSourceConsumer's received messages (in-memory intake, manual clock)
     // What the receive loop does with one receive's messages; the consumer is never started here.
     const handleAll = (messages: ReturnType<typeof sqsMessage>[], visibleAgainAt = w.clock.now() + 30_000) =>
       consumer['handleAll'](sqs.client, info, messages, visibleAgainAt);
-    return Object.assign(w, { source: binding.source, sqs, handleAll });
+    return Object.assign(w, { source: binding.source, sqs, handleAll, consumer });
   }
 
   it('deletes, in one batch, the messages whose events are committed, each keyed by its message id', async () => {
@@ -100,4 +100,41 @@ describe("SqsSourceConsumer's received messages (in-memory intake, manual clock)
       if (url.endsWith('.fifo')) expect(w.intake.stored.map((e) => e.idempotencyKey)).toEqual(['m1', 'm2', 'm3']);
     }
   });
+
+  it('a worker receives its next batches while the last is still being ingested: up to 3 on a standard queue, 1 on FIFO', async () => {
+    for (const [url, inHand] of [
+      ['https://sqs.test/orders', SQS_BATCHES_IN_FLIGHT],
+      ['https://sqs.test/orders.fifo', 1],
+    ] as const) {
+      const w = world({ url });
+      const sqs = new RecordingSqsClient(url);
+      for (const id of ['m1', 'm2', 'm3', 'm4', 'm5'])
+        sqs.toReceive.push([sqsMessage(id, { ...ORDER, idempotency_key: id })]);
+      // Every commit is slow: each batch stays in hand until the clock moves.
+      const accept = w.intake.accept.bind(w.intake);
+      w.intake.accept = async (input) => {
+        await w.clock.sleep(100);
+        return accept(input);
+      };
+      const loop: Promise<void> = w.consumer['run'](sqs.client);
+      await w.clock.whenSleeping(inHand);
+      await settled();
+      expect(sqs.receives).toBe(inHand);
+      // One batch done: one more is received.
+      await w.clock.advance(100);
+      await w.clock.whenSleeping(1);
+      await settled();
+      expect(sqs.receives).toBeGreaterThan(inHand);
+      w.consumer['stopping'] = true;
+      w.consumer['receiving'].abort();
+      await w.clock.advance(1_000);
+      await loop;
+      expect(sqs.deleted.length).toBeGreaterThanOrEqual(inHand);
+    }
+  });
 });
+
+/** Lets pending promise callbacks run (the receive loop's next steps). */
+async function settled(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}

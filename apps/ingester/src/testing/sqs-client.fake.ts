@@ -1,24 +1,41 @@
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
   type Message,
+  ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 
 /**
- * The SQS calls a consumer makes once it holds messages, recorded: the batch deletes (ids by
- * receipt handle) and the visibility changes. Receiving is not faked; tests hand the consumer
- * its messages.
+ * The SQS calls a consumer makes, recorded: the batch deletes (ids by receipt handle) and the
+ * visibility changes. A receive takes the next of `toReceive`'s batches, or long-polls until
+ * its request is aborted when there is none.
  */
 export class RecordingSqsClient {
   readonly deleted: string[] = [];
   readonly visibility: Array<{ receiptHandle: string; seconds: number }> = [];
+  readonly toReceive: Message[][] = [];
+  receives = 0;
+
+  constructor(private readonly queueUrl = 'https://sqs.test/orders') {}
 
   get client(): SQSClient {
     return this as unknown as SQSClient;
   }
 
-  async send(command: unknown): Promise<unknown> {
+  async send(command: unknown, options: { abortSignal?: AbortSignal } = {}): Promise<unknown> {
+    if (command instanceof GetQueueUrlCommand) return { QueueUrl: this.queueUrl };
+    if (command instanceof GetQueueAttributesCommand) return { Attributes: {} };
+    if (command instanceof ReceiveMessageCommand) {
+      this.receives += 1;
+      const batch = this.toReceive.shift();
+      if (batch) return { Messages: batch };
+      return new Promise((_resolve, reject) =>
+        options.abortSignal?.addEventListener('abort', () => reject(new Error('receive aborted')), { once: true }),
+      );
+    }
     if (command instanceof DeleteMessageBatchCommand) {
       this.deleted.push(...(command.input.Entries ?? []).map((entry) => entry.ReceiptHandle ?? ''));
       return { Successful: [], Failed: [] };
