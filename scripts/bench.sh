@@ -28,7 +28,7 @@ fi
 
 if [[ "${1:-}" == "--floor" ]]; then
   shift
-  "$CARAVAN_ROOT/scripts/infra.sh" up postgres
+  "$CARAVAN_ROOT/scripts/infra.sh" up postgres kafka
   nx run-many -t build --projects=api --output-style=stream-without-prefixes >"$CARAVAN_STATE_DIR/bench/build.log" 2>&1 || {
     tail -n 40 "$CARAVAN_STATE_DIR/bench/build.log" >&2
     exit 1
