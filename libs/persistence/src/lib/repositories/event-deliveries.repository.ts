@@ -118,17 +118,7 @@ export class EventDeliveriesRepository {
    * ids actually inserted come back.
    */
   async insertScheduled(rows: readonly NewEventDelivery[]): Promise<string[]> {
-    const inserted = await traceStatement(
-      { operation: 'INSERT', table: 'event_deliveries' },
-      () =>
-        EVENT_DELIVERY_TABLE.insert(
-          this.dataSource.manager,
-          rows,
-          'ON CONFLICT (event_id, subscription_id, generation) DO NOTHING RETURNING id',
-        ),
-      () => rows.map((row) => row.traceparent),
-    );
-    return inserted.map((row) => String(row['id']));
+    return this.insertDeliveries(rows);
   }
 
   /**
@@ -156,6 +146,14 @@ export class EventDeliveriesRepository {
       }
       return [];
     }
+    return this.insertDeliveries(rows, markRouted);
+  }
+
+  /** The deliveries not there yet (by event, subscription and generation), after `leading` when given. */
+  private async insertDeliveries(
+    rows: readonly NewEventDelivery[],
+    leading?: { with: string; params: readonly unknown[] },
+  ): Promise<string[]> {
     const inserted = await traceStatement(
       { operation: 'INSERT', table: 'event_deliveries' },
       () =>
@@ -163,7 +161,7 @@ export class EventDeliveriesRepository {
           this.dataSource.manager,
           rows,
           'ON CONFLICT (event_id, subscription_id, generation) DO NOTHING RETURNING id',
-          markRouted,
+          leading,
         ),
       () => rows.map((row) => row.traceparent),
     );
