@@ -13,7 +13,7 @@ async function claimedOutcome(w: SenderWorld, status: DeliveryStatus, extra: Par
       meta_event: { is_enabled: true, type: 'http', url: 'https://meta.example', secret: 's', event_type: ['*'] },
     },
   });
-  const [claimed] = await w.deliveries.claimDue([seeded.deliveries[0].id], 30);
+  const [{ delivery: claimed }] = await w.deliveries.claimDueForSending([seeded.deliveries[0].id], 30);
   w.leases.hold(claimed.id, claimed.leaseUntil as Date);
   const settled: SettledDelivery = {
     delivery: claimed,
@@ -60,7 +60,7 @@ describe('OutcomeWriter (in memory)', () => {
     // Its lease expired and another sender re-claimed the row.
     await w.clock.advance(31_000);
     await w.deliveries.releaseExpiredLeases(10);
-    await w.deliveries.claimDue([claimed.id], 30);
+    await w.deliveries.claimDueForSending([claimed.id], 30);
     await w.writer.write([settled]);
 
     expect(w.store.delivery(claimed.id).status).toBe(Processing);
@@ -83,7 +83,7 @@ describe('OutcomeWriter (in memory)', () => {
     const first = await claimedOutcome(w, Failure, { disableEndpoint: true });
     const sibling = aDelivery(first.event, first.endpoint, w.clock);
     w.store.add(w.store.deliveries, sibling);
-    const [second] = await w.deliveries.claimDue([sibling.id], 30);
+    const [{ delivery: second }] = await w.deliveries.claimDueForSending([sibling.id], 30);
     w.leases.hold(second.id, second.leaseUntil as Date);
     await w.writer.write([
       first.settled,

@@ -130,7 +130,6 @@ export class InMemoryDeliveries implements Pick<
   EventDeliveriesRepository,
   | 'insertScheduled'
   | 'recordRouting'
-  | 'claimDue'
   | 'claimDueForSending'
   | 'recordOutcomesWithAttempts'
   | 'renewLeases'
@@ -139,7 +138,7 @@ export class InMemoryDeliveries implements Pick<
   | 'withDueDoorbells'
   | 'dueBacklog'
 > {
-  /** Ids of every claimDue call, in order (the claims a sender made). */
+  /** Ids of every claim, in order (the claims a sender made). */
   readonly claims: string[][] = [];
 
   constructor(private readonly store: InMemoryStore) {}
@@ -185,7 +184,7 @@ export class InMemoryDeliveries implements Pick<
     return inserted;
   }
 
-  async claimDue(ids: readonly string[], leaseSeconds: number): Promise<EventDeliveryEntity[]> {
+  private claimRows(ids: readonly string[], leaseSeconds: number): EventDeliveryEntity[] {
     this.claims.push([...ids]);
     const now = this.store.clock.now();
     const claimed: EventDeliveryEntity[] = [];
@@ -201,7 +200,7 @@ export class InMemoryDeliveries implements Pick<
 
   /** claimDue, with each row's live event, endpoint and project (of the row's own project). */
   async claimDueForSending(ids: readonly string[], leaseSeconds: number): Promise<ClaimedDelivery[]> {
-    return (await this.claimDue(ids, leaseSeconds)).map((delivery) => {
+    return this.claimRows(ids, leaseSeconds).map((delivery) => {
       const event = this.store.events.get(delivery.eventId);
       const endpoint = this.store.endpoints.get(delivery.endpointId);
       const project = this.store.projects.get(delivery.projectId);

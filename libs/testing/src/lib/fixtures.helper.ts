@@ -3,6 +3,7 @@ import {
   EndpointEntity,
   EndpointsRepository,
   EventDeliveriesRepository,
+  EventDeliveryEntity,
   EventEntity,
   EventsRepository,
   NewEndpoint,
@@ -122,4 +123,13 @@ export async function insertDeliveryWorld(
   );
   const deliveryIds = await new EventDeliveriesRepository(dataSource).insertScheduled(rows);
   return { project, endpoint, subscriptions, events, deliveryIds };
+}
+
+/** The delivery rows a sender's claim returns (claimDueForSending without what it joins). */
+export async function claimedRows(
+  repository: EventDeliveriesRepository,
+  ids: readonly string[],
+  leaseSeconds: number,
+): Promise<EventDeliveryEntity[]> {
+  return (await repository.claimDueForSending(ids, leaseSeconds)).map(({ delivery }) => delivery);
 }

@@ -1,5 +1,6 @@
 import { DeliveryStatus } from '@caravan/domain';
 import {
+  claimedRows,
   createTestDatabase,
   insertDeliveryWorld,
   insertEndpoint,
@@ -94,7 +95,7 @@ describe('dispatcher queries', () => {
       eventCount: 2,
       subscriptionCount: 1,
     });
-    const claimed = await deliveries.claimDue(world.deliveryIds, 30);
+    const claimed = await claimedRows(deliveries, world.deliveryIds, 30);
     expect(claimed).toHaveLength(2);
     const [a, b] = claimed;
     if (!a?.leaseUntil || !b?.leaseUntil) throw new Error('claim returned no lease');
@@ -120,7 +121,7 @@ describe('dispatcher queries', () => {
 
   it('recordOutcomesWithAttempts stores the attempts of the outcomes written, and none of a stale lease', async () => {
     const world = await insertDeliveryWorld(db.dataSource, { eventCount: 3, subscriptionCount: 1 });
-    const claimed = await deliveries.claimDue(world.deliveryIds, 30);
+    const claimed = await claimedRows(deliveries, world.deliveryIds, 30);
     const [a, b, c] = claimed;
     if (!a?.leaseUntil || !b?.leaseUntil || !c) throw new Error('claim returned no lease');
     await db.dataSource.query(`UPDATE event_deliveries SET lease_until = now() + interval '1 minute' WHERE id = $1`, [
@@ -182,7 +183,7 @@ describe('dispatcher queries', () => {
       subscriptionCount: 1,
     });
     await db.dataSource.query(`UPDATE event_deliveries SET attempts = 1 WHERE id = $1`, [world.deliveryIds[1]]);
-    const claimed = await deliveries.claimDue(world.deliveryIds, 30);
+    const claimed = await claimedRows(deliveries, world.deliveryIds, 30);
     const later = new Date(Date.now() + 60_000);
     const back = await deliveries.putBack(
       claimed.map((d) => ({
@@ -195,7 +196,7 @@ describe('dispatcher queries', () => {
     const rows = await Promise.all(world.deliveryIds.map((id) => deliveries.findById(world.project.id, id)));
     expect(rows.map((row) => row?.status)).toEqual(['Scheduled', 'Retry']);
     expect(rows.every((row) => row?.attempts === (row?.id === world.deliveryIds[1] ? 1 : 0))).toBe(true);
-    expect(await deliveries.claimDue(world.deliveryIds, 30)).toHaveLength(0);
+    expect(await claimedRows(deliveries, world.deliveryIds, 30)).toHaveLength(0);
   });
 
   it('withDueDoorbells rings Retry and deferred rows when due, fresh Scheduled rows only after the grace', async () => {

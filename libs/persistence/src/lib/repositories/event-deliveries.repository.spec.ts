@@ -1,5 +1,6 @@
 import { DeliveryStatus, newId } from '@caravan/domain';
 import {
+  claimedRows,
   createTestDatabase,
   deliveryRow,
   insertDeliveryWorld,
@@ -143,7 +144,7 @@ describe('EventDeliveriesRepository', () => {
       await setRows([processing], `status = 'Processing', lease_until = now() + interval '1 minute'`);
       await setRows([failure], `status = 'Failure'`);
 
-      const claimed = await repo.claimDue(world.deliveryIds, 30);
+      const claimed = await claimedRows(repo, world.deliveryIds, 30);
 
       expect(claimed.map((row) => row.id).sort()).toEqual([scheduled, retry].sort());
       for (const row of claimed) {
@@ -160,12 +161,12 @@ describe('EventDeliveriesRepository', () => {
       expect(statuses.get(failure)).toBe('Failure');
 
       // Claimed rows are not claimable again.
-      expect(await repo.claimDue(world.deliveryIds, 30)).toEqual([]);
+      expect(await claimedRows(repo, world.deliveryIds, 30)).toEqual([]);
     });
 
     it('ignores unknown ids and an empty list', async () => {
-      expect(await repo.claimDue([], 30)).toEqual([]);
-      expect(await repo.claimDue(['01H3FRSZYKNYWGPVV46RN98PM5'], 30)).toEqual([]);
+      expect(await claimedRows(repo, [], 30)).toEqual([]);
+      expect(await claimedRows(repo, ['01H3FRSZYKNYWGPVV46RN98PM5'], 30)).toEqual([]);
     });
 
     it('never hands the same row to two concurrent claimers on separate pools', async () => {
@@ -180,7 +181,7 @@ describe('EventDeliveriesRepository', () => {
         const results = await Promise.all(
           claimers.map(async (claimer, c) => {
             const calls = Array.from({ length: 5 }, (_, i) =>
-              claimer.claimDue((i + c) % 2 === 0 ? world.deliveryIds : [...world.deliveryIds].reverse(), 60),
+              claimedRows(claimer, (i + c) % 2 === 0 ? world.deliveryIds : [...world.deliveryIds].reverse(), 60),
             );
             return (await Promise.all(calls)).flat().map((row) => row.id);
           }),
@@ -279,7 +280,7 @@ describe('EventDeliveriesRepository', () => {
       expect(statuses.get(stillLeased)).toBe('Processing');
       expect(statuses.get(justLapsed)).toBe('Processing');
       // And they are claimable again.
-      expect((await repo.claimDue([neverTried, triedOnce], 30)).map((row) => row.id).sort()).toEqual(
+      expect((await claimedRows(repo, [neverTried, triedOnce], 30)).map((row) => row.id).sort()).toEqual(
         [neverTried, triedOnce].sort(),
       );
     });

@@ -173,22 +173,9 @@ export class EventDeliveriesRepository {
    * next_send_time has come become Processing with a lease. Returns only the rows this call
    * claimed; a row claimed concurrently by another sender is not returned (the locking CTE
    * re-checks the status after waiting). Rows are locked in id order so two claimers with
-   * overlapping batches cannot deadlock.
-   */
-  async claimDue(ids: readonly string[], leaseSeconds: number): Promise<EventDeliveryEntity[]> {
-    const manager = this.dataSource.manager;
-    const rows = await traceStatement(
-      { operation: 'UPDATE', table: 'event_deliveries', purpose: 'claim' },
-      () => claimDue(manager, 'event_deliveries', ids, leaseSeconds),
-      (claimed) => (claimed ?? []).map((row) => row['traceparent'] as string | null),
-    );
-    return rows.map((row) => EVENT_DELIVERY_TABLE.fromRow(row));
-  }
-
-  /**
-   * claimDue, returning with each claimed row its event, endpoint and project, in the same
-   * statement: the sender needs all three for every row it claims, and reading them apart
-   * cost three more round trips per claim.
+   * overlapping batches cannot deadlock. Each claimed row comes with its event, endpoint and
+   * project, read by the same statement: the sender needs all three for every row it claims,
+   * and reading them apart cost three more round trips per claim.
    */
   async claimDueForSending(ids: readonly string[], leaseSeconds: number): Promise<ClaimedDelivery[]> {
     const manager = this.dataSource.manager;
